@@ -1,0 +1,147 @@
+package io.rill.cli;
+
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * Streams the bundled data into the text topics at a steady rate, as a user's producers would: the names list,
+ * a few names per record, and Moby-Dick, one paragraph per record (its hard-wrapped lines joined, so that a
+ * paragraph is one line, one document). Names and paragraphs are interleaved so both learners see data at once.
+ */
+final class DemoFeeder implements Runnable {
+
+    static final String NAMES_RESOURCE = "/demo/names.txt.gz";
+    static final String CORPUS_RESOURCE = "/demo/moby-dick.txt.gz";
+    private static final int NAMES_PER_RECORD = 4;
+
+    private final Properties producerProperties;
+    private final String namesTopic;
+    private final String corpusTopic;
+    private final int recordsPerSecond;
+    private final int passes;
+    private final List<String> nameRecords;
+    private final List<String> corpusRecords;
+    private final AtomicLong sent = new AtomicLong();
+    private volatile boolean finished;
+
+    DemoFeeder(Properties producerProperties, String namesTopic, String corpusTopic, int recordsPerSecond, int passes) {
+        this.producerProperties = producerProperties;
+        this.namesTopic = namesTopic;
+        this.corpusTopic = corpusTopic;
+        this.recordsPerSecond = recordsPerSecond;
+        this.passes = passes;
+        this.nameRecords = chunk(readLines(NAMES_RESOURCE), NAMES_PER_RECORD);
+        this.corpusRecords = paragraphs(readLines(CORPUS_RESOURCE));
+    }
+
+    long total() {
+        return (long) passes * (nameRecords.size() + corpusRecords.size());
+    }
+
+    long sent() {
+        return sent.get();
+    }
+
+    boolean finished() {
+        return finished;
+    }
+
+    @Override
+    public void run() {
+        Properties props = new Properties();
+        props.putAll(producerProperties);
+        props.put("acks", "all");
+        props.put("linger.ms", "10");
+        long start = System.nanoTime();
+        try (KafkaProducer<byte[], byte[]> producer =
+                     new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (int pass = 0; pass < passes && !Thread.currentThread().isInterrupted(); pass++) {
+                int n = 0;
+                int c = 0;
+                while ((n < nameRecords.size() || c < corpusRecords.size()) && !Thread.currentThread().isInterrupted()) {
+                    // Interleave in proportion, so both topics finish together.
+                    boolean nameNext = c >= corpusRecords.size()
+                            || n < nameRecords.size() && (long) n * corpusRecords.size() <= (long) c * nameRecords.size();
+                    String topic = nameNext ? namesTopic : corpusTopic;
+                    String value = nameNext ? nameRecords.get(n++) : corpusRecords.get(c++);
+                    producer.send(new ProducerRecord<>(topic, value.getBytes(StandardCharsets.UTF_8)));
+                    long count = sent.incrementAndGet();
+                    pace(start, count);
+                }
+            }
+            producer.flush();
+        } finally {
+            finished = true;
+        }
+    }
+
+    private void pace(long start, long count) {
+        long due = start + count * 1_000_000_000L / recordsPerSecond;
+        long wait = due - System.nanoTime();
+        if (wait > 1_000_000) {
+            try {
+                Thread.sleep(wait / 1_000_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    static List<String> readLines(String resource) {
+        try (InputStream raw = DemoFeeder.class.getResourceAsStream(resource)) {
+            if (raw == null) {
+                throw new IllegalStateException("missing bundled resource " + resource);
+            }
+            try (BufferedReader reader = new BufferedReader(
+                    new InputStreamReader(new GZIPInputStream(raw), StandardCharsets.UTF_8))) {
+                return reader.lines().toList();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static List<String> chunk(List<String> lines, int size) {
+        List<String> records = new ArrayList<>();
+        for (int i = 0; i < lines.size(); i += size) {
+            records.add(String.join("\n", lines.subList(i, Math.min(lines.size(), i + size))));
+        }
+        return records;
+    }
+
+    /** Joins hard-wrapped lines into paragraphs; blank lines separate paragraphs. */
+    static List<String> paragraphs(List<String> lines) {
+        List<String> paragraphs = new ArrayList<>();
+        StringBuilder current = new StringBuilder();
+        for (String line : lines) {
+            if (line.isBlank()) {
+                if (current.length() > 0) {
+                    paragraphs.add(current.toString());
+                    current.setLength(0);
+                }
+            } else {
+                if (current.length() > 0) {
+                    current.append(' ');
+                }
+                current.append(line.strip());
+            }
+        }
+        if (current.length() > 0) {
+            paragraphs.add(current.toString());
+        }
+        return paragraphs;
+    }
+}

@@ -1,0 +1,87 @@
+package io.rill.ingest;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.SupervisorStrategy;
+import akka.actor.typed.Terminated;
+import akka.actor.typed.javadsl.AbstractBehavior;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.javadsl.Receive;
+import io.rill.ops.NodeStatus;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Parent of the stream actors: hands out the actor of a (topic, partition), spawning it the first time the
+ * partition is assigned to this node. A partition that is revoked and assigned again finds its actor, and so its
+ * state, still here.
+ *
+ * <p>State it owns: the map from (topic, partition) to stream actor. Lost when it stops: the map and, with it,
+ * its children.
+ */
+public final class StreamSupervisor extends AbstractBehavior<StreamSupervisor.Command> {
+
+    public sealed interface Command {
+    }
+
+    /** Asks for the actor of a stream, spawning it if needed. */
+    public record StreamFor(String topic, int partition, ActorRef<ActorRef<StreamActor.Command>> replyTo)
+            implements Command {
+    }
+
+    /** Asks for every stream actor this node has. */
+    public record ListStreams(ActorRef<List<ActorRef<StreamActor.Command>>> replyTo) implements Command {
+    }
+
+    private final NodeStatus status;
+    private final int maxDistinctTokens;
+    private final Map<String, ActorRef<StreamActor.Command>> streams = new HashMap<>();
+
+    public static Behavior<Command> create(NodeStatus status, int maxDistinctTokens) {
+        return Behaviors.setup(context -> new StreamSupervisor(context, status, maxDistinctTokens));
+    }
+
+    private StreamSupervisor(ActorContext<Command> context, NodeStatus status, int maxDistinctTokens) {
+        super(context);
+        this.status = status;
+        this.maxDistinctTokens = maxDistinctTokens;
+    }
+
+    @Override
+    public Receive<Command> createReceive() {
+        return newReceiveBuilder()
+                .onMessage(StreamFor.class, this::onStreamFor)
+                .onMessage(ListStreams.class, this::onListStreams)
+                .onSignal(Terminated.class, this::onTerminated)
+                .build();
+    }
+
+    private Behavior<Command> onStreamFor(StreamFor request) {
+        String key = request.topic() + "-" + request.partition();
+        ActorRef<StreamActor.Command> stream = streams.computeIfAbsent(key, k -> {
+            // A failing batch must not wipe the stream's state: resume, and let the unanswered ask fail the
+            // Kafka stream, which then re-reads from the committed offsets.
+            Behavior<StreamActor.Command> behavior = Behaviors.supervise(StreamActor.create(request.topic(),
+                    request.partition(), maxDistinctTokens, status.stream(request.topic(), request.partition())))
+                    .onFailure(SupervisorStrategy.resume());
+            ActorRef<StreamActor.Command> child = getContext().spawn(behavior, "stream-" + k);
+            getContext().watch(child);
+            return child;
+        });
+        request.replyTo().tell(stream);
+        return this;
+    }
+
+    private Behavior<Command> onListStreams(ListStreams request) {
+        request.replyTo().tell(List.copyOf(streams.values()));
+        return this;
+    }
+
+    private Behavior<Command> onTerminated(Terminated terminated) {
+        streams.values().removeIf(ref -> ref.equals(terminated.getRef()));
+        return this;
+    }
+}

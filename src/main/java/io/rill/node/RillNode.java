@@ -1,0 +1,224 @@
+package io.rill.node;
+
+import akka.Done;
+import akka.actor.CoordinatedShutdown;
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.Props;
+import akka.actor.typed.SpawnProtocol;
+import akka.actor.typed.javadsl.AskPattern;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.kafka.ProducerSettings;
+import akka.kafka.javadsl.SendProducer;
+import io.rill.ingest.DeadLetterWriter;
+import io.rill.ingest.IngestPipeline;
+import io.rill.ingest.LagPoller;
+import io.rill.ingest.StreamActor;
+import io.rill.ingest.StreamSupervisor;
+import io.rill.kafka.EmbeddedKafkaBroker;
+import io.rill.kafka.TopicProvisioner;
+import io.rill.kafka.TopicSpec;
+import io.rill.ops.Jmx;
+import io.rill.ops.NodeStatus;
+import io.rill.ops.RemoteJmxServer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One rill node: the Kafka connection (its own embedded broker unless a cluster is configured), the topics, the
+ * actor system with its stream actors, the ingest pipeline, and the JMX beans. Start it with {@link #start}; stop
+ * it with {@link #close} or by stopping the JVM: both run Akka's CoordinatedShutdown, which stops ingestion first
+ * and the broker last.
+ */
+public final class RillNode implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(RillNode.class);
+    private static final Duration ASK_TIMEOUT = Duration.ofSeconds(10);
+
+    private final RillSettings settings;
+    private final ActorSystem<SpawnProtocol.Command> system;
+    private final ActorRef<StreamSupervisor.Command> supervisor;
+    private final NodeStatus status;
+    private final String bootstrap;
+    private final long brokerStartMillis;
+
+    private RillNode(RillSettings settings, ActorSystem<SpawnProtocol.Command> system,
+                     ActorRef<StreamSupervisor.Command> supervisor, NodeStatus status, String bootstrap,
+                     long brokerStartMillis) {
+        this.settings = settings;
+        this.system = system;
+        this.supervisor = supervisor;
+        this.status = status;
+        this.bootstrap = bootstrap;
+        this.brokerStartMillis = brokerStartMillis;
+    }
+
+    public static RillNode start(RillSettings settings) {
+        // Until the node is up, whatever was opened is closed again if a later step fails.
+        Deque<AutoCloseable> opened = new ArrayDeque<>();
+        try {
+            return start(settings, opened);
+        } catch (RuntimeException e) {
+            while (!opened.isEmpty()) {
+                try {
+                    opened.pop().close();
+                } catch (Exception closing) {
+                    e.addSuppressed(closing);
+                }
+            }
+            throw e;
+        }
+    }
+
+    private static RillNode start(RillSettings settings, Deque<AutoCloseable> opened) {
+        EmbeddedKafkaBroker broker = settings.embeddedBroker()
+                ? EmbeddedKafkaBroker.start(settings.embeddedDataDir(), settings.embeddedHost(),
+                        settings.embeddedPort(), settings.embeddedMaxMessageBytes())
+                : null;
+        if (broker != null) {
+            opened.push(broker);
+        }
+        String bootstrap = broker != null ? broker.bootstrapServers() : settings.bootstrapServers();
+        long brokerStartMillis = broker != null ? broker.startMillis() : -1;
+        Admin admin = Admin.create(settings.clientProperties(bootstrap));
+        opened.push(admin);
+        TopicProvisioner.ensure(admin, topicSpecs(settings));
+
+        Jmx jmx = new Jmx();
+        opened.push(jmx);
+        NodeStatus status = new NodeStatus(broker != null ? "embedded" : "external", bootstrap, brokerStartMillis, jmx);
+        RemoteJmxServer remoteJmx = settings.remoteJmxEnabled() ? startRemoteJmx(settings) : null;
+        if (remoteJmx != null) {
+            opened.push(remoteJmx);
+        }
+
+        ActorSystem<SpawnProtocol.Command> system =
+                ActorSystem.create(Behaviors.setup(context -> SpawnProtocol.create()), "rill", settings.config());
+        opened.push(() -> {
+            system.terminate();
+            system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        });
+        ActorRef<StreamSupervisor.Command> supervisor = spawn(system,
+                StreamSupervisor.create(status, settings.maxDistinctTokens()), "streams");
+
+        SendProducer<byte[], byte[]> producer = new SendProducer<>(ProducerSettings
+                .create(system, new ByteArraySerializer(), new ByteArraySerializer())
+                .withBootstrapServers(bootstrap)
+                .withProperties(settings.clientProperties())
+                .withProperty("acks", "all")
+                .withProperty("enable.idempotence", "true")
+                .withProperty("max.request.size", String.valueOf(settings.embeddedMaxMessageBytes())), system);
+        DeadLetterWriter deadLetters = new DeadLetterWriter(producer, settings.deadletterTopic());
+        List<String> topics = settings.streams().stream().map(RillSettings.StreamSpec::topic).toList();
+        IngestPipeline pipeline = IngestPipeline.start(system, settings, bootstrap, supervisor, deadLetters, status);
+        LagPoller lagPoller = new LagPoller(admin, settings.groupId(), topics, status, settings.lagPollInterval());
+
+        CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
+        shutdown.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "stop-ingest",
+                () -> pipeline.stop(settings.commitMaxInterval().plusMillis(500)).exceptionally(e -> Done.getInstance()));
+        shutdown.addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "close-kafka-and-jmx", () -> {
+            // One task, in order: clients before the broker they talk to.
+            lagPoller.close();
+            producer.close().toCompletableFuture().exceptionally(e -> Done.getInstance()).join();
+            admin.close(Duration.ofSeconds(5));
+            if (broker != null) {
+                broker.close();
+            }
+            if (remoteJmx != null) {
+                remoteJmx.close();
+            }
+            jmx.close();
+            return CompletableFuture.completedFuture(Done.getInstance());
+        });
+        log.info("rill node up: broker {} ({}), streams {}", bootstrap, status.getBrokerMode(), topics);
+        return new RillNode(settings, system, supervisor, status, bootstrap, brokerStartMillis);
+    }
+
+    private static List<TopicSpec> topicSpecs(RillSettings settings) {
+        List<TopicSpec> specs = TopicSpec.loadAll(settings.topicsDir().orElse(null));
+        if (settings.replicationFactorOverride() > 0) {
+            specs = specs.stream().map(s -> s.withReplicationFactor((short) settings.replicationFactorOverride())).toList();
+        }
+        return specs;
+    }
+
+    private static RemoteJmxServer startRemoteJmx(RillSettings settings) {
+        try {
+            return RemoteJmxServer.start(settings.remoteJmxHost(), settings.remoteJmxPort());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start remote JMX on " + settings.remoteJmxHost() + ":"
+                    + settings.remoteJmxPort(), e);
+        }
+    }
+
+    private static <T> ActorRef<T> spawn(ActorSystem<SpawnProtocol.Command> system,
+                                         akka.actor.typed.Behavior<T> behavior, String name) {
+        CompletionStage<ActorRef<T>> spawned = AskPattern.ask(system,
+                replyTo -> new SpawnProtocol.Spawn<>(behavior, name, Props.empty(), replyTo),
+                ASK_TIMEOUT, system.scheduler());
+        return spawned.toCompletableFuture().join();
+    }
+
+    /** The counts of every stream actor of this node, asked of the actors themselves, sorted by stream. */
+    public List<StreamActor.Counts> streamCounts() {
+        List<ActorRef<StreamActor.Command>> streams = AskPattern.<StreamSupervisor.Command, List<ActorRef<StreamActor.Command>>>ask(
+                supervisor, StreamSupervisor.ListStreams::new, ASK_TIMEOUT, system.scheduler())
+                .toCompletableFuture().join();
+        List<StreamActor.Counts> counts = new ArrayList<>();
+        for (ActorRef<StreamActor.Command> stream : streams) {
+            counts.add(AskPattern.<StreamActor.Command, StreamActor.Counts>ask(
+                    stream, StreamActor.GetCounts::new, ASK_TIMEOUT, system.scheduler()).toCompletableFuture().join());
+        }
+        counts.sort(Comparator.comparing(StreamActor.Counts::topic).thenComparingInt(StreamActor.Counts::partition));
+        return counts;
+    }
+
+    public NodeStatus status() {
+        return status;
+    }
+
+    public String bootstrapServers() {
+        return bootstrap;
+    }
+
+    public long brokerStartMillis() {
+        return brokerStartMillis;
+    }
+
+    public RillSettings settings() {
+        return settings;
+    }
+
+    public ActorSystem<SpawnProtocol.Command> system() {
+        return system;
+    }
+
+    /** Blocks until the node has stopped (by {@link #close}, a signal, or a fatal error). */
+    public void awaitTermination() throws InterruptedException {
+        system.getWhenTerminated().toCompletableFuture().join();
+    }
+
+    @Override
+    public void close() {
+        CoordinatedShutdown.get(system).run(CoordinatedShutdown.unknownReason());
+        try {
+            system.getWhenTerminated().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            log.warn("node did not stop within 60 s: {}", e.toString());
+        }
+    }
+}

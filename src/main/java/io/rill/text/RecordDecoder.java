@@ -1,0 +1,94 @@
+package io.rill.text;
+
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.MalformedInputException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Turns a Kafka record's value into text, or says precisely why it cannot. Decoding is strict: malformed or
+ * truncated UTF-8 is an error, never replaced by U+FFFD, because a silently mangled record would teach the models
+ * characters nobody wrote. Not thread-safe (the JDK decoder keeps state); use one per stream.
+ */
+public final class RecordDecoder {
+
+    private final int maxRecordBytes;
+    private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT);
+
+    public RecordDecoder(int maxRecordBytes) {
+        if (maxRecordBytes <= 0) {
+            throw new IllegalArgumentException("max-record-bytes must be positive, got " + maxRecordBytes);
+        }
+        this.maxRecordBytes = maxRecordBytes;
+    }
+
+    public Decoded decode(byte[] value) {
+        if (value == null) {
+            return new Decoded.Rejected(RejectReason.NULL_VALUE, "record value is null");
+        }
+        if (value.length == 0) {
+            return new Decoded.Rejected(RejectReason.EMPTY, "record value is 0 bytes");
+        }
+        if (value.length > maxRecordBytes) {
+            return new Decoded.Rejected(RejectReason.TOO_LARGE,
+                    "record value is " + value.length + " bytes, limit is " + maxRecordBytes);
+        }
+        String text;
+        if (isAscii(value)) {
+            text = new String(value, StandardCharsets.ISO_8859_1); // ASCII is valid UTF-8; this path skips the decoder
+        } else {
+            try {
+                CharBuffer chars = utf8.reset().decode(ByteBuffer.wrap(value));
+                text = chars.toString();
+            } catch (MalformedInputException e) {
+                return new Decoded.Rejected(RejectReason.MALFORMED_UTF8,
+                        "malformed UTF-8 at byte " + malformedOffset(value) + " (" + e.getInputLength() + " bad bytes)");
+            } catch (CharacterCodingException e) {
+                return new Decoded.Rejected(RejectReason.MALFORMED_UTF8, "undecodable UTF-8: " + e);
+            }
+        }
+        boolean blank = true;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '\n' || c == '\t' || c == ' ') {
+                continue;
+            }
+            if (Character.isISOControl(c)) {
+                return new Decoded.Rejected(RejectReason.CONTROL_CHARACTER,
+                        String.format("control character U+%04X at char %d", (int) c, i));
+            }
+            if (!Character.isWhitespace(c)) {
+                blank = false;
+            }
+        }
+        if (blank) {
+            return new Decoded.Rejected(RejectReason.EMPTY, "record value holds only white space");
+        }
+        return new Decoded.Text(text);
+    }
+
+    private static boolean isAscii(byte[] value) {
+        for (byte b : value) {
+            if (b < 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Finds the first offending byte again, only on the error path, so that the reason points at it. */
+    private int malformedOffset(byte[] value) {
+        CharsetDecoder probe = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(value);
+        CharBuffer out = CharBuffer.allocate(value.length + 1);
+        probe.decode(in, out, true);
+        return in.position();
+    }
+}
