@@ -31,9 +31,10 @@ public final class LagPoller implements AutoCloseable {
         return thread;
     });
 
-    public LagPoller(Admin admin, String groupId, Collection<String> topics, NodeStatus status, Duration interval) {
+    public LagPoller(Admin admin, String groupId, Collection<String> topics, NodeStatus status, Duration interval,
+                     Duration timeout) {
         long millis = interval.toMillis();
-        executor.scheduleWithFixedDelay(() -> poll(admin, groupId, topics, status, millis), millis, millis,
+        executor.scheduleWithFixedDelay(() -> poll(admin, groupId, topics, status, timeout.toMillis()), millis, millis,
                 TimeUnit.MILLISECONDS);
     }
 

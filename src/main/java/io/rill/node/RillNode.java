@@ -125,7 +125,8 @@ public final class RillNode implements AutoCloseable {
         DeadLetterWriter deadLetters = new DeadLetterWriter(producer, settings.deadletterTopic());
         List<String> topics = settings.streams().stream().map(RillSettings.StreamSpec::topic).toList();
         IngestPipeline pipeline = IngestPipeline.start(system, settings, bootstrap, supervisor, deadLetters, status);
-        LagPoller lagPoller = new LagPoller(admin, settings.groupId(), topics, status, settings.lagPollInterval());
+        LagPoller lagPoller = new LagPoller(admin, settings.groupId(), topics, status, settings.lagPollInterval(),
+                settings.adminTimeout());
 
         CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
         shutdown.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "stop-ingest",

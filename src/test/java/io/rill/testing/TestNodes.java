@@ -1,0 +1,86 @@
+package io.rill.testing;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.rill.kafka.TopicProvisioner;
+import io.rill.kafka.TopicSpec;
+import io.rill.node.RillSettings;
+import org.apache.kafka.clients.admin.Admin;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+
+/**
+ * Settings for a rill node in a test: pointed at the shared test broker, with topics and a consumer group of its
+ * own (names carry a unique prefix), so tests sharing one broker never see each other's records.
+ */
+public final class TestNodes {
+
+    private TestNodes() {
+    }
+
+    /** The topic names one test uses. */
+    public record Topics(String corpus, String names, String deadletter, Path specs) {
+    }
+
+    public static Topics topics(String testName) {
+        String prefix = testName + "-" + UUID.randomUUID().toString().substring(0, 8) + ".";
+        try {
+            Path specs = Files.createTempDirectory("rill-topics");
+            Topics topics = new Topics(prefix + "corpus", prefix + "names", prefix + "deadletter", specs);
+            writeSpec(specs, topics.corpus(), 2);
+            writeSpec(specs, topics.names(), 2);
+            writeSpec(specs, topics.deadletter(), 1);
+            return topics;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Creates the test's topics now, as a node would at start, so a test can produce before any node runs. */
+    public static void createTopics(TestKafka kafka, Topics topics) {
+        Properties props = new Properties();
+        props.put("bootstrap.servers", kafka.bootstrapServers());
+        try (Admin admin = Admin.create(props)) {
+            TopicProvisioner.ensure(admin, TopicSpec.loadAll(topics.specs()));
+        }
+    }
+
+    private static void writeSpec(Path dir, String name, int partitions) throws IOException {
+        Files.writeString(dir.resolve(name + ".conf"), """
+                name = "%s"
+                partitions = %d
+                replication-factor = 1
+                configs { "max.message.bytes" = "16777216", "retention.ms" = "-1" }
+                """.formatted(name, partitions));
+    }
+
+    /** Settings for a node on {@code kafka} learning from {@code topics}, with optional extra keys on top. */
+    public static RillSettings settings(TestKafka kafka, Topics topics, Map<String, Object> overrides) {
+        Map<String, Object> base = Map.of(
+                "rill.kafka.bootstrap-servers", kafka.bootstrapServers(),
+                "rill.kafka.group-id", "group-" + topics.corpus(),
+                "rill.kafka.topics-dir", topics.specs().toString(),
+                "rill.ingest.deadletter-topic", topics.deadletter(),
+                "rill.ingest.lag-poll-interval", "500ms",
+                "rill.ingest.restart-min-backoff", "200ms",
+                "rill.ingest.restart-max-backoff", "2s");
+        Config streams = ConfigFactory.parseString("""
+                rill.ingest.streams = [
+                  { topic = "%s", tokenizer = "words" }
+                  { topic = "%s", tokenizer = "characters" }
+                ]
+                """.formatted(topics.corpus(), topics.names()));
+        Config config = ConfigFactory.parseMap(overrides)
+                .withFallback(ConfigFactory.parseMap(base))
+                .withFallback(streams)
+                .withFallback(ConfigFactory.load())
+                .resolve();
+        return RillSettings.from(config);
+    }
+}
