@@ -49,7 +49,7 @@ public final class LagPoller implements AutoCloseable {
                 }
             }
         } catch (Exception e) {
-            log.debug("lag poll failed (broker unreachable?): {}", e.toString());
+            log.warn("lag poll failed (broker unreachable?): {}", e.toString());
         }
     }
 

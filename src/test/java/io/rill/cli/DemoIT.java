@@ -1,0 +1,58 @@
+package io.rill.cli;
+
+import io.rill.testing.KafkaBrokerExtension;
+import io.rill.testing.TestKafka;
+import io.rill.testing.TestNodes;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** `rill demo` feeds every bundled record, shows its progress, and with --exit-when-done ends once all is committed. */
+@ExtendWith(KafkaBrokerExtension.class)
+class DemoIT {
+
+    @Test
+    void theDemoFeedsTheBundledDataAndEndsWhenEverythingIsCommitted(TestKafka kafka, @TempDir Path dir) throws Exception {
+        TestNodes.Topics topics = TestNodes.topics("demo");
+        Path config = dir.resolve("demo.conf");
+        Files.writeString(config, """
+                rill.kafka.bootstrap-servers = "%s"
+                rill.kafka.group-id = "group-%s"
+                rill.kafka.topics-dir = "%s"
+                rill.ingest.deadletter-topic = "%s"
+                rill.ingest.lag-poll-interval = 500ms
+                rill.ingest.streams = [
+                  { topic = "%s", tokenizer = "words" }
+                  { topic = "%s", tokenizer = "characters" }
+                ]
+                """.formatted(kafka.bootstrapServers(), topics.corpus(), topics.specs(), topics.deadletter(),
+                topics.corpus(), topics.names()));
+        PrintStream stdout = System.out;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        int exit;
+        try {
+            System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+            exit = new CommandLine(new RillCli()).execute("demo", "-c", config.toString(), "--rate", "20000",
+                    "--exit-when-done", "--refresh-ms", "250");
+        } finally {
+            System.setOut(stdout);
+        }
+        String output = captured.toString(StandardCharsets.UTF_8);
+        assertThat(exit).as(output).isZero();
+        long names = (DemoFeeder.readLines(DemoFeeder.NAMES_RESOURCE).size() + 3) / 4;
+        long paragraphs = DemoFeeder.paragraphs(DemoFeeder.readLines(DemoFeeder.CORPUS_RESOURCE)).size();
+        assertThat(output).contains("feeding [").contains("100%")
+                .contains("demo: all " + (names + paragraphs) + " records fed, taken in and committed.")
+                .contains(topics.names()).contains(topics.corpus());
+        assertThat(paragraphs).isGreaterThan(2000);
+    }
+}
