@@ -106,37 +106,41 @@ class SgnsKernelTest {
         return out;
     }
 
-    /** One update moves every touched row by −lr times its gradient, and nothing else. */
+    /**
+     * One update moves every touched row by −lr times its gradient, and nothing else; a negative
+     * equal to the context is skipped by the update exactly as by the gradient.
+     */
     @Test
     void updateIsMinusLearningRateTimesTheGradient() {
-        SplitMix64 rng = new SplitMix64(23);
-        float[] wIn = randomMatrix(ROWS, DIM, 0.6f, rng);
-        float[] wOut = randomMatrix(ROWS, DIM, 0.6f, rng);
-        SgnsKernel kernel = new SgnsKernel(DIM, K);
         int center = 4, context = 0;
-        int[] negatives = {6, 10, 3};
-        double[] gradCenter = new double[DIM];
-        double[] gradTargets = new double[(1 + K) * DIM];
-        double loss = kernel.gradient(wIn, wOut, center, context, negatives, 0, gradCenter, gradTargets);
-        float[] in0 = wIn.clone(), out0 = wOut.clone();
+        for (int[] negatives : new int[][] {{6, 10, 3}, {6, 0, 3}}) {
+            SplitMix64 rng = new SplitMix64(23);
+            float[] wIn = randomMatrix(ROWS, DIM, 0.6f, rng);
+            float[] wOut = randomMatrix(ROWS, DIM, 0.6f, rng);
+            SgnsKernel kernel = new SgnsKernel(DIM, K);
+            double[] gradCenter = new double[DIM];
+            double[] gradTargets = new double[(1 + K) * DIM];
+            double loss = kernel.gradient(wIn, wOut, center, context, negatives, 0, gradCenter, gradTargets);
+            float[] in0 = wIn.clone(), out0 = wOut.clone();
 
-        PairBuffer pair = new PairBuffer();
-        pair.add(center, context);
-        float lr = 0.05f;
-        assertThat(kernel.train(wIn, wOut, pair, negatives, lr)).isCloseTo(loss, within(1e-6));
+            PairBuffer pair = new PairBuffer();
+            pair.add(center, context);
+            float lr = 0.05f;
+            assertThat(kernel.train(wIn, wOut, pair, negatives, lr)).isCloseTo(loss, within(1e-6));
 
-        int[] targetIds = {context, 6, 10, 3};
-        for (int r = 0; r < ROWS; r++) {
-            for (int i = 0; i < DIM; i++) {
-                double expectedIn = r == center ? in0[r * DIM + i] - lr * gradCenter[i] : in0[r * DIM + i];
-                assertThat((double) wIn[r * DIM + i]).isCloseTo(expectedIn, within(1e-6));
-                double expectedOut = out0[r * DIM + i];
-                for (int t = 0; t < 4; t++) if (targetIds[t] == r) expectedOut -= lr * gradTargets[t * DIM + i];
-                assertThat((double) wOut[r * DIM + i]).isCloseTo(expectedOut, within(1e-6));
+            int[] targetIds = {context, negatives[0], negatives[1], negatives[2]};
+            for (int r = 0; r < ROWS; r++) {
+                for (int i = 0; i < DIM; i++) {
+                    double expectedIn = r == center ? in0[r * DIM + i] - lr * gradCenter[i] : in0[r * DIM + i];
+                    assertThat((double) wIn[r * DIM + i]).isCloseTo(expectedIn, within(1e-6));
+                    double expectedOut = out0[r * DIM + i];
+                    for (int t = 0; t < 4; t++) if (targetIds[t] == r) expectedOut -= lr * gradTargets[t * DIM + i];
+                    assertThat((double) wOut[r * DIM + i]).as("W_out[%d][%d]", r, i).isCloseTo(expectedOut, within(1e-6));
+                }
             }
+            // and the loss went down
+            assertThat(kernel.loss(wIn, wOut, center, context, negatives, 0)).isLessThan(loss);
         }
-        // and the loss went down
-        assertThat(kernel.loss(wIn, wOut, center, context, negatives, 0)).isLessThan(loss);
     }
 
     /**
