@@ -102,8 +102,10 @@ public final class RowBlock {
 
     /** Adds {@link #deltas()} to the rows of a dense matrix: what a parameter server does with a push. */
     public void addDeltasTo(float[] matrix) {
-        float[] d = deltas();
-        for (int r = 0; r < size; r++) SgnsKernel.axpy(1f, d, r * dim, matrix, ids[r] * dim, dim);
+        for (int r = 0; r < size; r++) {
+            int local = r * dim, row = ids[r] * dim;
+            for (int i = 0; i < dim; i++) matrix[row + i] += values[local + i] - pulled[local + i];
+        }
     }
 
     private static int home(int wordId, int mask) {

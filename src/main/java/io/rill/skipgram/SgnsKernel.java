@@ -89,7 +89,7 @@ public final class SgnsKernel {
             acc[i] += g * u;
             wOut[out + i] = u + g * wIn[in + i];
         }
-        return loss(label, score, e);
+        return targetLoss(label, score, e);
     }
 
     /** label − σ(s), given e = exp(−s): −∂L/∂s for the target's term of the loss. */
@@ -98,7 +98,7 @@ public final class SgnsKernel {
     }
 
     /** −log σ(s) for label 1, −log σ(−s) = s − log σ(s) for label 0, given e = exp(−s). */
-    static double loss(int label, float score, double e) {
+    static double targetLoss(int label, float score, double e) {
         double softplus = Math.log(1 + e);
         return label == 1 ? softplus : softplus + score;
     }
@@ -110,12 +110,12 @@ public final class SgnsKernel {
     public double loss(float[] wIn, float[] wOut, int center, int context, int[] negativeIds, int negFrom) {
         int in = center * dim;
         float score = dot(wIn, in, wOut, context * dim, dim);
-        double total = loss(1, score, Math.exp(-score));
+        double total = targetLoss(1, score, Math.exp(-score));
         for (int j = negFrom; j < negFrom + negatives; j++) {
             int t = negativeIds[j];
             if (t == context) continue;
             score = dot(wIn, in, wOut, t * dim, dim);
-            total += loss(0, score, Math.exp(-score));
+            total += targetLoss(0, score, Math.exp(-score));
         }
         return total;
     }
@@ -147,7 +147,7 @@ public final class SgnsKernel {
                 gradCenter[i] += dLds * wOut[out + i];
                 gradTargets[row + i] = dLds * wIn[in + i];
             }
-            total += loss(label, score, e);
+            total += targetLoss(label, score, e);
         }
         return total;
     }
