@@ -1,0 +1,78 @@
+package io.rill.skipgram;
+
+/**
+ * An immutable Walker alias table: draws an id from a fixed discrete distribution in O(1) with one
+ * 64-bit random number (Walker 1977, built with Vose's O(n) method).
+ *
+ * <p>Each slot i holds an acceptance threshold, its own id and an alias id: pick a slot uniformly,
+ * then keep its id with probability threshold/2^24, else take the alias. The three ints of a slot
+ * sit side by side so a draw touches one cache line. Immutable so that one table can be handed to
+ * several workers as a message.
+ */
+public final class AliasTable {
+    private static final int ONE = 1 << 24; // thresholds are 24-bit fixed point
+    public static final AliasTable EMPTY = new AliasTable(new int[0], 0);
+
+    private final int[] slots; // {threshold, id, aliasId} per slot
+    private final int n;
+
+    private AliasTable(int[] slots, int n) {
+        this.slots = slots;
+        this.n = n;
+    }
+
+    /** A table drawing {@code ids[i]} with probability {@code weights[i] / sum(weights)}, over the first {@code n}. */
+    public static AliasTable build(int[] ids, double[] weights, int n) {
+        if (n == 0) return EMPTY;
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            if (!(weights[i] >= 0)) throw new IllegalArgumentException("weight " + weights[i]);
+            sum += weights[i];
+        }
+        if (!(sum > 0)) throw new IllegalArgumentException("weights sum to " + sum);
+
+        // Scale so the mean is 1; pair each under-full slot with an over-full one that tops it up.
+        double[] scaled = new double[n];
+        int[] small = new int[n];
+        int[] large = new int[n];
+        int ns = 0, nl = 0;
+        for (int i = 0; i < n; i++) {
+            scaled[i] = weights[i] * n / sum;
+            if (scaled[i] < 1) small[ns++] = i;
+            else large[nl++] = i;
+        }
+        int[] slots = new int[3 * n];
+        while (ns > 0 && nl > 0) {
+            int s = small[--ns], l = large[--nl];
+            slots[3 * s] = (int) Math.round(scaled[s] * ONE);
+            slots[3 * s + 1] = ids[s];
+            slots[3 * s + 2] = ids[l];
+            scaled[l] -= 1 - scaled[s];
+            if (scaled[l] < 1) small[ns++] = l;
+            else large[nl++] = l;
+        }
+        // Whatever is left is full up to rounding error.
+        while (nl > 0) fill(slots, large[--nl], ids);
+        while (ns > 0) fill(slots, small[--ns], ids);
+        return new AliasTable(slots, n);
+    }
+
+    private static void fill(int[] slots, int i, int[] ids) {
+        slots[3 * i] = ONE;
+        slots[3 * i + 1] = ids[i];
+        slots[3 * i + 2] = ids[i];
+    }
+
+    /** One draw; {@link Vocabulary#NONE} if the table is empty. */
+    public int sample(SplitMix64 rng) {
+        if (n == 0) return Vocabulary.NONE;
+        long r = rng.nextLong();
+        int i = 3 * (int) (((r >>> 32) * n) >>> 32); // high bits pick the slot...
+        return (int) (r & (ONE - 1)) < slots[i] ? slots[i + 1] : slots[i + 2]; // ...low 24 bits accept
+    }
+
+    /** How many ids the table was built over (one slot each). */
+    public int size() {
+        return n;
+    }
+}

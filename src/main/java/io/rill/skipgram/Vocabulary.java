@@ -1,0 +1,230 @@
+package io.rill.skipgram;
+
+import java.util.Arrays;
+
+/**
+ * The online vocabulary: maps each word to a dense int id the first time it is seen, counts its
+ * occurrences, and says when it has become trainable (count reached {@code minCount}).
+ *
+ * <p>Ids index the rows of the embedding matrices, so they are dense and bounded by
+ * {@link #capacity()}: memory stays fixed however long the stream runs.
+ *
+ * <p><b>Eviction.</b> When a new word finds the table full, a <em>sweep</em> evicts non-trainable
+ * words, lowest count first: it picks the smallest count threshold k such that at least
+ * {@link #sweepTarget()} non-trainable words have count &le; k (or all of them, if there are fewer)
+ * and evicts every non-trainable word with count &le; k. Evicted ids go to a free list and are
+ * handed to later new words. This is lossy counting in spirit: a rare word that is evicted and seen
+ * again restarts from count 1, so counts of non-trainable words are lower bounds, and a word must
+ * reach {@code minCount} between two sweeps to stay. Trainable words are never evicted, so a
+ * trainable word's id and count history are stable for the life of the vocabulary; their rows can
+ * therefore be trained safely, and a recycled id never carries trained parameters (only trainable
+ * words are ever fed to training).
+ *
+ * <p>If the sweep cannot free anything (every entry is trainable) the new word is dropped and
+ * {@link #observe} returns {@link #NONE}. To keep the cost amortised O(1), a sweep runs only when at
+ * least {@code sweepTarget} new words have arrived since the previous one; new words that find the
+ * table full in between are dropped. A sweep costs O(capacity), so it is paid for by the
+ * {@code sweepTarget} = capacity/8 new words before it.
+ *
+ * <p><b>Speed.</b> {@link #observe} runs once per token. It uses an open-addressing table (linear
+ * probing) over int slots with the String's cached hash code, so a lookup allocates nothing. Not
+ * thread-safe: one actor owns it.
+ */
+public final class Vocabulary {
+    public static final int NONE = -1;
+    public static final int DEFAULT_MIN_COUNT = 5;
+
+    private final int capacity;
+    private final int minCount;
+    private final int sweepTarget;
+
+    // Hash table: slot -> id + 1 (0 = empty). Sized to a power of two >= 2 * capacity, so the load
+    // factor stays <= 1/2 and probe chains stay short.
+    private final int[] slots;
+    private final int mask;
+    private final int shift;
+
+    // Per-id columns. words[id] == null marks a free id.
+    private final String[] words;
+    private final int[] hashes;
+    private final long[] counts;
+
+    private final int[] freeIds;
+    private int freeCount;
+    private int nextFreshId;
+
+    private int size;
+    private int trainable;
+    private long totalTokens;
+    private long newWordsSinceSweep;
+    private long evictedWords;
+    private long droppedTokens;
+
+    public Vocabulary(int capacity) {
+        this(capacity, DEFAULT_MIN_COUNT);
+    }
+
+    public Vocabulary(int capacity, int minCount) {
+        this(capacity, minCount, Math.max(1, capacity / 8));
+    }
+
+    /** @param sweepTarget how many words a sweep tries to free, and the least number of new words between sweeps */
+    public Vocabulary(int capacity, int minCount, int sweepTarget) {
+        if (capacity < 1 || capacity > (1 << 29)) throw new IllegalArgumentException("capacity " + capacity);
+        if (minCount < 1) throw new IllegalArgumentException("minCount " + minCount);
+        if (sweepTarget < 1 || sweepTarget > capacity) throw new IllegalArgumentException("sweepTarget " + sweepTarget);
+        this.capacity = capacity;
+        this.minCount = minCount;
+        this.sweepTarget = sweepTarget;
+        int tableSize = Integer.highestOneBit(capacity * 2 - 1) << 1;
+        this.slots = new int[tableSize];
+        this.mask = tableSize - 1;
+        this.shift = 32 - Integer.numberOfTrailingZeros(tableSize);
+        this.words = new String[capacity];
+        this.hashes = new int[capacity];
+        this.counts = new long[capacity];
+        this.freeIds = new int[capacity];
+        this.newWordsSinceSweep = sweepTarget; // the first time the table fills, sweep at once
+    }
+
+    /**
+     * Counts one occurrence of {@code word} and returns its id, admitting it if new. Returns
+     * {@link #NONE} if the word is new and there is no room (see the class comment).
+     */
+    public int observe(String word) {
+        totalTokens++;
+        int h = word.hashCode();
+        int slot = home(h);
+        for (int e; (e = slots[slot]) != 0; slot = (slot + 1) & mask) {
+            int id = e - 1;
+            if (hashes[id] == h && word.equals(words[id])) {
+                if (++counts[id] == minCount) trainable++;
+                return id;
+            }
+        }
+        return admit(word, h, slot);
+    }
+
+    /** The id of {@code word}, or {@link #NONE}; does not count. */
+    public int idOf(String word) {
+        int h = word.hashCode();
+        for (int slot = home(h), e; (e = slots[slot]) != 0; slot = (slot + 1) & mask) {
+            int id = e - 1;
+            if (hashes[id] == h && word.equals(words[id])) return id;
+        }
+        return NONE;
+    }
+
+    /** The word holding {@code id}, or null if the id is free. */
+    public String word(int id) {
+        return words[id];
+    }
+
+    /** Occurrences of the word holding {@code id} since it was (last) admitted; 0 for a free id. */
+    public long count(int id) {
+        return counts[id];
+    }
+
+    public boolean isTrainable(int id) {
+        return counts[id] >= minCount;
+    }
+
+    /** Every observed token, including those of words later evicted or dropped. */
+    public long totalTokens() {
+        return totalTokens;
+    }
+
+    /** Words currently held. */
+    public int size() {
+        return size;
+    }
+
+    public int trainableCount() {
+        return trainable;
+    }
+
+    /** One past the highest id ever handed out: every live id is below it, and some below may be free. */
+    public int idLimit() {
+        return nextFreshId;
+    }
+
+    public int capacity() {
+        return capacity;
+    }
+
+    public int minCount() {
+        return minCount;
+    }
+
+    public int sweepTarget() {
+        return sweepTarget;
+    }
+
+    public long evictedWords() {
+        return evictedWords;
+    }
+
+    /** Tokens of new words that found no room. */
+    public long droppedTokens() {
+        return droppedTokens;
+    }
+
+    private int home(int h) {
+        return (h * 0x9E3779B9) >>> shift; // Fibonacci hashing spreads String.hashCode's weak low bits
+    }
+
+    private int admit(String word, int h, int slot) {
+        newWordsSinceSweep++;
+        if (size == capacity) {
+            if (newWordsSinceSweep < sweepTarget || sweep() == 0) {
+                droppedTokens++;
+                return NONE;
+            }
+            slot = home(h);
+            while (slots[slot] != 0) slot = (slot + 1) & mask;
+        }
+        int id = freeCount > 0 ? freeIds[--freeCount] : nextFreshId++;
+        words[id] = word;
+        hashes[id] = h;
+        counts[id] = 1;
+        if (minCount == 1) trainable++;
+        slots[slot] = id + 1;
+        size++;
+        return id;
+    }
+
+    /** Evicts the lowest-count non-trainable words and rebuilds the table; returns how many went. */
+    private int sweep() {
+        newWordsSinceSweep = 0;
+        // Non-trainable counts lie in 1..minCount-1, so a tiny histogram finds the threshold in one pass.
+        int[] histogram = new int[minCount];
+        for (int id = 0; id < nextFreshId; id++) {
+            long c = counts[id];
+            if (words[id] != null && c < minCount) histogram[(int) c]++;
+        }
+        int threshold = 0;
+        for (int seen = 0; threshold < minCount - 1 && seen < sweepTarget; ) seen += histogram[++threshold];
+        if (threshold == 0) return 0;
+
+        int evicted = 0;
+        for (int id = 0; id < nextFreshId; id++) {
+            if (words[id] != null && counts[id] <= threshold) {
+                words[id] = null;
+                counts[id] = 0;
+                freeIds[freeCount++] = id;
+                evicted++;
+            }
+        }
+        if (evicted == 0) return 0;
+        size -= evicted;
+        evictedWords += evicted;
+        Arrays.fill(slots, 0);
+        for (int id = 0; id < nextFreshId; id++) {
+            if (words[id] == null) continue;
+            int slot = home(hashes[id]);
+            while (slots[slot] != 0) slot = (slot + 1) & mask;
+            slots[slot] = id + 1;
+        }
+        return evicted;
+    }
+}
