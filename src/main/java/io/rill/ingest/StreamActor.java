@@ -7,9 +7,17 @@ import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import io.rill.ops.IngestStreamMetrics;
+import io.rill.skipgram.PairBuffer;
+import io.rill.skipgram.SkipGramWorker;
+import io.rill.skipgram.VocabularyActor;
+import io.rill.skipgram.WindowPairs;
 
+import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,9 +29,16 @@ import java.util.stream.Collectors;
  * The actor of one (topic, partition) stream. Records of its partition arrive in order, in batches, and it
  * acknowledges each batch once it has taken it in; only then does the stream commit the batch's offsets.
  *
- * <p>State it owns: the stream's counts (records, tokens, bytes, lines) and its token frequencies, bounded to
- * {@code maxDistinctTokens} entries (tokens first seen after that are counted in the totals only). The learners
- * plug in here: windows and hidden states of this stream will live in this actor.
+ * <p>On a word stream with the skip-gram learner attached, a batch is acknowledged only once it has been learned
+ * from: the words go to the vocabulary for ids and subsampling, the stream's sliding window turns the kept ids into
+ * (center, context) pairs, and a worker trains them against the parameter server. A document ends at every line
+ * (as in word2vec and gensim), or, with {@code rill.skipgram.document-boundary = blank-line}, only at an empty line,
+ * so that a document produced line by line runs on across records. The acknowledgement is what
+ * lets the Kafka stream commit, so a committed record has always reached the model.
+ *
+ * <p>State it owns: the stream's counts (records, tokens, bytes, lines), its token frequencies, bounded to
+ * {@code maxDistinctTokens} entries (tokens first seen after that are counted in the totals only), and its
+ * skip-gram window, which carries the current document across records.
  *
  * <p>Lost when it stops: all of it; after a restart the partition resumes from its committed offsets and the
  * counts start again from zero (checkpoints come with the reliability work).
@@ -39,6 +54,19 @@ public final class StreamActor extends AbstractBehavior<StreamActor.Command> {
 
     /** The acknowledgement of a batch: the highest offset taken in so far, or -1. */
     public record Ack(long lastOffset) {
+    }
+
+    /** The vocabulary's answer for learning batch {@code batch}, or why there is none. */
+    private record Observed(long batch, VocabularyActor.Observed observed, Throwable failure) implements Command {
+    }
+
+    /** The worker's answer for learning batch {@code batch}: its pairs are trained, or why not. */
+    private record Trained(long batch, SkipGramWorker.Trained trained, Throwable failure) implements Command {
+    }
+
+    /** The skip-gram learner a word stream feeds: the vocabulary, its worker, and its window's size and seed. */
+    public record SkipGramLink(ActorRef<VocabularyActor.Command> vocabulary, ActorRef<SkipGramWorker.Command> worker,
+                               int window, long seed, boolean documentPerLine, Duration stepTimeout) {
     }
 
     /** Asks for a snapshot of the counts. */
@@ -64,46 +92,86 @@ public final class StreamActor extends AbstractBehavior<StreamActor.Command> {
     private long lastOffset = -1;
     private long topTokensPublishedAt = System.nanoTime() - PUBLISH_TOP_TOKENS_NANOS;
 
+    private final SkipGramLink skipGram;
+    private final WindowPairs window;
+    private final PairBuffer pairs = new PairBuffer();
+    /** The acknowledgement owed for the batch being learned from (numbered), and batches that arrived meanwhile. */
+    private ActorRef<Ack> pendingAck;
+    private long learningBatch;
+    /** The highest offset whose words reached the model, and the one the pending batch will reach. */
+    private long learnedOffset = -1;
+    private long pendingLearnedOffset = -1;
+    private final Deque<Ingest> waiting = new ArrayDeque<>();
+    /** Per line of the batch being learned from: whether it ends a document. */
+    private final List<Boolean> documentEnds = new ArrayList<>();
+
     public static Behavior<Command> create(String topic, int partition, int maxDistinctTokens, IngestStreamMetrics metrics) {
-        return Behaviors.setup(context -> new StreamActor(context, topic, partition, maxDistinctTokens, metrics));
+        return create(topic, partition, maxDistinctTokens, metrics, null);
+    }
+
+    /** A stream actor that also feeds the skip-gram learner, unless {@code skipGram} is null. */
+    public static Behavior<Command> create(String topic, int partition, int maxDistinctTokens, IngestStreamMetrics metrics,
+                                           SkipGramLink skipGram) {
+        return Behaviors.setup(context -> new StreamActor(context, topic, partition, maxDistinctTokens, metrics, skipGram));
     }
 
     private StreamActor(ActorContext<Command> context, String topic, int partition, int maxDistinctTokens,
-                        IngestStreamMetrics metrics) {
+                        IngestStreamMetrics metrics, SkipGramLink skipGram) {
         super(context);
         this.topic = topic;
         this.partition = partition;
         this.maxDistinctTokens = maxDistinctTokens;
         this.metrics = metrics;
+        this.skipGram = skipGram;
+        this.window = skipGram == null ? null : new WindowPairs(skipGram.window(), skipGram.seed());
     }
 
     @Override
     public Receive<Command> createReceive() {
         return newReceiveBuilder()
                 .onMessage(Ingest.class, this::onIngest)
+                .onMessage(Observed.class, this::onObserved)
+                .onMessage(Trained.class, this::onTrained)
                 .onMessage(GetCounts.class, this::onGetCounts)
                 .build();
     }
 
     private Behavior<Command> onIngest(Ingest ingest) {
+        if (pendingAck != null) {
+            waiting.add(ingest); // a restarted source's batch while the previous one is still being learned from
+            return this;
+        }
+        List<String[]> words = skipGram == null ? null : new ArrayList<>();
+        documentEnds.clear();
         long batchRecords = 0;
         long batchTokens = 0;
         long batchBytes = 0;
         long batchLines = 0;
+        long batchEnd = learnedOffset;
         for (AcceptedRecord record : ingest.records()) {
-            if (record.offset() <= lastOffset) {
-                continue; // redelivered after a restart of the source: already counted
-            }
+            // Offsets already taken in (a restarted source delivers them again) are neither counted nor learned
+            // twice; a batch whose learning failed is learned again, though it was counted.
+            boolean uncounted = record.offset() > lastOffset;
+            boolean unlearned = words != null && record.offset() > learnedOffset;
             for (List<String> line : record.text().lines()) {
-                for (String token : line) {
-                    count(token);
+                if (uncounted) {
+                    for (String token : line) {
+                        count(token);
+                    }
+                    batchLines++;
                 }
-                batchLines++;
+                if (unlearned) {
+                    words.add(line.toArray(String[]::new));
+                    documentEnds.add(skipGram.documentPerLine() || line.isEmpty());
+                }
             }
-            batchTokens += record.text().tokenCount();
-            batchBytes += record.bytes();
-            lastOffset = record.offset();
-            batchRecords++;
+            if (uncounted) {
+                batchTokens += record.text().tokenCount();
+                batchBytes += record.bytes();
+                lastOffset = record.offset();
+                batchRecords++;
+            }
+            batchEnd = Math.max(batchEnd, record.offset());
         }
         records += batchRecords;
         tokens += batchTokens;
@@ -111,8 +179,75 @@ public final class StreamActor extends AbstractBehavior<StreamActor.Command> {
         lines += batchLines;
         metrics.accepted(batchRecords, batchTokens, batchBytes, batchLines, frequencies.size());
         publishTopTokensNowAndThen();
-        ingest.replyTo().tell(new Ack(lastOffset));
+        if (words == null || words.isEmpty()) {
+            ingest.replyTo().tell(new Ack(lastOffset));
+            return this;
+        }
+        pendingAck = ingest.replyTo();
+        pendingLearnedOffset = batchEnd;
+        long batch = ++learningBatch;
+        getContext().ask(VocabularyActor.Observed.class, skipGram.vocabulary(), skipGram.stepTimeout(),
+                replyTo -> new VocabularyActor.Observe(words, replyTo),
+                (observed, failure) -> new Observed(batch, observed, failure));
         return this;
+    }
+
+    /** Ids are back: slide the window over each line (a line is a document) and hand the pairs to the worker. */
+    private Behavior<Command> onObserved(Observed message) {
+        if (message.batch() != learningBatch || pendingAck == null) {
+            return this; // the answer to a batch already given up on
+        }
+        if (message.failure() != null) {
+            return giveUp(message.failure());
+        }
+        VocabularyActor.Observed observed = message.observed();
+        pairs.clear();
+        for (int i = 0; i < observed.lines().size(); i++) {
+            int[] line = observed.lines().get(i);
+            window.add(line, 0, line.length, pairs);
+            if (documentEnds.get(i)) {
+                window.endDocument(pairs);
+            }
+        }
+        if (pairs.size() == 0) {
+            return acknowledge();
+        }
+        int[] centers = Arrays.copyOf(pairs.centers(), pairs.size());
+        int[] contexts = Arrays.copyOf(pairs.contexts(), pairs.size());
+        long batch = learningBatch;
+        getContext().ask(SkipGramWorker.Trained.class, skipGram.worker(), skipGram.stepTimeout(),
+                replyTo -> new SkipGramWorker.Train(centers, contexts, centers.length, observed.negatives(),
+                        observed.learningRate(), replyTo),
+                (trained, failure) -> new Trained(batch, trained, failure));
+        return this;
+    }
+
+    private Behavior<Command> onTrained(Trained trained) {
+        if (trained.batch() != learningBatch || pendingAck == null) {
+            return this;
+        }
+        return trained.failure() == null ? acknowledge() : giveUp(trained.failure());
+    }
+
+    /**
+     * A learning step failed: the batch is not acknowledged, so the Kafka stream times out, restarts and delivers
+     * it again from the committed offsets. Counting is idempotent by offset; only the learning is retried.
+     */
+    private Behavior<Command> giveUp(Throwable failure) {
+        getContext().getLog().warn("stream {}-{}: learning from a batch failed, it will be delivered again: {}",
+                topic, partition, failure.toString());
+        pendingAck = null;
+        Ingest next = waiting.poll();
+        return next == null ? this : onIngest(next);
+    }
+
+    private Behavior<Command> acknowledge() {
+        ActorRef<Ack> replyTo = pendingAck;
+        pendingAck = null;
+        learnedOffset = pendingLearnedOffset;
+        replyTo.tell(new Ack(lastOffset));
+        Ingest next = waiting.poll();
+        return next == null ? this : onIngest(next);
     }
 
     private void count(String token) {

@@ -13,6 +13,7 @@ import io.rill.ops.NodeStatus;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
 
 /**
  * Parent of the stream actors: hands out the actor of a (topic, partition), spawning it the first time the
@@ -38,16 +39,23 @@ public final class StreamSupervisor extends AbstractBehavior<StreamSupervisor.Co
 
     private final NodeStatus status;
     private final int maxDistinctTokens;
+    private final BiFunction<String, Integer, StreamActor.SkipGramLink> skipGramLinks;
     private final Map<String, ActorRef<StreamActor.Command>> streams = new HashMap<>();
 
-    public static Behavior<Command> create(NodeStatus status, int maxDistinctTokens) {
-        return Behaviors.setup(context -> new StreamSupervisor(context, status, maxDistinctTokens));
+    /**
+     * @param skipGramLinks the skip-gram learner a (topic, partition) stream feeds, or null for none
+     */
+    public static Behavior<Command> create(NodeStatus status, int maxDistinctTokens,
+                                           BiFunction<String, Integer, StreamActor.SkipGramLink> skipGramLinks) {
+        return Behaviors.setup(context -> new StreamSupervisor(context, status, maxDistinctTokens, skipGramLinks));
     }
 
-    private StreamSupervisor(ActorContext<Command> context, NodeStatus status, int maxDistinctTokens) {
+    private StreamSupervisor(ActorContext<Command> context, NodeStatus status, int maxDistinctTokens,
+                             BiFunction<String, Integer, StreamActor.SkipGramLink> skipGramLinks) {
         super(context);
         this.status = status;
         this.maxDistinctTokens = maxDistinctTokens;
+        this.skipGramLinks = skipGramLinks;
     }
 
     @Override
@@ -65,7 +73,8 @@ public final class StreamSupervisor extends AbstractBehavior<StreamSupervisor.Co
             // A failing batch must not wipe the stream's state: resume, and let the unanswered ask fail the
             // Kafka stream, which then re-reads from the committed offsets.
             Behavior<StreamActor.Command> behavior = Behaviors.supervise(StreamActor.create(request.topic(),
-                    request.partition(), maxDistinctTokens, status.stream(request.topic(), request.partition())))
+                    request.partition(), maxDistinctTokens, status.stream(request.topic(), request.partition()),
+                    skipGramLinks.apply(request.topic(), request.partition())))
                     .onFailure(SupervisorStrategy.resume());
             ActorRef<StreamActor.Command> child = getContext().spawn(behavior, "stream-" + k);
             getContext().watch(child);

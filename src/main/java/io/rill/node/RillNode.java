@@ -21,6 +21,11 @@ import io.rill.kafka.TopicSpec;
 import io.rill.ops.Jmx;
 import io.rill.ops.NodeStatus;
 import io.rill.ops.RemoteJmxServer;
+import io.rill.ops.SkipGramMBean;
+import io.rill.ops.SkipGramMetrics;
+import io.rill.skipgram.SkipGramLearner;
+import io.rill.skipgram.SkipGramSettings;
+import io.rill.text.TokenizerKind;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
@@ -34,6 +39,10 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.BiFunction;
+import java.util.stream.Collectors;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -55,16 +64,18 @@ public final class RillNode implements AutoCloseable {
     private final NodeStatus status;
     private final String bootstrap;
     private final long brokerStartMillis;
+    private final SkipGramLearner skipGram;
 
     private RillNode(RillSettings settings, ActorSystem<SpawnProtocol.Command> system,
                      ActorRef<StreamSupervisor.Command> supervisor, NodeStatus status, String bootstrap,
-                     long brokerStartMillis) {
+                     long brokerStartMillis, SkipGramLearner skipGram) {
         this.settings = settings;
         this.system = system;
         this.supervisor = supervisor;
         this.status = status;
         this.bootstrap = bootstrap;
         this.brokerStartMillis = brokerStartMillis;
+        this.skipGram = skipGram;
     }
 
     public static RillNode start(RillSettings settings) {
@@ -112,8 +123,21 @@ public final class RillNode implements AutoCloseable {
             system.terminate();
             system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
         });
+        SkipGramSettings skipGramSettings = SkipGramSettings.from(settings.config());
+        SkipGramLearner skipGram = null;
+        BiFunction<String, Integer, StreamActor.SkipGramLink> links = (topic, partition) -> null;
+        if (skipGramSettings.enabled()) {
+            SkipGramMetrics skipGramMetrics = new SkipGramMetrics();
+            jmx.register(skipGramMetrics, SkipGramMBean.class, Jmx.name("type=SkipGram"));
+            skipGram = new SkipGramLearner(skipGramSettings, system, spawner(system), skipGramMetrics);
+            Set<String> wordTopics = settings.streams().stream()
+                    .filter(stream -> stream.tokenizer() == TokenizerKind.WORDS)
+                    .map(RillSettings.StreamSpec::topic)
+                    .collect(Collectors.toSet());
+            links = skipGram.links(wordTopics);
+        }
         ActorRef<StreamSupervisor.Command> supervisor = spawn(system,
-                StreamSupervisor.create(status, settings.maxDistinctTokens()), "streams");
+                StreamSupervisor.create(status, settings.maxDistinctTokens(), links), "streams");
 
         SendProducer<byte[], byte[]> producer = new SendProducer<>(ProducerSettings
                 .create(system, new ByteArraySerializer(), new ByteArraySerializer())
@@ -146,7 +170,7 @@ public final class RillNode implements AutoCloseable {
             return CompletableFuture.completedFuture(Done.getInstance());
         });
         log.info("rill node up: broker {} ({}), streams {}", bootstrap, status.getBrokerMode(), topics);
-        return new RillNode(settings, system, supervisor, status, bootstrap, brokerStartMillis);
+        return new RillNode(settings, system, supervisor, status, bootstrap, brokerStartMillis, skipGram);
     }
 
     private static List<TopicSpec> topicSpecs(RillSettings settings) {
@@ -168,10 +192,24 @@ public final class RillNode implements AutoCloseable {
 
     private static <T> ActorRef<T> spawn(ActorSystem<SpawnProtocol.Command> system,
                                          akka.actor.typed.Behavior<T> behavior, String name) {
-        CompletionStage<ActorRef<T>> spawned = AskPattern.ask(system,
-                replyTo -> new SpawnProtocol.Spawn<>(behavior, name, Props.empty(), replyTo),
-                ASK_TIMEOUT, system.scheduler());
-        return spawned.toCompletableFuture().join();
+        return spawner(system).spawn(behavior, name, Props.empty());
+    }
+
+    private static SkipGramLearner.Spawner spawner(ActorSystem<SpawnProtocol.Command> system) {
+        return new SkipGramLearner.Spawner() {
+            @Override
+            public <T> ActorRef<T> spawn(akka.actor.typed.Behavior<T> behavior, String name, Props props) {
+                CompletionStage<ActorRef<T>> spawned = AskPattern.ask(system,
+                        replyTo -> new SpawnProtocol.Spawn<>(behavior, name, props, replyTo),
+                        ASK_TIMEOUT, system.scheduler());
+                return spawned.toCompletableFuture().join();
+            }
+        };
+    }
+
+    /** The node's skip-gram learner, if enabled. */
+    public Optional<SkipGramLearner> skipGram() {
+        return Optional.ofNullable(skipGram);
     }
 
     /** The counts of every stream actor of this node, asked of the actors themselves, sorted by stream. */

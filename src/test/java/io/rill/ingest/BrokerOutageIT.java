@@ -61,7 +61,7 @@ class BrokerOutageIT {
     }
 
     private static void produce(TestKafka kafka, String topic, int from, int to) throws Exception {
-        try (KafkaProducer<byte[], byte[]> producer = IngestEndToEndIT.producer(kafka)) {
+        try (KafkaProducer<byte[], byte[]> producer = TestNodes.producer(kafka)) {
             for (int i = from; i < to; i++) {
                 IngestEndToEndIT.send(producer, topic, ("record number " + i).getBytes(StandardCharsets.UTF_8));
             }

@@ -16,7 +16,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -69,7 +68,7 @@ class IngestEndToEndIT {
         Map<String, Integer> badOffsetsReason = new HashMap<>(); // "topic-partition@offset" -> reason index
         long expectedCorpusTokens = 0;
         long expectedNameTokens = 0;
-        try (KafkaProducer<byte[], byte[]> producer = producer(kafka)) {
+        try (KafkaProducer<byte[], byte[]> producer = TestNodes.producer(kafka)) {
             int badIndex = 0;
             for (int i = 0; i < GOOD_PER_TOPIC; i++) {
                 // Corpus: "w<i> common words" is w, <i>, common, words, + i % 4 × more; names: 4 characters each.
@@ -156,14 +155,6 @@ class IngestEndToEndIT {
         static StreamActorCounts of(StreamActor.Counts c) {
             return new StreamActorCounts(c.topic(), c.records(), c.tokens());
         }
-    }
-
-    static KafkaProducer<byte[], byte[]> producer(TestKafka kafka) {
-        Properties props = new Properties();
-        props.put("bootstrap.servers", kafka.bootstrapServers());
-        props.put("acks", "all");
-        props.put("max.request.size", "17000000");
-        return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
     }
 
     static RecordMetadata send(KafkaProducer<byte[], byte[]> producer, String topic, byte[] value) throws Exception {

@@ -6,6 +6,8 @@ import io.rill.kafka.TopicProvisioner;
 import io.rill.kafka.TopicSpec;
 import io.rill.node.RillSettings;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -40,6 +42,15 @@ public final class TestNodes {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** A plain producer, acks=all, that takes records up to the topics' 16 MiB limit. */
+    public static KafkaProducer<byte[], byte[]> producer(TestKafka kafka) {
+        Properties props = new Properties();
+        props.put("bootstrap.servers", kafka.bootstrapServers());
+        props.put("acks", "all");
+        props.put("max.request.size", "17000000");
+        return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
     }
 
     /** Creates the test's topics now, as a node would at start, so a test can produce before any node runs. */

@@ -1,0 +1,149 @@
+package io.rill.skipgram;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.DispatcherSelector;
+import akka.actor.typed.Props;
+import akka.actor.typed.SupervisorStrategy;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.javadsl.AskPattern;
+import io.rill.ingest.StreamActor;
+import io.rill.ops.SkipGramMetrics;
+import io.rill.ps.EmbeddingShard;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.BiFunction;
+
+/**
+ * The skip-gram learner of a node, assembled: one vocabulary actor, the parameter-server shards and the workers.
+ * It hands each word stream the link it feeds ({@link #linkFor}) and takes consistent snapshots of the
+ * embeddings for queries and export. Not an actor itself: it only wires actors and asks them.
+ */
+public final class SkipGramLearner {
+
+    private static final Duration ASK_TIMEOUT = Duration.ofSeconds(30);
+    /** A stream's wait for the vocabulary or a worker; below the ingest ask timeout, so the stream learns why. */
+    private static final Duration STEP_TIMEOUT = Duration.ofSeconds(20);
+
+    private final SkipGramSettings settings;
+    private final ActorSystem<?> system;
+    private final ActorRef<VocabularyActor.Command> vocabulary;
+    private final List<ActorRef<EmbeddingShard.Command>> shards;
+    private final List<ActorRef<SkipGramWorker.Command>> workers;
+    private final SkipGramMetrics metrics;
+
+    /** What spawns top-level actors: the node's SpawnProtocol guardian, behind a function. */
+    public interface Spawner {
+        <T> ActorRef<T> spawn(Behavior<T> behavior, String name, Props props);
+    }
+
+    public SkipGramLearner(SkipGramSettings settings, ActorSystem<?> system, Spawner spawner, SkipGramMetrics metrics) {
+        this.settings = settings;
+        this.system = system;
+        this.metrics = metrics;
+        // A failed message must not wipe the vocabulary or the rows: resume. A worker holds nothing: restart.
+        this.vocabulary = spawner.spawn(Behaviors.supervise(VocabularyActor.create(settings, metrics))
+                .onFailure(SupervisorStrategy.resume()), "skipgram-vocabulary", Props.empty());
+        List<ActorRef<EmbeddingShard.Command>> shards = new ArrayList<>();
+        for (int s = 0; s < settings.shards(); s++) {
+            shards.add(spawner.spawn(Behaviors.supervise(EmbeddingShard.create(s, settings.shards(),
+                            settings.dimension(), settings.maxStaleness(), settings.seed(), metrics))
+                    .onFailure(SupervisorStrategy.resume()), "skipgram-ps-shard-" + s, Props.empty()));
+        }
+        this.shards = List.copyOf(shards);
+        List<ActorRef<SkipGramWorker.Command>> workers = new ArrayList<>();
+        for (int w = 0; w < settings.workers(); w++) {
+            workers.add(spawner.spawn(Behaviors.supervise(
+                            SkipGramWorker.create(this.shards, settings, settings.seed() * 31 + w, metrics))
+                            .onFailure(SupervisorStrategy.restart()),
+                    "skipgram-worker-" + w, DispatcherSelector.fromConfig(SkipGramSettings.WORKER_DISPATCHER)));
+        }
+        this.workers = List.copyOf(workers);
+    }
+
+    /** The link a word stream feeds: the vocabulary, a worker chosen by partition, its own window seed. */
+    public StreamActor.SkipGramLink linkFor(String topic, int partition) {
+        long seed = settings.seed() ^ (topic.hashCode() * 0x9E3779B97F4A7C15L) ^ (partition * 0xC2B2AE3D27D4EB4FL);
+        return new StreamActor.SkipGramLink(vocabulary, workers.get(Math.floorMod(partition, workers.size())),
+                settings.window(), seed, settings.documentPerLine(), STEP_TIMEOUT);
+    }
+
+    /** A link function for the stream supervisor: links for word streams, null for the others. */
+    public BiFunction<String, Integer, StreamActor.SkipGramLink> links(java.util.Set<String> wordTopics) {
+        return (topic, partition) -> wordTopics.contains(topic) ? linkFor(topic, partition) : null;
+    }
+
+    /**
+     * The trainable words and their input vectors. Each shard copies its rows at one version; the vocabulary is
+     * read first, so every word in the snapshot has its row.
+     */
+    public CompletionStage<Embeddings> snapshot() {
+        return AskPattern.<VocabularyActor.Command, VocabularyActor.Words>ask(vocabulary,
+                        VocabularyActor.GetWords::new, ASK_TIMEOUT, system.scheduler())
+                .thenCompose(words -> {
+                    int limit = words.words().length;
+                    List<CompletableFuture<EmbeddingShard.Rows>> rows = new ArrayList<>();
+                    for (ActorRef<EmbeddingShard.Command> shard : shards) {
+                        rows.add(AskPattern.<EmbeddingShard.Command, EmbeddingShard.Rows>ask(shard,
+                                replyTo -> new EmbeddingShard.Snapshot(limit, replyTo), ASK_TIMEOUT,
+                                system.scheduler()).toCompletableFuture());
+                    }
+                    return CompletableFuture.allOf(rows.toArray(CompletableFuture[]::new))
+                            .thenApply(done -> assemble(words, rows.stream().map(CompletableFuture::join).toList()));
+                });
+    }
+
+    /** Words and their vectors, row-major; {@code version} is the sum of the shards' versions. */
+    public record Embeddings(String[] words, float[] vectors, int dim, long version, long tokensSeen) {
+    }
+
+    private Embeddings assemble(VocabularyActor.Words words, List<EmbeddingShard.Rows> shardRows) {
+        int dim = settings.dimension();
+        int s = shards.size();
+        List<String> kept = new ArrayList<>();
+        float[] vectors = new float[words.words().length * dim];
+        long version = 0;
+        for (EmbeddingShard.Rows rows : shardRows) {
+            version += rows.version();
+        }
+        int n = 0;
+        for (int id = 0; id < words.words().length; id++) {
+            String word = words.words()[id];
+            if (word == null) {
+                continue;
+            }
+            float[] shard = shardRows.get(id % s).inRows();
+            int offset = (id / s) * dim;
+            if (offset + dim > shard.length || isZero(shard, offset, dim)) {
+                continue; // trainable but never trained yet: no vector to speak of
+            }
+            System.arraycopy(shard, offset, vectors, n * dim, dim);
+            kept.add(word);
+            n++;
+        }
+        return new Embeddings(kept.toArray(String[]::new), java.util.Arrays.copyOf(vectors, n * dim), dim, version,
+                words.tokensSeen());
+    }
+
+    private static boolean isZero(float[] v, int offset, int dim) {
+        for (int i = offset; i < offset + dim; i++) {
+            if (v[i] != 0f) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    public SkipGramMetrics metrics() {
+        return metrics;
+    }
+
+    public SkipGramSettings settings() {
+        return settings;
+    }
+}
