@@ -95,7 +95,7 @@ final class BenchReport {
         rows.add(new Row("rill, node up (group join) -> all committed", rill.records(), fromUp,
                 rill.records() / fromUp, rill.bytes() / IngestBench.MIB / fromUp, tokens(rill.tokens() / fromUp), "",
                 String.format(Locale.ROOT, "%.2f", rill.records() / fromUp / cp.messagesPerSec())));
-        rows.add(new Row("rill's work alone: decode+tokenize+count, 1 thread", baseline.records(), baseline.seconds(),
+        rows.add(new Row("rill's work alone (decode, tokenize, count), warm", baseline.records(), baseline.seconds(),
                 baseline.recordsPerSec(), baseline.bytes() / IngestBench.MIB / baseline.seconds(),
                 tokens(baseline.tokensPerSec()), cpuPerRecord(baseline.cpuSeconds(), baseline.records()),
                 ratioToFetch(baseline.recordsPerSec())));
@@ -232,8 +232,8 @@ final class BenchReport {
     }
 
     private static void appendJfrMarkdown(StringBuilder md, JfrProfile.Summary jfr) {
-        md.append(String.format(Locale.ROOT, "%n### Flight Recorder, rill phase (%,d execution samples; file `%s`)%n%n",
-                jfr.samples(), jfr.file()));
+        md.append(String.format(Locale.ROOT, "%n### Flight Recorder, rill phase from node up (%,d execution samples; "
+                + "file `%s`)%n%n", jfr.samples(), jfr.file()));
         md.append("Samples by thread: ");
         List<String> threads = new ArrayList<>();
         jfr.threadGroups().forEach((t, n) -> threads.add("`" + t + "` " + pct(n, jfr.samples())));
@@ -251,7 +251,7 @@ final class BenchReport {
                     : " | ");
             md.append(" |\n");
         }
-        md.append("\nAllocation (sampled weight) by class: ");
+        md.append("\nAllocation by class (JFR's sampled weight; one sample can weigh much): ");
         List<String> alloc = new ArrayList<>();
         jfr.allocationTop().entrySet().stream().limit(10)
                 .forEach(e -> alloc.add("`" + e.getKey() + "` " + pct(e.getValue(), jfr.allocationWeight())));

@@ -313,6 +313,7 @@ public final class IngestBench implements Callable<Integer> {
         RillNode node = RillNode.start(settings);
         try {
             long up = System.nanoTime();
+            java.time.Instant upInstant = java.time.Instant.now();
             CpuSnapshot before = CpuSnapshot.take();
             long first = -1;
             long counted = -1;
@@ -346,7 +347,7 @@ public final class IngestBench implements Callable<Integer> {
                 Thread.sleep(first < 0 ? 1 : 10);
             }
             CpuSnapshot.Phase cpu = CpuSnapshot.take().since(before);
-            JfrProfile.Summary jfrSummary = profile != null ? profile.stopAndSummarise(25) : null;
+            JfrProfile.Summary jfrSummary = profile != null ? profile.stopAndSummarise(25, upInstant) : null;
             profile = null;
 
             // The same facts from the other side: the broker's committed offsets and the actors' own counts.

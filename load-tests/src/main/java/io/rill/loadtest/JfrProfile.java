@@ -12,6 +12,7 @@ import jdk.jfr.consumer.RecordingFile;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.text.ParseException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -47,12 +48,12 @@ final class JfrProfile implements AutoCloseable {
         return new JfrProfile(recording, file);
     }
 
-    /** Stops the recording, writes it to the file, and summarises it. */
-    Summary stopAndSummarise(int top) throws IOException {
+    /** Stops the recording, writes it to the file, and summarises the events from {@code since} on. */
+    Summary stopAndSummarise(int top, Instant since) throws IOException {
         recording.stop();
         recording.dump(file);
         recording.close();
-        return summarise(file, top);
+        return summarise(file, top, since);
     }
 
     @Override
@@ -65,7 +66,8 @@ final class JfrProfile implements AutoCloseable {
                    Map<String, Long> threadGroups, Map<String, Long> allocationTop, long allocationWeight) {
     }
 
-    static Summary summarise(Path file, int top) throws IOException {
+    /** Summarises the samples of a recording taken at or after {@code since} (null: all of them). */
+    static Summary summarise(Path file, int top, Instant since) throws IOException {
         Map<String, Long> self = new HashMap<>();
         Map<String, Long> anywhere = new HashMap<>();
         Map<String, Long> threads = new HashMap<>();
@@ -75,6 +77,9 @@ final class JfrProfile implements AutoCloseable {
         try (RecordingFile in = new RecordingFile(file)) {
             while (in.hasMoreEvents()) {
                 RecordedEvent event = in.readEvent();
+                if (since != null && event.getStartTime().isBefore(since)) {
+                    continue;
+                }
                 String type = event.getEventType().getName();
                 if (type.equals("jdk.ExecutionSample")) {
                     samples++;
@@ -106,13 +111,30 @@ final class JfrProfile implements AutoCloseable {
                 top(allocations, top), allocationWeight);
     }
 
-    /** Summarises an existing recording: {@code JfrProfile FILE [TOP]}. */
+    /**
+     * Summarises an existing recording: {@code JfrProfile FILE [TOP [SKIP_SECONDS]]}, leaving out the first
+     * SKIP_SECONDS of it (e.g. a node's start-up).
+     */
     public static void main(String[] args) throws IOException {
         if (args.length < 1) {
-            System.err.println("usage: JfrProfile RECORDING.jfr [TOP]");
+            System.err.println("usage: JfrProfile RECORDING.jfr [TOP [SKIP_SECONDS]]");
             System.exit(2);
         }
-        Summary s = summarise(Path.of(args[0]), args.length > 1 ? Integer.parseInt(args[1]) : 25);
+        Path file = Path.of(args[0]);
+        Instant since = null;
+        if (args.length > 2) {
+            Instant first = null;
+            try (RecordingFile in = new RecordingFile(file)) {
+                while (in.hasMoreEvents()) {
+                    Instant t = in.readEvent().getStartTime();
+                    if (first == null || t.isBefore(first)) {
+                        first = t;
+                    }
+                }
+            }
+            since = first == null ? null : first.plusMillis((long) (Double.parseDouble(args[2]) * 1000));
+        }
+        Summary s = summarise(file, args.length > 1 ? Integer.parseInt(args[1]) : 25, since);
         System.out.printf("%,d execution samples%n", s.samples());
         print("samples by thread", s.threadGroups(), s.samples());
         print("hottest methods, own samples", s.selfTop(), s.samples());
