@@ -20,8 +20,8 @@ fi
 
 if [[ $build == 1 || ! -f load-tests/target/classpath.txt ]]; then
   echo "building rill (mvn install -DskipTests) and the load tests..." >&2
-  mvn -B -q install -DskipTests
-  (cd load-tests && mvn -B -q package)
+  mvn -B -q install -DskipTests >&2
+  (cd load-tests && mvn -B -q package >&2)
 fi
 
 java_opts="${BENCH_JAVA_OPTS:--Xms4g -Xmx4g -XX:+UseG1GC}"

@@ -52,6 +52,7 @@ import java.util.stream.Stream;
  * pass/fail threshold; see load-tests/README.md.
  */
 @Command(name = "ingest-bench", mixinStandardHelpOptions = true, sortOptions = false,
+        version = "rill ingest benchmark 0.1.0",
         description = "Produce N text records to an embedded broker, read them with Kafka's ConsumerPerformance, "
                 + "then ingest them with a rill node; print and record the rates.")
 public final class IngestBench implements Callable<Integer> {

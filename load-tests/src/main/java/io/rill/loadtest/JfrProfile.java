@@ -38,6 +38,10 @@ final class JfrProfile implements AutoCloseable {
     }
 
     static JfrProfile start(Path file) throws IOException, ParseException {
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent != null) {
+            java.nio.file.Files.createDirectories(parent);
+        }
         Map<String, String> settings = new HashMap<>(Configuration.getConfiguration("profile").getSettings());
         // Twice as many stack samples as the "profile" preset takes (every 10 ms): a rill phase lasts seconds.
         settings.put("jdk.ExecutionSample#period", "5 ms");
