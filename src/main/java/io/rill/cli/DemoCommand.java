@@ -2,11 +2,16 @@ package io.rill.cli;
 
 import io.rill.node.RillNode;
 import io.rill.node.RillSettings;
-import io.rill.ops.IngestStreamMetrics;
+import com.typesafe.config.ConfigValueFactory;
+import io.rill.ops.SkipGramMetrics;
+import io.rill.skipgram.SkipGramQueries;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 
 /**
@@ -23,7 +28,7 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--rate", defaultValue = "400", description = "Records per second to feed (default ${DEFAULT-VALUE}).")
     int rate;
 
-    @Option(names = "--passes", defaultValue = "1", description = "Times to feed the data (default ${DEFAULT-VALUE}).")
+    @Option(names = "--passes", defaultValue = "20", description = "Times to feed the data (default ${DEFAULT-VALUE}); the node keeps running after.")
     int passes;
 
     @Option(names = "--exit-when-done", description = "Stop once everything fed is taken in and committed.")
@@ -32,6 +37,14 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--refresh-ms", defaultValue = "1000", description = "Live view refresh (default ${DEFAULT-VALUE} ms).")
     long refreshMillis;
 
+    @Option(names = "--no-jmx", description = "Do not open remote JMX (by default the demo opens it on loopback, so "
+            + "that rill neighbours/analogy/... can ask it).")
+    boolean noJmx;
+
+    @Option(names = "--watch", split = ",", defaultValue = "whale,sea,ship,captain,ahab",
+            description = "Words whose nearest neighbours the live view shows (default ${DEFAULT-VALUE}).")
+    List<String> watched;
+
     @Override
     public Integer call() throws Exception {
         if (rate < 1 || passes < 1) {
@@ -39,7 +52,14 @@ final class DemoCommand implements Callable<Integer> {
             return 2;
         }
         RillSettings settings = options.settings();
+        if (!noJmx) {
+            settings = RillSettings.from(settings.config().withValue("rill.jmx.remote.enabled",
+                    ConfigValueFactory.fromAnyRef(true)));
+        }
         RillNode node = RillNode.start(settings);
+        SkipGramQueries queries = node.skipGram().map(SkipGramQueries::new).orElse(null);
+        List<String> learnerLines = List.of();
+        long learnerShownAt = 0;
         String names = topicFor(settings, "characters", "rill.text.names");
         String corpus = topicFor(settings, "words", "rill.text.corpus");
         DemoFeeder feeder = new DemoFeeder(settings.clientProperties(node.bootstrapServers()), names, corpus, rate, passes);
@@ -56,7 +76,11 @@ final class DemoCommand implements Callable<Integer> {
             double feedRate = (sent - lastSent) * 1e9 / Math.max(1, now - lastTime);
             lastSent = sent;
             lastTime = now;
-            view.draw(feeder, node.status(), feedRate);
+            if (queries != null && now - learnerShownAt > 5_000_000_000L) {
+                learnerLines = learnerLines(node, queries);
+                learnerShownAt = now;
+            }
+            view.draw(feeder, node.status(), feedRate, learnerLines);
             if (exitWhenDone && feeder.finished() && allTakenIn(node, feeder)) {
                 System.out.println("demo: all " + feeder.total() + " records fed, taken in and committed.");
                 node.close();
@@ -64,6 +88,22 @@ final class DemoCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** The skip-gram figures and the watched words' nearest neighbours, as the model has them now. */
+    private List<String> learnerLines(RillNode node, SkipGramQueries queries) {
+        SkipGramMetrics m = node.skipGram().orElseThrow().metrics();
+        List<String> lines = new ArrayList<>();
+        lines.add(String.format(Locale.ROOT, "skip-gram: %d words (%d trainable), %.0f tokens/s, %.0f pairs/s, loss %.3f,"
+                        + " lr %.4f, ps version %d, staleness p50/p99 %d/%d", m.getVocabularySize(), m.getTrainableWords(),
+                m.getTokensPerSecond(), m.getPairsPerSecond(), m.getLoss(), m.getLearningRate(),
+                m.getParameterServerVersion(), m.getStalenessP50(), m.getStalenessP99()));
+        for (String word : watched) {
+            String answer = queries.neighbours(word, 6);
+            lines.add(String.format(Locale.ROOT, "  %-8s → %s", word,
+                    answer.startsWith("error:") ? "(not learned yet)" : answer.replace('\n', ' ')));
+        }
+        return lines;
     }
 
     private static String topicFor(RillSettings settings, String tokenizer, String fallback) {

@@ -5,6 +5,7 @@ import io.rill.ops.IngestStreamMetrics;
 import io.rill.ops.NodeStatus;
 
 import java.io.PrintStream;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -24,7 +25,7 @@ final class LiveView {
         this.terminal = terminal;
     }
 
-    void draw(DemoFeeder feeder, NodeStatus status, double feedRate) {
+    void draw(DemoFeeder feeder, NodeStatus status, double feedRate, List<String> learnerLines) {
         StringBuilder frame = new StringBuilder();
         frame.append(progressBar(feeder.sent(), feeder.total(), feedRate)).append('\n');
         frame.append(String.format(Locale.ROOT, "%-20s %4s %10s %11s %9s %8s %6s  %s%n",
@@ -39,6 +40,7 @@ final class LiveView {
         frame.append(String.format(Locale.ROOT, "node: up %ds, broker %s (%s), dead-lettered %d, source restarts %d%n",
                 status.getUptimeSeconds(), status.getBootstrapServers(), status.getBrokerMode(), dead.getTotal(),
                 status.getIngestRestarts()));
+        learnerLines.forEach(line -> frame.append(line).append('\n'));
         if (terminal) {
             if (linesDrawn > 0) {
                 out.print("\033[" + linesDrawn + "F\033[J"); // back to the frame's first line, clear below

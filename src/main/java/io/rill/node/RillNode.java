@@ -24,6 +24,7 @@ import io.rill.ops.RemoteJmxServer;
 import io.rill.ops.SkipGramMBean;
 import io.rill.ops.SkipGramMetrics;
 import io.rill.skipgram.SkipGramLearner;
+import io.rill.skipgram.SkipGramQueries;
 import io.rill.skipgram.SkipGramSettings;
 import io.rill.text.TokenizerKind;
 import org.apache.kafka.clients.admin.Admin;
@@ -130,6 +131,7 @@ public final class RillNode implements AutoCloseable {
             SkipGramMetrics skipGramMetrics = new SkipGramMetrics();
             jmx.register(skipGramMetrics, SkipGramMBean.class, Jmx.name("type=SkipGram"));
             skipGram = new SkipGramLearner(skipGramSettings, system, spawner(system), skipGramMetrics);
+            skipGramMetrics.answerQueriesWith(new SkipGramQueries(skipGram));
             Set<String> wordTopics = settings.streams().stream()
                     .filter(stream -> stream.tokenizer() == TokenizerKind.WORDS)
                     .map(RillSettings.StreamSpec::topic)
