@@ -181,15 +181,16 @@ public final class IngestPipeline {
     private static Batch toBatch(List<Classified> classified) {
         List<AcceptedRecord> accepted = new ArrayList<>(classified.size());
         List<DeadLetterWriter.Refused> refused = new ArrayList<>(0);
-        ConsumerMessage.CommittableOffsetBatch offsets = ConsumerMessage.emptyCommittableOffsetBatch();
         for (Classified c : classified) {
             if (c.accepted() != null) {
                 accepted.add(c.accepted());
             } else {
                 refused.add(new DeadLetterWriter.Refused(c.message().record(), c.rejected()));
             }
-            offsets = offsets.updated(c.message().committableOffset());
         }
+        // A substream holds one partition, in order: the batch's last offset commits all of it.
+        ConsumerMessage.CommittableOffsetBatch offsets = ConsumerMessage.createCommittableOffsetBatch(
+                classified.get(classified.size() - 1).message().committableOffset());
         return new Batch(accepted, refused, offsets);
     }
 

@@ -38,20 +38,49 @@ public final class RecordDecoder {
             return new Decoded.Rejected(RejectReason.TOO_LARGE,
                     "record value is " + value.length + " bytes, limit is " + maxRecordBytes);
         }
+        Decoded ascii = decodeAscii(value);
+        if (ascii != null) {
+            return ascii;
+        }
         String text;
-        if (isAscii(value)) {
-            text = new String(value, StandardCharsets.ISO_8859_1); // ASCII is valid UTF-8; this path skips the decoder
-        } else {
-            try {
-                CharBuffer chars = utf8.reset().decode(ByteBuffer.wrap(value));
-                text = chars.toString();
-            } catch (MalformedInputException e) {
-                return new Decoded.Rejected(RejectReason.MALFORMED_UTF8,
-                        "malformed UTF-8 at byte " + malformedOffset(value) + " (" + e.getInputLength() + " bad bytes)");
-            } catch (CharacterCodingException e) {
-                return new Decoded.Rejected(RejectReason.MALFORMED_UTF8, "undecodable UTF-8: " + e);
+        try {
+            text = utf8.reset().decode(ByteBuffer.wrap(value)).toString();
+        } catch (MalformedInputException e) {
+            return new Decoded.Rejected(RejectReason.MALFORMED_UTF8,
+                    "malformed UTF-8 at byte " + malformedOffset(value) + " (" + e.getInputLength() + " bad bytes)");
+        } catch (CharacterCodingException e) {
+            return new Decoded.Rejected(RejectReason.MALFORMED_UTF8, "undecodable UTF-8: " + e);
+        }
+        return checkCharacters(text);
+    }
+
+    /**
+     * The common case, pure ASCII, in one pass over the bytes: control characters and blankness are checked in the
+     * same loop that proves the bytes are ASCII. Returns null at the first non-ASCII byte.
+     */
+    private static Decoded decodeAscii(byte[] value) {
+        boolean blank = true;
+        for (int i = 0; i < value.length; i++) {
+            byte b = value[i];
+            if (b < 0) {
+                return null;
+            }
+            if (b < 0x20 || b == 0x7F) {
+                if (b != '\n' && b != '\t') {
+                    return new Decoded.Rejected(RejectReason.CONTROL_CHARACTER,
+                            String.format("control character U+%04X at char %d", (int) b, i));
+                }
+            } else if (b != ' ') {
+                blank = false;
             }
         }
+        if (blank) {
+            return new Decoded.Rejected(RejectReason.EMPTY, "record value holds only white space");
+        }
+        return new Decoded.Text(new String(value, StandardCharsets.ISO_8859_1)); // ASCII is valid UTF-8
+    }
+
+    private static Decoded checkCharacters(String text) {
         boolean blank = true;
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
@@ -70,15 +99,6 @@ public final class RecordDecoder {
             return new Decoded.Rejected(RejectReason.EMPTY, "record value holds only white space");
         }
         return new Decoded.Text(text);
-    }
-
-    private static boolean isAscii(byte[] value) {
-        for (byte b : value) {
-            if (b < 0) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** Finds the first offending byte again, only on the error path, so that the reason points at it. */

@@ -21,7 +21,7 @@ public interface Tokenizer {
         while (true) {
             int newline = text.indexOf('\n', start);
             int end = newline < 0 ? text.length() : newline;
-            List<String> line = new ArrayList<>();
+            List<String> line = new ArrayList<>(Math.max(4, (end - start) / 5)); // about one token per 5 chars
             tokenizeLine(text, start, end, line);
             tokens += line.size();
             lines.add(line);

@@ -28,6 +28,69 @@ class TokenizerTest {
     }
 
     @Test
+    void theAsciiFastPathAgreesWithTheGeneralRuleOnRandomText() {
+        String alphabet = "abcXYZ019 '’é.-\n\tÉß";
+        java.util.Random random = new java.util.Random(5);
+        Tokenizer tokenizer = new WordTokenizer();
+        for (int round = 0; round < 2000; round++) {
+            StringBuilder text = new StringBuilder();
+            for (int i = random.nextInt(30); i > 0; i--) {
+                text.append(alphabet.charAt(random.nextInt(alphabet.length())));
+            }
+            assertThat(tokenizer.tokenize(text.toString()).lines()).as("'%s'", text).isEqualTo(reference(text.toString()));
+        }
+    }
+
+    /** The rule, written as plainly as possible, code point by code point. */
+    private static List<List<String>> reference(String text) {
+        List<List<String>> lines = new java.util.ArrayList<>();
+        String[] parts = text.split("\n", -1);
+        int count = text.endsWith("\n") ? parts.length - 1 : parts.length;
+        for (int p = 0; p < count; p++) {
+            String line = parts[p];
+            List<String> tokens = new java.util.ArrayList<>();
+            int i = 0;
+            while (i < line.length()) {
+                int cp = line.codePointAt(i);
+                if (Character.isLetter(cp)) {
+                    StringBuilder w = new StringBuilder();
+                    while (i < line.length() && Character.isLetter(line.codePointAt(i))) {
+                        w.appendCodePoint(Character.toLowerCase(line.codePointAt(i)));
+                        i += Character.charCount(line.codePointAt(i));
+                    }
+                    if (i + 1 < line.length() && (line.charAt(i) == '\'' || line.charAt(i) == '\u2019')
+                            && Character.isLetter(line.codePointAt(i + 1))) {
+                        w.append('\'');
+                        i++;
+                        while (i < line.length() && Character.isLetter(line.codePointAt(i))) {
+                            w.appendCodePoint(Character.toLowerCase(line.codePointAt(i)));
+                            i += Character.charCount(line.codePointAt(i));
+                        }
+                    }
+                    tokens.add(w.toString());
+                } else if (Character.isDigit(cp)) {
+                    int start = i;
+                    while (i < line.length() && Character.isDigit(line.charAt(i))) {
+                        i++;
+                    }
+                    tokens.add(line.substring(start, i));
+                } else {
+                    i += Character.charCount(cp);
+                }
+            }
+            lines.add(tokens);
+        }
+        return lines;
+    }
+
+    @Test
+    void repeatedWordsComeBackAsTheSameInstance() {
+        List<String> tokens = words.tokenize("whale Whale WHALE").lines().get(0);
+        assertThat(tokens).containsExactly("whale", "whale", "whale");
+        assertThat(tokens.get(0)).isSameAs(tokens.get(1)).isSameAs(tokens.get(2));
+    }
+
+    @Test
     void linesAreKeptApartAndATrailingNewlineOpensNoEmptyLine() {
         assertThat(words.tokenize("a b\n\nc\n").lines()).containsExactly(List.of("a", "b"), List.of(), List.of("c"));
         assertThat(words.tokenize("a").lines()).containsExactly(List.of("a"));

@@ -403,7 +403,9 @@ public final class IngestBench implements Callable<Integer> {
                 .withValue("rill.ingest.streams", ConfigValueFactory.fromIterable(
                         List.of(Map.of("topic", topic, "tokenizer", "words"))))
                 .withValue("rill.ingest.deadletter-topic", ConfigValueFactory.fromAnyRef(deadletterTopic))
-                .withValue("rill.jmx.remote.enabled", ConfigValueFactory.fromAnyRef(false));
+                .withValue("rill.jmx.remote.enabled", ConfigValueFactory.fromAnyRef(false))
+                // Ingest only: the skip-gram learner would measure training, not the path into the actors.
+                .withValue("rill.skipgram.enabled", ConfigValueFactory.fromAnyRef(false));
         return userOverrides().withFallback(bench).withFallback(ConfigFactory.load()).resolve();
     }
 
