@@ -11,6 +11,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -37,8 +38,9 @@ public final class TopicProvisioner {
 
     public static Outcome ensure(Admin admin, List<TopicSpec> specs) {
         try {
-            Set<String> existing = admin.listTopics().names().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            Set<String> existing = new HashSet<>(admin.listTopics().names().get(TIMEOUT_SECONDS, TimeUnit.SECONDS));
             List<String> created = new ArrayList<>();
+            Set<String> raced = new HashSet<>();
             List<NewTopic> missing = specs.stream()
                     .filter(spec -> !existing.contains(spec.name()))
                     .map(spec -> new NewTopic(spec.name(), spec.partitions(), spec.replicationFactor()).configs(spec.configs()))
@@ -50,11 +52,14 @@ public final class TopicProvisioner {
                     log.info("created topic {}", entry.getKey());
                 } catch (ExecutionException e) {
                     if (!(e.getCause() instanceof TopicExistsException)) {
-                        throw e; // another node creating it at the same moment is fine; anything else is not
+                        throw e;
                     }
+                    // Created meanwhile by someone else (another node, an operator): it exists, so check it.
+                    raced.add(entry.getKey());
                 }
             }
             List<String> warnings = new ArrayList<>();
+            existing.addAll(raced);
             List<TopicSpec> present = specs.stream().filter(spec -> existing.contains(spec.name())).toList();
             if (!present.isEmpty()) {
                 warnings.addAll(differences(admin, present));

@@ -41,7 +41,7 @@ class DemoIT {
         int exit;
         try {
             System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-            exit = new CommandLine(new RillCli()).execute("demo", "-c", config.toString(), "--rate", "20000", "--no-jmx",
+            exit = new CommandLine(new RillCli()).execute("demo", "-c", config.toString(), "--rate", "20000", "--passes", "1", "--no-jmx",
                     "--exit-when-done", "--refresh-ms", "250");
         } finally {
             System.setOut(stdout);
