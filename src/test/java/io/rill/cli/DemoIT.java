@@ -11,7 +11,6 @@ import picocli.CommandLine;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -23,19 +22,7 @@ class DemoIT {
     @Test
     void theDemoFeedsTheBundledDataAndEndsWhenEverythingIsCommitted(TestKafka kafka, @TempDir Path dir) throws Exception {
         TestNodes.Topics topics = TestNodes.topics("demo");
-        Path config = dir.resolve("demo.conf");
-        Files.writeString(config, """
-                rill.kafka.bootstrap-servers = "%s"
-                rill.kafka.group-id = "group-%s"
-                rill.kafka.topics-dir = "%s"
-                rill.ingest.deadletter-topic = "%s"
-                rill.ingest.lag-poll-interval = 500ms
-                rill.ingest.streams = [
-                  { topic = "%s", tokenizer = "words" }
-                  { topic = "%s", tokenizer = "characters" }
-                ]
-                """.formatted(kafka.bootstrapServers(), topics.corpus(), topics.specs(), topics.deadletter(),
-                topics.corpus(), topics.names()));
+        Path config = TestNodes.writeConfig(dir.resolve("demo.conf"), kafka, topics, "");
         PrintStream stdout = System.out;
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         int exit;

@@ -40,21 +40,10 @@ class RunWithKcatAndJmxIT {
         TestNodes.Topics topics = TestNodes.topics("kcat");
         TestNodes.createTopics(kafka, topics);
         int jmxPort = freePort();
-        Path config = dir.resolve("node.conf");
-        Files.writeString(config, """
+        Path config = TestNodes.writeConfig(dir.resolve("node.conf"), kafka, topics, """
                 rill.node.data-dir = "%s"
-                rill.kafka.bootstrap-servers = "%s"
-                rill.kafka.group-id = "group-%s"
-                rill.kafka.topics-dir = "%s"
-                rill.ingest.deadletter-topic = "%s"
-                rill.ingest.lag-poll-interval = 500ms
-                rill.ingest.streams = [
-                  { topic = "%s", tokenizer = "words" }
-                  { topic = "%s", tokenizer = "characters" }
-                ]
                 rill.jmx.remote { enabled = true, host = "127.0.0.1", port = %d }
-                """.formatted(dir.resolve("data"), kafka.bootstrapServers(), topics.corpus(), topics.specs(),
-                topics.deadletter(), topics.corpus(), topics.names(), jmxPort));
+                """.formatted(dir.resolve("data"), jmxPort));
         Process node = new ProcessBuilder(javaBinary(), "-Xmx512m", "-jar", jar.toString(), "run", "-c", config.toString())
                 .redirectErrorStream(true)
                 .redirectOutput(dir.resolve("node.log").toFile())

@@ -71,25 +71,34 @@ public final class TestNodes {
                 """.formatted(name, partitions));
     }
 
-    /** Settings for a node on {@code kafka} learning from {@code topics}, with optional extra keys on top. */
-    public static RillSettings settings(TestKafka kafka, Topics topics, Map<String, Object> overrides) {
-        Map<String, Object> base = Map.of(
-                "rill.kafka.bootstrap-servers", kafka.bootstrapServers(),
-                "rill.kafka.group-id", "group-" + topics.corpus(),
-                "rill.kafka.topics-dir", topics.specs().toString(),
-                "rill.ingest.deadletter-topic", topics.deadletter(),
-                "rill.ingest.lag-poll-interval", "500ms",
-                "rill.ingest.restart-min-backoff", "200ms",
-                "rill.ingest.restart-max-backoff", "2s");
-        Config streams = ConfigFactory.parseString("""
+    /** The configuration of a node on {@code kafka} learning from {@code topics}, as HOCON text. */
+    public static String configText(TestKafka kafka, Topics topics) {
+        return """
+                rill.kafka.bootstrap-servers = "%s"
+                rill.kafka.group-id = "group-%s"
+                rill.kafka.topics-dir = "%s"
+                rill.ingest.deadletter-topic = "%s"
+                rill.ingest.lag-poll-interval = 500ms
+                rill.ingest.restart-min-backoff = 200ms
+                rill.ingest.restart-max-backoff = 2s
                 rill.ingest.streams = [
                   { topic = "%s", tokenizer = "words" }
                   { topic = "%s", tokenizer = "characters" }
                 ]
-                """.formatted(topics.corpus(), topics.names()));
+                """.formatted(kafka.bootstrapServers(), topics.corpus(), topics.specs(), topics.deadletter(),
+                topics.corpus(), topics.names());
+    }
+
+    /** Writes {@link #configText} plus {@code extra} HOCON lines to a file, for a node started by the CLI. */
+    public static Path writeConfig(Path file, TestKafka kafka, Topics topics, String extra) throws IOException {
+        Files.writeString(file, configText(kafka, topics) + extra);
+        return file;
+    }
+
+    /** Settings for a node on {@code kafka} learning from {@code topics}, with optional extra keys on top. */
+    public static RillSettings settings(TestKafka kafka, Topics topics, Map<String, Object> overrides) {
         Config config = ConfigFactory.parseMap(overrides)
-                .withFallback(ConfigFactory.parseMap(base))
-                .withFallback(streams)
+                .withFallback(ConfigFactory.parseString(configText(kafka, topics)))
                 .withFallback(ConfigFactory.load())
                 .resolve();
         return RillSettings.from(config);
