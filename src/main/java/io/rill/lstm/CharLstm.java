@@ -3,6 +3,7 @@ package io.rill.lstm;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * Runs a character model: embedding → recurrent layers → softmax, forward and backward over a chunk of T steps of
@@ -10,17 +11,21 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <pre>
  *   x_t      = E[id_t]                                  embedding lookup
- *   z_t      = [h_{t-1}, x_t] · W                       one gemm per layer and step, all gates, whole batch
+ *   z_t      = [h_{t-1}, x_t] · W = h_{t-1}·W_h + x_t·W_x   all gates, whole batch
  *   h_t, c_t = cell(z_t + b, c_{t-1})                   {@link LstmCell} or {@link RnnCell}
  *   y_t      = dropout(h_t)                             input of the next layer, or of the softmax
  *   logits   = Y · W_out + b_out                        one gemm for the whole chunk
  *   loss     = mean over the chunk of −log softmax(logits)[target]
  * </pre>
  *
- * Backward walks the same steps in reverse: one gemm per layer and step for [dh_{t-1}, dx_t] = dz_t · Wᵀ, and one
- * gemm per layer for the whole chunk's dW = Σ_t [h_{t-1}, x_t]ᵀ · dz_t. Everything elementwise happens in fused Java
- * loops over preallocated buffers ({@link LayerBuffers}), because a small ND4J op costs more in dispatch than the
- * arithmetic it does; ND4J does what it is fast at, the matrix products.
+ * The four gates' weights are one (H + In) × 4H matrix W whose row blocks W_h and W_x multiply h and x. Only the
+ * h half depends on the previous step, so per layer the input half X · W_x is one large gemm over the whole chunk
+ * and each time step is one gemm h_{t-1} · W_h for all gates and all streams, which is all the recurrence forces.
+ * Backward walks the steps in reverse with one gemm per step, dL/dh_{t-1} = dz_t · W_hᵀ; the weight gradient
+ * dW = Σ_t [h_{t-1}, x_t]ᵀ · dz_t and the input gradient dX = dZ · W_xᵀ are again whole-chunk gemms. Large gemms run
+ * near the machine's peak, so this does the same arithmetic as one [h, x] gemm per step, only faster.
+ * Everything elementwise happens in fused Java loops over preallocated buffers ({@link LayerBuffers}), because a
+ * small ND4J op costs more in dispatch than the arithmetic it does; ND4J does what it is fast at, the products.
  *
  * <p>This object owns only scratch memory and the dropout random stream; parameters, gradients and state come in as
  * arguments, so one parameter set can be served to many workers, each with its own {@code CharLstm}. Not
@@ -116,71 +121,57 @@ public final class CharLstm {
     int rows = batch * steps;
     int hidden = config.hiddenSize();
     long now = System.nanoTime();
+
+    // x_t = E[id_t] for the first layer; the layers above read the output buffer of the layer below directly.
+    Vec embedding = Vec.of(params.embedding());
+    Vec x0 = ws.layers[0].xVec;
+    int emb = config.embeddingSize();
+    for (int t = 0; t < steps; t++) {
+      for (int b = 0; b < batch; b++) {
+        int from = inputs[b][t] * emb;
+        int to = (t * batch + b) * emb;
+        for (int k = 0; k < emb; k++) {
+          x0.set(to + k, embedding.get(from + k));
+        }
+      }
+    }
+
     for (int l = 0; l < config.layers(); l++) {
       LayerBuffers layer = ws.layers[l];
-      int width = layer.hxWidth;
-      Vec hx = layer.hxVec;
 
-      // Carried-in state: h_{-1} into block 0 of hx, c_{-1} into block 0 of c.
-      Vec h0 = Vec.of(initial.hidden(l));
-      for (int b = 0; b < batch; b++) {
-        for (int j = 0; j < hidden; j++) {
-          hx.set(b * width + j, h0.get(b * hidden + j));
-        }
-      }
+      // Carried-in state: h_{-1} into block 0 of h, c_{-1} into block 0 of c.
+      copy(Vec.of(initial.hidden(l)), 0, layer.hVec, 0, batch * hidden);
       if (layer.cVec != null) {
-        Vec c0 = Vec.of(initial.cell(l));
-        for (int i = 0; i < batch * hidden; i++) {
-          layer.cVec.set(i, c0.get(i));
-        }
-      }
-
-      // Inputs x_t: embedding rows for the first layer, the output of the layer below otherwise.
-      if (l == 0) {
-        Vec embedding = Vec.of(params.embedding());
-        int emb = config.embeddingSize();
-        for (int t = 0; t < steps; t++) {
-          for (int b = 0; b < batch; b++) {
-            int from = inputs[b][t] * emb;
-            int to = (t * batch + b) * width + hidden;
-            for (int k = 0; k < emb; k++) {
-              hx.set(to + k, embedding.get(from + k));
-            }
-          }
-        }
-      } else {
-        Vec below = ws.layers[l - 1].outVec;
-        for (int r = 0; r < rows; r++) {
-          for (int k = 0; k < hidden; k++) {
-            hx.set(r * width + hidden + k, below.get(r * hidden + k));
-          }
-        }
+        copy(Vec.of(initial.cell(l)), 0, layer.cVec, 0, batch * hidden);
       }
       now = times.lap(PhaseTimes.Phase.COPY, now);
 
+      // z_t = [h_{t-1}, x_t] · W = h_{t-1} · W_h + x_t · W_x. The input half does not depend on the recurrence, so
+      // it is done for every step at once (one large gemm); each step then adds its h_{t-1} · W_h.
       INDArray weights = params.weights(l);
+      INDArray recurrentWeights = recurrentRows(weights);
+      Nd4j.gemm(layer.x, inputRows(weights), layer.z, false, false, 1.0, 0.0);
+      now = times.lap(PhaseTimes.Phase.INPUT_GEMM, now);
       Vec bias = Vec.of(params.bias(l));
       for (int t = 0; t < steps; t++) {
-        Nd4j.gemm(layer.hxStep[t], weights, layer.zStep[t], false, false, 1.0, 0.0);
+        Nd4j.gemm(layer.hStep[t], recurrentWeights, layer.zStep[t], false, false, 1.0, 1.0);
         now = times.lap(PhaseTimes.Phase.STEP_GEMM, now);
         cell.forward(layer, t, bias);
         now = times.lap(PhaseTimes.Phase.CELL, now);
       }
 
       // y_t = dropout(h_t): inverted dropout, so nothing needs rescaling at inference.
+      Vec h = layer.hVec;
       Vec out = layer.outVec;
-      boolean drop = training && config.dropout() > 0;
-      double keep = 1 - config.dropout();
-      for (int r = 0; r < rows; r++) {
-        for (int j = 0; j < hidden; j++) {
-          double h = hx.get((r + batch) * width + j);
-          if (drop) {
-            double m = dropoutRandom.nextDouble() < keep ? 1 / keep : 0;
-            layer.maskVec.set(r * hidden + j, m);
-            h *= m;
-          }
-          out.set(r * hidden + j, h);
+      if (training && config.dropout() > 0) {
+        double keep = 1 - config.dropout();
+        for (int i = 0; i < rows * hidden; i++) {
+          double m = dropoutRandom.nextDouble() < keep ? 1 / keep : 0;
+          layer.maskVec.set(i, m);
+          out.set(i, h.get(batch * hidden + i) * m);
         }
+      } else {
+        copy(h, batch * hidden, out, 0, rows * hidden);
       }
       now = times.lap(PhaseTimes.Phase.COPY, now);
     }
@@ -248,7 +239,6 @@ public final class CharLstm {
 
     for (int l = config.layers() - 1; l >= 0; l--) {
       LayerBuffers layer = ws.layers[l];
-      int width = layer.hxWidth;
       if (layer.maskVec != null) {
         for (int i = 0; i < rows * hidden; i++) {
           layer.dOutVec.set(i, layer.dOutVec.get(i) * layer.maskVec.get(i));
@@ -259,40 +249,58 @@ public final class CharLstm {
       }
       now = times.lap(PhaseTimes.Phase.COPY, now);
 
+      // Through time: dz_t from the cell, then dL/dh_{t-1} = dz_t · W_hᵀ for the step before.
       INDArray weights = params.weights(l);
+      INDArray recurrentWeights = recurrentRows(weights);
       for (int t = steps - 1; t >= 0; t--) {
         cell.backward(layer, t);
         now = times.lap(PhaseTimes.Phase.CELL, now);
-        Nd4j.gemm(layer.dzStep[t], weights, layer.dhxStep[t], false, true, 1.0, 0.0);
-        now = times.lap(PhaseTimes.Phase.STEP_GEMM, now);
+        if (t > 0) {
+          Nd4j.gemm(layer.dzStep[t], recurrentWeights, layer.dhStep[t], false, true, 1.0, 0.0);
+          now = times.lap(PhaseTimes.Phase.STEP_GEMM, now);
+        }
       }
-      Nd4j.gemm(layer.hxInputs, layer.dz, gradients.weights(l), true, false, 1.0, 0.0);
+
+      // Whole chunk at once: dW = Σ_t [h_{t-1}, x_t]ᵀ · dz_t by row block, db = Σ dz, dX = dz · W_xᵀ.
+      INDArray gradient = gradients.weights(l);
+      Nd4j.gemm(layer.hPrevious, layer.dz, recurrentRows(gradient), true, false, 1.0, 0.0);
+      Nd4j.gemm(layer.x, layer.dz, inputRows(gradient), true, false, 1.0, 0.0);
+      Nd4j.gemm(layer.dz, inputRows(weights), layer.dx, false, true, 1.0, 0.0);
       now = times.lap(PhaseTimes.Phase.WEIGHT_GEMM, now);
       columnSums(layer.dzVec, rows, layer.gateWidth, Vec.of(gradients.bias(l)));
+      now = times.lap(PhaseTimes.Phase.SOFTMAX, now);
+    }
 
-      // dL/dx_t is the right part of dhx: the output gradient of the layer below, or the embedding rows' gradient.
-      if (l > 0) {
-        Vec below = ws.layers[l - 1].dOutVec;
-        for (int r = 0; r < rows; r++) {
-          for (int k = 0; k < hidden; k++) {
-            below.set(r * hidden + k, layer.dhxVec.get(r * width + hidden + k));
-          }
-        }
-      } else {
-        Vec embedding = Vec.of(gradients.embedding());
-        embedding.fill(0);
-        int emb = config.embeddingSize();
-        for (int t = 0; t < steps; t++) {
-          for (int b = 0; b < batch; b++) {
-            int to = inputs[b][t] * emb;
-            int from = (t * batch + b) * width + hidden;
-            for (int k = 0; k < emb; k++) {
-              embedding.add(to + k, layer.dhxVec.get(from + k));
-            }
-          }
+    // The first layer's dX flows into the embedding rows of the ids that were looked up.
+    Vec embedding = Vec.of(gradients.embedding());
+    embedding.fill(0);
+    Vec dx = ws.layers[0].dxVec;
+    int emb = config.embeddingSize();
+    for (int t = 0; t < steps; t++) {
+      for (int b = 0; b < batch; b++) {
+        int to = inputs[b][t] * emb;
+        int from = (t * batch + b) * emb;
+        for (int k = 0; k < emb; k++) {
+          embedding.add(to + k, dx.get(from + k));
         }
       }
-      now = times.lap(PhaseTimes.Phase.COPY, now);
+    }
+    times.lap(PhaseTimes.Phase.COPY, now);
+  }
+
+  /** Rows [0, H) of a layer's weights (or their gradient): the block that multiplies h. */
+  private INDArray recurrentRows(INDArray weights) {
+    return weights.get(NDArrayIndex.interval(0, config.hiddenSize()), NDArrayIndex.all());
+  }
+
+  /** Rows [H, H + In) of a layer's weights (or their gradient): the block that multiplies x. */
+  private INDArray inputRows(INDArray weights) {
+    return weights.get(NDArrayIndex.interval(config.hiddenSize(), weights.rows()), NDArrayIndex.all());
+  }
+
+  private static void copy(Vec from, int fromOffset, Vec to, int toOffset, int length) {
+    for (int i = 0; i < length; i++) {
+      to.set(toOffset + i, from.get(fromOffset + i));
     }
   }
 
@@ -310,24 +318,16 @@ public final class CharLstm {
   private LstmState finalState(Workspace ws) {
     int batch = ws.batch;
     int hidden = config.hiddenSize();
+    int lastBlock = ws.steps * batch * hidden;
     INDArray[] h = new INDArray[config.layers()];
     INDArray[] c = new INDArray[config.layers()];
     for (int l = 0; l < config.layers(); l++) {
       LayerBuffers layer = ws.layers[l];
       h[l] = Nd4j.zeros(config.dataType(), batch, hidden);
-      Vec hv = Vec.of(h[l]);
-      int lastBlock = ws.steps * batch;
-      for (int b = 0; b < batch; b++) {
-        for (int j = 0; j < hidden; j++) {
-          hv.set(b * hidden + j, layer.hxVec.get((lastBlock + b) * layer.hxWidth + j));
-        }
-      }
+      copy(layer.hVec, lastBlock, Vec.of(h[l]), 0, batch * hidden);
       if (layer.cVec != null) {
         c[l] = Nd4j.zeros(config.dataType(), batch, hidden);
-        Vec cv = Vec.of(c[l]);
-        for (int i = 0; i < batch * hidden; i++) {
-          cv.set(i, layer.cVec.get(lastBlock * hidden + i));
-        }
+        copy(layer.cVec, lastBlock, Vec.of(c[l]), 0, batch * hidden);
       }
     }
     return new LstmState(h, c);
@@ -386,7 +386,7 @@ public final class CharLstm {
       this.vocabulary = vocabulary;
       layers = new LayerBuffers[config.layers()];
       for (int l = 0; l < layers.length; l++) {
-        layers[l] = new LayerBuffers(config, l, batch, steps);
+        layers[l] = new LayerBuffers(config, l, batch, steps, l == 0 ? null : layers[l - 1]);
       }
       logits = Nd4j.zeros(config.dataType(), batch * steps, vocabulary);
       logitsVec = Vec.of(logits);

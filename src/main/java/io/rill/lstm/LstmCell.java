@@ -51,13 +51,12 @@ final class LstmCell implements RecurrentCell {
     Vec z = layer.zVec;
     Vec c = layer.cVec;
     Vec tanhC = layer.tanhCVec;
-    Vec hx = layer.hxVec;
+    Vec h = layer.hVec;
     for (int b = 0; b < layer.batch; b++) {
       int row = t * layer.batch + b;
       int zRow = row * layer.gateWidth;
       int cPrevRow = row * hidden;
       int cRow = (row + layer.batch) * hidden;
-      int hRow = (row + layer.batch) * layer.hxWidth;
       for (int j = 0; j < hidden; j++) {
         int zf = zRow + FORGET * hidden + j;
         int zi = zRow + INPUT * hidden + j;
@@ -75,7 +74,7 @@ final class LstmCell implements RecurrentCell {
         z.set(zo, o);
         c.set(cRow + j, cNew);
         tanhC.set(cPrevRow + j, tc);
-        hx.set(hRow + j, o * tc);
+        h.set(cRow + j, o * tc);
       }
     }
   }
@@ -89,13 +88,13 @@ final class LstmCell implements RecurrentCell {
     Vec c = layer.cVec;
     Vec tanhC = layer.tanhCVec;
     Vec dOut = layer.dOutVec;
-    Vec dhx = layer.dhxVec;
+    Vec dhNext = layer.dhVec;
     Vec dc = layer.dcVec;
     for (int b = 0; b < layer.batch; b++) {
       int row = t * layer.batch + b;
       int zRow = row * layer.gateWidth;
       int hRow = row * hidden;
-      int nextRow = (row + layer.batch) * layer.hxWidth;
+      int nextRow = (row + layer.batch) * hidden;
       for (int j = 0; j < hidden; j++) {
         int zf = zRow + FORGET * hidden + j;
         int zi = zRow + INPUT * hidden + j;
@@ -106,7 +105,7 @@ final class LstmCell implements RecurrentCell {
         double g = z.get(zg);
         double o = z.get(zo);
         double tc = tanhC.get(hRow + j);
-        double dh = dOut.get(hRow + j) + (last ? 0.0 : dhx.get(nextRow + j));
+        double dh = dOut.get(hRow + j) + (last ? 0.0 : dhNext.get(nextRow + j));
         double dcNow = dc.get(b * hidden + j) + dh * o * (1 - tc * tc);
         double dO = dh * tc;
         double dF = dcNow * c.get(hRow + j);

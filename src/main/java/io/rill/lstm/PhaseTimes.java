@@ -12,15 +12,17 @@ public final class PhaseTimes {
 
   /** What the engine was doing. */
   public enum Phase {
-    /** The per-step gemms: z_t = [h, x] · W forward and [dh, dx] = dz · Wᵀ backward. */
+    /** The per-step gemms: z_t += h_{t-1} · W_h forward and dh_{t-1} = dz_t · W_hᵀ backward. */
     STEP_GEMM,
-    /** The per-chunk weight-gradient gemms dW = Σ_t [h, x]ᵀ · dz. */
+    /** The per-chunk input gemm X · W_x. */
+    INPUT_GEMM,
+    /** The per-chunk gradient gemms dW = Σ_t [h, x]ᵀ · dz and dX = dZ · W_xᵀ. */
     WEIGHT_GEMM,
     /** The softmax layer's gemms (logits, its weight gradient, the gradient into the top layer). */
     OUTPUT_GEMM,
     /** The fused gate loops, forward and backward. */
     CELL,
-    /** Softmax, cross-entropy and its gradient, bias gradients. */
+    /** Softmax, cross-entropy and its gradient, bias gradients (column sums). */
     SOFTMAX,
     /** Embedding lookups, state and layer copies, dropout. */
     COPY

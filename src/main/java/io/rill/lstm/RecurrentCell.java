@@ -3,8 +3,8 @@ package io.rill.lstm;
 /**
  * The elementwise part of one recurrent layer at one time step, for the whole batch.
  *
- * <p>{@link CharLstm} does the matrix product z = [h, x] · W for every gate at once (one gemm per step); a cell turns
- * z (plus the bias) into the new state and, going backward, turns the gradient of the state into the gradient of z.
+ * <p>{@link CharLstm} does the matrix products z = [h, x] · W for every gate at once; a cell turns z (plus the bias)
+ * into the new state and, going backward, turns the gradient of the state into the gradient of z.
  * Both directions are plain loops over the {@link LayerBuffers}, fused so every element is read and written once.
  */
 sealed interface RecurrentCell permits LstmCell, RnnCell {
@@ -17,13 +17,13 @@ sealed interface RecurrentCell permits LstmCell, RnnCell {
 
   /**
    * Step t forward: reads the pre-activations z_t, {@code bias} and the previous state; writes the activations back
-   * into z_t (kept for the backward pass), the new state h_t (into block t + 1 of hx) and, with a cell state, c_t.
+   * into z_t (kept for the backward pass), the new state h_t (into block t + 1 of h) and, with a cell state, c_t.
    */
   void forward(LayerBuffers layer, int t, Vec bias);
 
   /**
    * Step t backward: from dL/dh_t (the layer output's gradient plus the recurrent gradient that step t + 1 left in
-   * dhx) and, with a cell state, the running dL/dc, writes dL/dz_t and leaves dL/dc_{t-1} in the running buffer.
+   * dh) and, with a cell state, the running dL/dc, writes dL/dz_t and leaves dL/dc_{t-1} in the running buffer.
    */
   void backward(LayerBuffers layer, int t);
 

@@ -25,15 +25,15 @@ final class RnnCell implements RecurrentCell {
   public void forward(LayerBuffers layer, int t, Vec bias) {
     int hidden = layer.hidden;
     Vec z = layer.zVec;
-    Vec hx = layer.hxVec;
+    Vec hOut = layer.hVec;
     for (int b = 0; b < layer.batch; b++) {
       int row = t * layer.batch + b;
       int zRow = row * hidden;
-      int hRow = (row + layer.batch) * layer.hxWidth;
+      int hRow = (row + layer.batch) * hidden;
       for (int j = 0; j < hidden; j++) {
         double h = RecurrentCell.tanh(z.get(zRow + j) + bias.get(j));
         z.set(zRow + j, h);
-        hx.set(hRow + j, h);
+        hOut.set(hRow + j, h);
       }
     }
   }
@@ -45,14 +45,14 @@ final class RnnCell implements RecurrentCell {
     Vec z = layer.zVec;
     Vec dz = layer.dzVec;
     Vec dOut = layer.dOutVec;
-    Vec dhx = layer.dhxVec;
+    Vec dhNext = layer.dhVec;
     for (int b = 0; b < layer.batch; b++) {
       int row = t * layer.batch + b;
       int zRow = row * hidden;
-      int nextRow = (row + layer.batch) * layer.hxWidth;
+      int nextRow = (row + layer.batch) * hidden;
       for (int j = 0; j < hidden; j++) {
         double h = z.get(zRow + j);
-        double dh = dOut.get(zRow + j) + (last ? 0.0 : dhx.get(nextRow + j));
+        double dh = dOut.get(zRow + j) + (last ? 0.0 : dhNext.get(nextRow + j));
         dz.set(zRow + j, dh * (1 - h * h));
       }
     }

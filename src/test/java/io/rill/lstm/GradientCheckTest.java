@@ -12,9 +12,9 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Compares the analytic gradient of the chunk loss with central finite differences, in double precision, for every
- * entry of every parameter tensor. A fresh engine with the same seed per evaluation draws the same dropout masks,
- * so the dropout case checks the masked backward pass too.
+ * Compares the analytic gradient of the chunk loss with central finite differences, in double precision, for
+ * sampled entries of every parameter tensor. A fresh engine with the same seed per evaluation draws the same
+ * dropout masks, so the dropout case checks the masked backward pass too.
  */
 class GradientCheckTest {
 
@@ -22,6 +22,7 @@ class GradientCheckTest {
   private static final int BATCH = 2;
   private static final int STEPS = 5;
   private static final double EPS = 1e-5;
+  private static final int ENTRIES_PER_TENSOR = 16;
 
   static List<Arguments> models() {
     LstmConfig small = new LstmConfig(CellType.LSTM, 3, 4, 1, 0.0, DataType.DOUBLE);
@@ -49,7 +50,8 @@ class GradientCheckTest {
       INDArray tensor = params.tensors().get(k);
       Vec p = Vec.of(tensor);
       Vec g = Vec.of(analytic.tensors().get(k));
-      for (int i = 0; i < p.length(); i++) {
+      for (int n = 0; n < Math.min(ENTRIES_PER_TENSOR, p.length()); n++) {
+        int i = p.length() <= ENTRIES_PER_TENSOR ? n : random.nextInt(p.length());
         double original = p.get(i);
         p.set(i, original + EPS);
         double plus = loss(config, params, inputs, targets, initial);
@@ -64,7 +66,7 @@ class GradientCheckTest {
         checked++;
       }
     }
-    assertThat(checked).isEqualTo((int) params.size());
+    assertThat(checked).isGreaterThan(ENTRIES_PER_TENSOR * 3);
     assertThat(failures).isEmpty();
     assertThat(analytic.globalNorm()).isGreaterThan(0.01);
   }
