@@ -25,7 +25,10 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * dW = Σ_t [h_{t-1}, x_t]ᵀ · dz_t and the input gradient dX = dZ · W_xᵀ are again whole-chunk gemms. Large gemms run
  * near the machine's peak, so this does the same arithmetic as one [h, x] gemm per step, only faster.
  * Everything elementwise happens in fused Java loops over preallocated buffers ({@link LayerBuffers}), because a
- * small ND4J op costs more in dispatch than the arithmetic it does; ND4J does what it is fast at, the products.
+ * small ND4J op costs more in dispatch than the arithmetic it does; ND4J does what it is fast at, the products. The
+ * two loops heavy enough to be worth a second core, the forward gate math (five exponentials per unit) and the
+ * softmax, are split across two threads ({@link TwoWay}); the backward gate math is a few multiplications per unit
+ * and stays on one.
  *
  * <p>This object owns only scratch memory and the dropout random stream; parameters, gradients and state come in as
  * arguments, so one parameter set can be served to many workers, each with its own {@code CharLstm}. Not
@@ -156,7 +159,8 @@ public final class CharLstm {
       for (int t = 0; t < steps; t++) {
         Nd4j.gemm(layer.hStep[t], recurrentWeights, layer.zStep[t], false, false, 1.0, 1.0);
         now = times.lap(PhaseTimes.Phase.STEP_GEMM, now);
-        cell.forward(layer, t, bias);
+        int step = t;
+        TwoWay.run(batch, (from, to) -> cell.forward(layer, step, bias, from, to));
         now = times.lap(PhaseTimes.Phase.CELL, now);
       }
 
@@ -185,13 +189,21 @@ public final class CharLstm {
    */
   private double softmaxCrossEntropy(LstmParams params, Workspace ws, int[][] targets, boolean gradient) {
     long now = System.nanoTime();
+    int rows = ws.batch * ws.steps;
+    Vec bias = Vec.of(params.outputBias());
+    double total = TwoWay.sum(rows, (from, to) -> softmaxRows(ws, bias, targets, gradient, from, to));
+    times.lap(PhaseTimes.Phase.SOFTMAX, now);
+    return total / rows;
+  }
+
+  /** Softmax cross-entropy of rows [from, to); returns their summed loss. */
+  private static double softmaxRows(Workspace ws, Vec bias, int[][] targets, boolean gradient, int from, int to) {
     int batch = ws.batch;
     int rows = batch * ws.steps;
     int vocab = ws.vocabulary;
     Vec logits = ws.logitsVec;
-    Vec bias = Vec.of(params.outputBias());
     double total = 0;
-    for (int r = 0; r < rows; r++) {
+    for (int r = from; r < to; r++) {
       int base = r * vocab;
       double max = Double.NEGATIVE_INFINITY;
       for (int v = 0; v < vocab; v++) {
@@ -218,9 +230,9 @@ public final class CharLstm {
         logits.add(base + target, -1.0 / rows);
       }
     }
-    times.lap(PhaseTimes.Phase.SOFTMAX, now);
-    return total / rows;
+    return total;
   }
+
 
   private void backward(LstmParams params, Workspace ws, int[][] inputs, LstmGradients gradients) {
     int batch = ws.batch;
@@ -253,7 +265,7 @@ public final class CharLstm {
       INDArray weights = params.weights(l);
       INDArray recurrentWeights = recurrentRows(weights);
       for (int t = steps - 1; t >= 0; t--) {
-        cell.backward(layer, t);
+        cell.backward(layer, t, 0, batch);
         now = times.lap(PhaseTimes.Phase.CELL, now);
         if (t > 0) {
           Nd4j.gemm(layer.dzStep[t], recurrentWeights, layer.dhStep[t], false, true, 1.0, 0.0);

@@ -46,13 +46,13 @@ final class LstmCell implements RecurrentCell {
   }
 
   @Override
-  public void forward(LayerBuffers layer, int t, Vec bias) {
+  public void forward(LayerBuffers layer, int t, Vec bias, int fromStream, int toStream) {
     int hidden = layer.hidden;
     Vec z = layer.zVec;
     Vec c = layer.cVec;
     Vec tanhC = layer.tanhCVec;
     Vec h = layer.hVec;
-    for (int b = 0; b < layer.batch; b++) {
+    for (int b = fromStream; b < toStream; b++) {
       int row = t * layer.batch + b;
       int zRow = row * layer.gateWidth;
       int cPrevRow = row * hidden;
@@ -80,7 +80,7 @@ final class LstmCell implements RecurrentCell {
   }
 
   @Override
-  public void backward(LayerBuffers layer, int t) {
+  public void backward(LayerBuffers layer, int t, int fromStream, int toStream) {
     int hidden = layer.hidden;
     boolean last = t == layer.steps - 1;
     Vec z = layer.zVec;
@@ -90,7 +90,7 @@ final class LstmCell implements RecurrentCell {
     Vec dOut = layer.dOutVec;
     Vec dhNext = layer.dhVec;
     Vec dc = layer.dcVec;
-    for (int b = 0; b < layer.batch; b++) {
+    for (int b = fromStream; b < toStream; b++) {
       int row = t * layer.batch + b;
       int zRow = row * layer.gateWidth;
       int hRow = row * hidden;

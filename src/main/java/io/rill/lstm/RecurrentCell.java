@@ -16,16 +16,18 @@ sealed interface RecurrentCell permits LstmCell, RnnCell {
   boolean hasCellState();
 
   /**
-   * Step t forward: reads the pre-activations z_t, {@code bias} and the previous state; writes the activations back
-   * into z_t (kept for the backward pass), the new state h_t (into block t + 1 of h) and, with a cell state, c_t.
+   * Step t forward for streams [fromStream, toStream): reads the pre-activations z_t, {@code bias} and the previous
+   * state; writes the activations back into z_t (kept for the backward pass), the new state h_t (into block t + 1 of
+   * h) and, with a cell state, c_t. Streams are independent, so disjoint ranges may run concurrently.
    */
-  void forward(LayerBuffers layer, int t, Vec bias);
+  void forward(LayerBuffers layer, int t, Vec bias, int fromStream, int toStream);
 
   /**
-   * Step t backward: from dL/dh_t (the layer output's gradient plus the recurrent gradient that step t + 1 left in
-   * dh) and, with a cell state, the running dL/dc, writes dL/dz_t and leaves dL/dc_{t-1} in the running buffer.
+   * Step t backward for streams [fromStream, toStream): from dL/dh_t (the layer output's gradient plus the
+   * recurrent gradient that step t + 1 left in dh) and, with a cell state, the running dL/dc, writes dL/dz_t and
+   * leaves dL/dc_{t-1} in the running buffer.
    */
-  void backward(LayerBuffers layer, int t);
+  void backward(LayerBuffers layer, int t, int fromStream, int toStream);
 
   static double sigmoid(double x) {
     return 1.0 / (1.0 + Math.exp(-x));

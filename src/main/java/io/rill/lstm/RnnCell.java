@@ -22,11 +22,11 @@ final class RnnCell implements RecurrentCell {
   }
 
   @Override
-  public void forward(LayerBuffers layer, int t, Vec bias) {
+  public void forward(LayerBuffers layer, int t, Vec bias, int fromStream, int toStream) {
     int hidden = layer.hidden;
     Vec z = layer.zVec;
     Vec hOut = layer.hVec;
-    for (int b = 0; b < layer.batch; b++) {
+    for (int b = fromStream; b < toStream; b++) {
       int row = t * layer.batch + b;
       int zRow = row * hidden;
       int hRow = (row + layer.batch) * hidden;
@@ -39,14 +39,14 @@ final class RnnCell implements RecurrentCell {
   }
 
   @Override
-  public void backward(LayerBuffers layer, int t) {
+  public void backward(LayerBuffers layer, int t, int fromStream, int toStream) {
     int hidden = layer.hidden;
     boolean last = t == layer.steps - 1;
     Vec z = layer.zVec;
     Vec dz = layer.dzVec;
     Vec dOut = layer.dOutVec;
     Vec dhNext = layer.dhVec;
-    for (int b = 0; b < layer.batch; b++) {
+    for (int b = fromStream; b < toStream; b++) {
       int row = t * layer.batch + b;
       int zRow = row * hidden;
       int nextRow = (row + layer.batch) * hidden;

@@ -10,6 +10,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Training throughput and held-out loss of the character LSTM on a names file, set up like the PyTorch reference
@@ -20,7 +21,8 @@ import java.util.Random;
  *
  * <p>Prints figures, asserts nothing. Usage:
  * {@code LstmBenchmark --train FILE [--test FILE] [--passes 1] [--emb 64] [--hidden 256] [--batch 32] [--bptt 64]
- * [--lr 2e-3] [--layers 1] [--dropout 0] [--seed 0]}.
+ * [--lr 2e-3] [--layers 1] [--dropout 0] [--seed 0] [--threads N]}; {@code --threads} caps the threads of the
+ * matrix products (ND4J's default is one per core).
  */
 public final class LstmBenchmark {
 
@@ -40,6 +42,11 @@ public final class LstmBenchmark {
     int layers = Integer.parseInt(options.getOrDefault("layers", "1"));
     double dropout = Double.parseDouble(options.getOrDefault("dropout", "0"));
     long seed = Long.parseLong(options.getOrDefault("seed", "0"));
+    if (options.containsKey("threads")) {
+      int threads = Integer.parseInt(options.get("threads"));
+      Nd4j.factory().blas().setMaxThreads(threads);
+      Nd4j.getEnvironment().setMaxThreads(threads);
+    }
 
     String train = Files.readString(trainFile, StandardCharsets.UTF_8);
     String test = testFile == null ? "" : Files.readString(Path.of(testFile), StandardCharsets.UTF_8);
