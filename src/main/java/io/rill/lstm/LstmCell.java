@@ -55,8 +55,8 @@ final class LstmCell implements RecurrentCell {
     for (int b = fromStream; b < toStream; b++) {
       int row = t * layer.batch + b;
       int zRow = row * layer.gateWidth;
-      int cPrevRow = row * hidden;
-      int cRow = (row + layer.batch) * hidden;
+      int previous = row * hidden;               // c_{t-1} in c; step t in tanhC
+      int current = (row + layer.batch) * hidden; // c_t in c, h_t in h
       for (int j = 0; j < hidden; j++) {
         int zf = zRow + FORGET * hidden + j;
         int zi = zRow + INPUT * hidden + j;
@@ -66,15 +66,15 @@ final class LstmCell implements RecurrentCell {
         double i = RecurrentCell.sigmoid(z.get(zi) + bias.get(INPUT * hidden + j));
         double g = RecurrentCell.tanh(z.get(zg) + bias.get(CANDIDATE * hidden + j));
         double o = RecurrentCell.sigmoid(z.get(zo) + bias.get(OUTPUT * hidden + j));
-        double cNew = f * c.get(cPrevRow + j) + i * g;
+        double cNew = f * c.get(previous + j) + i * g;
         double tc = RecurrentCell.tanh(cNew);
         z.set(zf, f);
         z.set(zi, i);
         z.set(zg, g);
         z.set(zo, o);
-        c.set(cRow + j, cNew);
-        tanhC.set(cPrevRow + j, tc);
-        h.set(cRow + j, o * tc);
+        c.set(current + j, cNew);
+        tanhC.set(previous + j, tc);
+        h.set(current + j, o * tc);
       }
     }
   }
@@ -93,8 +93,8 @@ final class LstmCell implements RecurrentCell {
     for (int b = fromStream; b < toStream; b++) {
       int row = t * layer.batch + b;
       int zRow = row * layer.gateWidth;
-      int hRow = row * hidden;
-      int nextRow = (row + layer.batch) * hidden;
+      int unit = row * hidden;                    // step t in tanhC and dOut, c_{t-1} in c
+      int next = (row + layer.batch) * hidden;    // dL/dh_t from step t + 1 in dh
       for (int j = 0; j < hidden; j++) {
         int zf = zRow + FORGET * hidden + j;
         int zi = zRow + INPUT * hidden + j;
@@ -104,11 +104,11 @@ final class LstmCell implements RecurrentCell {
         double i = z.get(zi);
         double g = z.get(zg);
         double o = z.get(zo);
-        double tc = tanhC.get(hRow + j);
-        double dh = dOut.get(hRow + j) + (last ? 0.0 : dhNext.get(nextRow + j));
+        double tc = tanhC.get(unit + j);
+        double dh = dOut.get(unit + j) + (last ? 0.0 : dhNext.get(next + j));
         double dcNow = dc.get(b * hidden + j) + dh * o * (1 - tc * tc);
         double dO = dh * tc;
-        double dF = dcNow * c.get(hRow + j);
+        double dF = dcNow * c.get(unit + j);
         double dI = dcNow * g;
         double dG = dcNow * i;
         dc.set(b * hidden + j, dcNow * f);

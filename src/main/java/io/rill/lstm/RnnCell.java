@@ -49,10 +49,10 @@ final class RnnCell implements RecurrentCell {
     for (int b = fromStream; b < toStream; b++) {
       int row = t * layer.batch + b;
       int zRow = row * hidden;
-      int nextRow = (row + layer.batch) * hidden;
+      int next = (row + layer.batch) * hidden;    // dL/dh_t from step t + 1 in dh
       for (int j = 0; j < hidden; j++) {
         double h = z.get(zRow + j);
-        double dh = dOut.get(zRow + j) + (last ? 0.0 : dhNext.get(nextRow + j));
+        double dh = dOut.get(zRow + j) + (last ? 0.0 : dhNext.get(next + j));
         dz.set(zRow + j, dh * (1 - h * h));
       }
     }
