@@ -316,16 +316,20 @@ public final class CharLstm {
     }
   }
 
-  /** out[j] = Σ_r m[r, j] for a rows × cols matrix m. */
+  /** out[j] = Σ_r m[r, j] for a rows × cols matrix m, summed in double. */
   private static void columnSums(Vec m, int rows, int cols, Vec out) {
-    out.fill(0);
+    double[] sums = new double[cols];
     for (int r = 0; r < rows; r++) {
       int base = r * cols;
       for (int j = 0; j < cols; j++) {
-        out.add(j, m.get(base + j));
+        sums[j] += m.get(base + j);
       }
     }
+    for (int j = 0; j < cols; j++) {
+      out.set(j, sums[j]);
+    }
   }
+
 
   private LstmState finalState(Workspace ws) {
     int batch = ws.batch;

@@ -6,10 +6,11 @@ import java.util.Random;
  * A character model's parameters (layout in {@link LstmTensors}): what a parameter server owns and an optimizer
  * updates, and what a worker reads to run the model.
  *
- * <p>Initialisation follows common practice for character LSTMs: embeddings N(0, 1); recurrent and output weights
- * U(-1/√H, 1/√H); biases zero except the LSTM forget gate's, which starts at 1 so that early in training the cell
- * keeps its memory instead of forgetting it at every step. It draws from a seeded {@link Random} in a fixed order,
- * so a seed gives the same model in float and in double.
+ * <p>Initialisation: embeddings N(0, 1); recurrent and output weights U(-1/√H, 1/√H); biases zero. The often
+ * recommended forget-gate bias of 1 (keep the memory early in training) was measured worse on line-per-sequence
+ * data, where forgetting at each line end is what the model must learn: on the names benchmark it ended 20 passes
+ * at 1.98 nats/char against 1.93 with zero. It draws from a seeded {@link Random} in a fixed order, so a seed gives
+ * the same model in float and in double.
  */
 public final class LstmParams extends LstmTensors {
 
@@ -39,12 +40,6 @@ public final class LstmParams extends LstmTensors {
       Vec weights = Vec.of(params.weights(l));
       for (int i = 0; i < weights.length(); i++) {
         weights.set(i, (2 * random.nextDouble() - 1) * range);
-      }
-      if (config.cell() == CellType.LSTM) {
-        Vec bias = Vec.of(params.bias(l));
-        for (int j = LstmCell.FORGET * hidden; j < (LstmCell.FORGET + 1) * hidden; j++) {
-          bias.set(j, 1.0);
-        }
       }
     }
     Vec output = Vec.of(params.outputWeights());

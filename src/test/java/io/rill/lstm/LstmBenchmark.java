@@ -56,7 +56,7 @@ public final class LstmBenchmark {
     Adam adam = new Adam(params, lr, 0.9, 0.999, 1e-8);
     CharLstm engine = new CharLstm(config, seed + 1);
     LstmGradients gradients = LstmGradients.zerosLike(params);
-    List<String> names = new ArrayList<>(Arrays.asList(train.strip().split("\n")));
+    List<String> names = new ArrayList<>(Arrays.asList(train.replaceAll("^\n+|\n+$", "").split("\n")));
     Random shuffle = new Random(seed);
     System.out.printf("vocabulary %d, %d names, %d parameters, emb %d, hidden %d, layers %d, batch %d, bptt %d%n",
         vocabulary.size(), names.size(), params.size(), emb, hidden, layers, batch, bptt);
