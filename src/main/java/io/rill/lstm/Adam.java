@@ -1,0 +1,91 @@
+package io.rill.lstm;
+
+import java.util.List;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The Adam optimizer over an {@link LstmParams}: it owns the first and second moment estimates (shaped like the
+ * parameters) and the step count, so a parameter server can hold one next to the parameters it serves and apply each
+ * arriving gradient with {@link #step}.
+ *
+ * <pre>
+ *   m = β1·m + (1 − β1)·g
+ *   v = β2·v + (1 − β2)·g²
+ *   p = p − lr · (m / (1 − β1^t)) / (√(v / (1 − β2^t)) + ε)
+ * </pre>
+ *
+ * One fused loop per tensor: the update touches each entry once instead of going through a chain of array ops.
+ */
+public final class Adam {
+
+  public static final double DEFAULT_LEARNING_RATE = 2e-3;
+
+  private final double learningRate;
+  private final double beta1;
+  private final double beta2;
+  private final double epsilon;
+  private final LstmGradients firstMoment;
+  private final LstmGradients secondMoment;
+  private long steps;
+
+  /** Adam with the usual constants (β1 0.9, β2 0.999, ε 1e-8) and learning rate 2e-3, for {@code params}. */
+  public Adam(LstmParams params) {
+    this(params, DEFAULT_LEARNING_RATE, 0.9, 0.999, 1e-8);
+  }
+
+  public Adam(LstmParams params, double learningRate, double beta1, double beta2, double epsilon) {
+    this.learningRate = learningRate;
+    this.beta1 = beta1;
+    this.beta2 = beta2;
+    this.epsilon = epsilon;
+    this.firstMoment = LstmGradients.zerosLike(params);
+    this.secondMoment = LstmGradients.zerosLike(params);
+  }
+
+  public double learningRate() {
+    return learningRate;
+  }
+
+  /** How many updates have been applied. */
+  public long steps() {
+    return steps;
+  }
+
+  /** Applies one update to {@code params} from {@code gradients} (both shaped like this optimizer's state). */
+  public void step(LstmParams params, LstmGradients gradients) {
+    params.requireSameShape(firstMoment);
+    gradients.requireSameShape(firstMoment);
+    steps++;
+    double correction1 = 1 - Math.pow(beta1, steps);
+    double correction2 = 1 - Math.pow(beta2, steps);
+    List<INDArray> p = params.tensors();
+    List<INDArray> g = gradients.tensors();
+    List<INDArray> m = firstMoment.tensors();
+    List<INDArray> v = secondMoment.tensors();
+    for (int k = 0; k < p.size(); k++) {
+      Vec pk = Vec.of(p.get(k));
+      Vec gk = Vec.of(g.get(k));
+      Vec mk = Vec.of(m.get(k));
+      Vec vk = Vec.of(v.get(k));
+      for (int i = 0, n = pk.length(); i < n; i++) {
+        double grad = gk.get(i);
+        double mi = beta1 * mk.get(i) + (1 - beta1) * grad;
+        double vi = beta2 * vk.get(i) + (1 - beta2) * grad * grad;
+        mk.set(i, mi);
+        vk.set(i, vi);
+        pk.set(i, pk.get(i) - learningRate * (mi / correction1) / (Math.sqrt(vi / correction2) + epsilon));
+      }
+    }
+  }
+
+  /** Grows the moment estimates by one vocabulary id (zeros), to follow parameters that grew. */
+  public void growVocabulary() {
+    firstMoment.growVocabulary();
+    secondMoment.growVocabulary();
+  }
+
+  /** The moment estimates' vocabulary size, which must track the parameters'. */
+  public int vocabularySize() {
+    return firstMoment.vocabularySize();
+  }
+}

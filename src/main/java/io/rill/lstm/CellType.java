@@ -1,0 +1,19 @@
+package io.rill.lstm;
+
+/** Which recurrent cell the layers use; each names its {@link RecurrentCell} implementation. */
+public enum CellType {
+  /** Long short-term memory: four gates (forget, input, candidate, output) and a cell state. */
+  LSTM(LstmCell.INSTANCE),
+  /** Vanilla (Elman) RNN: one tanh layer, no cell state. */
+  RNN(RnnCell.INSTANCE);
+
+  private final RecurrentCell cell;
+
+  CellType(RecurrentCell cell) {
+    this.cell = cell;
+  }
+
+  public RecurrentCell cell() {
+    return cell;
+  }
+}

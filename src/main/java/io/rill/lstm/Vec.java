@@ -1,0 +1,116 @@
+package io.rill.lstm;
+
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Flat read/write access to the native memory behind a contiguous C-order ND4J array, as doubles whatever the
+ * storage type.
+ *
+ * <p>Why it exists: one small ND4J op costs tens of microseconds of dispatch, so the LSTM keeps ND4J for the matrix
+ * products only and does every elementwise step (gate nonlinearities, softmax, Adam) in plain Java loops over these
+ * views. There is no copy: writes land in the array that the next gemm reads. Two implementations (float and
+ * double storage) keep one copy of the math for training in float and gradient checking in double; a JVM that only
+ * ever sees one of them inlines the calls completely.
+ */
+interface Vec {
+
+  double get(int i);
+
+  void set(int i, double v);
+
+  int length();
+
+  default void add(int i, double v) {
+    set(i, get(i) + v);
+  }
+
+  default void fill(double v) {
+    for (int i = 0, n = length(); i < n; i++) {
+      set(i, v);
+    }
+  }
+
+  /** A view of {@code array}'s elements in C order; the array must be contiguous (a whole array or a row range). */
+  static Vec of(INDArray array) {
+    if (array.ordering() != 'c' || (array.isView() && !isRowRange(array))) {
+      throw new IllegalArgumentException("not a contiguous C-order array: " + array.shapeInfoToString());
+    }
+    int offset = Math.toIntExact(array.offset());
+    int length = Math.toIntExact(array.length());
+    if (array.dataType() == DataType.FLOAT) {
+      FloatBuffer all = array.data().asNioFloat();
+      return new FloatVec(all.position(offset).slice().limit(length).slice(), length);
+    }
+    if (array.dataType() == DataType.DOUBLE) {
+      DoubleBuffer all = array.data().asNioDouble();
+      return new DoubleVec(all.position(offset).slice().limit(length).slice(), length);
+    }
+    throw new IllegalArgumentException("unsupported data type " + array.dataType());
+  }
+
+  private static boolean isRowRange(INDArray array) {
+    long[] shape = array.shape();
+    long[] stride = array.stride();
+    long expected = 1;
+    for (int d = shape.length - 1; d >= 0; d--) {
+      if (shape[d] != 1 && stride[d] != expected) {
+        return false;
+      }
+      expected *= shape[d];
+    }
+    return true;
+  }
+
+  final class FloatVec implements Vec {
+    private final FloatBuffer buffer;
+    private final int length;
+
+    FloatVec(FloatBuffer buffer, int length) {
+      this.buffer = buffer;
+      this.length = length;
+    }
+
+    @Override
+    public double get(int i) {
+      return buffer.get(i);
+    }
+
+    @Override
+    public void set(int i, double v) {
+      buffer.put(i, (float) v);
+    }
+
+    @Override
+    public int length() {
+      return length;
+    }
+  }
+
+  final class DoubleVec implements Vec {
+    private final DoubleBuffer buffer;
+    private final int length;
+
+    DoubleVec(DoubleBuffer buffer, int length) {
+      this.buffer = buffer;
+      this.length = length;
+    }
+
+    @Override
+    public double get(int i) {
+      return buffer.get(i);
+    }
+
+    @Override
+    public void set(int i, double v) {
+      buffer.put(i, v);
+    }
+
+    @Override
+    public int length() {
+      return length;
+    }
+  }
+}
