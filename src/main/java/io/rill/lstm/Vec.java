@@ -73,6 +73,16 @@ interface Vec {
       this.length = length;
     }
 
+    /** Copies {@code count} elements from {@code index} into {@code to} (a bulk memory copy). */
+    void read(int index, float[] to, int count) {
+      buffer.get(index, to, 0, count);
+    }
+
+    /** Copies the first {@code count} elements of {@code from} to {@code index} (a bulk memory copy). */
+    void write(int index, float[] from, int count) {
+      buffer.put(index, from, 0, count);
+    }
+
     @Override
     public double get(int i) {
       return buffer.get(i);
