@@ -13,7 +13,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * products only and does every elementwise step (gate nonlinearities, softmax, Adam) in plain Java loops over these
  * views. There is no copy: writes land in the array that the next gemm reads. Two implementations (float and
  * double storage) keep one copy of the math for training in float and gradient checking in double; a JVM that only
- * ever sees one of them inlines the calls completely.
+ * ever sees one of them inlines the calls completely. The float view also copies ranges to and from plain arrays in
+ * bulk, for the one loop that is worth vectorising (the LSTM's forward gates, see {@link LstmCell}).
  */
 interface Vec {
 
