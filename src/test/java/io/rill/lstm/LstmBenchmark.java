@@ -22,8 +22,8 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>Prints figures, asserts nothing. Usage:
  * {@code LstmBenchmark --train FILE [--test FILE] [--passes 1] [--emb 64] [--hidden 256] [--batch 32] [--bptt 64]
- * [--lr 2e-3] [--layers 1] [--dropout 0] [--seed 0] [--threads N]}; {@code --threads} caps the threads of the
- * matrix products (ND4J's default is one per core).
+ * [--lr 2e-3] [--layers 1] [--dropout 0] [--seed 0] [--threads N] [--samples 5]}; {@code --threads} caps the
+ * threads of the matrix products (ND4J's default is one per core); {@code --samples} names are drawn at the end.
  */
 public final class LstmBenchmark {
 
@@ -90,6 +90,14 @@ public final class LstmBenchmark {
         System.out.printf("pass %d: test NLL %.4f nats/char%n", pass,
             HeldOutLoss.natsPerCharacter(params, vocabulary, test));
       }
+    }
+
+    int samples = Integer.parseInt(options.getOrDefault("samples", "5"));
+    Sampler sampler = new Sampler(params, vocabulary);
+    Random sampling = new Random(seed);
+    for (int k = 0; k < samples; k++) {
+      Sampler.Sample sample = sampler.sample("", 0.8, 0, 24, sampling);
+      System.out.printf("sample (temperature 0.8): %-24s log p %.2f%n", sample.text(), sample.logProbability());
     }
 
     double total = trainingSeconds;
