@@ -25,10 +25,8 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * dW = Σ_t [h_{t-1}, x_t]ᵀ · dz_t and the input gradient dX = dZ · W_xᵀ are again whole-chunk gemms. Large gemms run
  * near the machine's peak, so this does the same arithmetic as one [h, x] gemm per step, only faster.
  * Everything elementwise happens in fused Java loops over preallocated buffers ({@link LayerBuffers}), because a
- * small ND4J op costs more in dispatch than the arithmetic it does; ND4J does what it is fast at, the products. The
- * two loops heavy enough to be worth a second core, the forward gate math (five exponentials per unit) and the
- * softmax, are split across two threads ({@link TwoWay}); the backward gate math is a few multiplications per unit
- * and stays on one.
+ * small ND4J op costs more in dispatch than the arithmetic it does; ND4J does what it is fast at, the products. For
+ * float models the LSTM's forward gate math runs in loops the JIT vectorises ({@link FastFloatMath}).
  *
  * <p>This object owns only scratch memory and the dropout random stream; parameters, gradients and state come in as
  * arguments, so one parameter set can be served to many workers, each with its own {@code CharLstm}. Not
@@ -159,8 +157,7 @@ public final class CharLstm {
       for (int t = 0; t < steps; t++) {
         Nd4j.gemm(layer.hStep[t], recurrentWeights, layer.zStep[t], false, false, 1.0, 1.0);
         now = times.lap(PhaseTimes.Phase.STEP_GEMM, now);
-        int step = t;
-        TwoWay.run(batch, (from, to) -> cell.forward(layer, step, bias, from, to));
+        cell.forward(layer, t, bias, 0, batch);
         now = times.lap(PhaseTimes.Phase.CELL, now);
       }
 
@@ -191,7 +188,7 @@ public final class CharLstm {
     long now = System.nanoTime();
     int rows = ws.batch * ws.steps;
     Vec bias = Vec.of(params.outputBias());
-    double total = TwoWay.sum(rows, (from, to) -> softmaxRows(ws, bias, targets, gradient, from, to));
+    double total = softmaxRows(ws, bias, targets, gradient, 0, rows);
     times.lap(PhaseTimes.Phase.SOFTMAX, now);
     return total / rows;
   }
@@ -360,9 +357,10 @@ public final class CharLstm {
     int steps = inputs[0].length;
     int vocabulary = params.vocabularySize();
     checkIds(inputs, batch, steps, vocabulary);
-    if (state.layers() != config.layers() || state.batchSize() != batch) {
-      throw new IllegalArgumentException("state has " + state.layers() + " layers of " + state.batchSize()
-          + " streams; expected " + config.layers() + " of " + batch);
+    if (state.layers() != config.layers() || state.batchSize() != batch
+        || state.hidden(0).size(1) != config.hiddenSize()) {
+      throw new IllegalArgumentException("state has " + state.layers() + " layers of " + state.batchSize() + " × "
+          + state.hidden(0).size(1) + "; expected " + config.layers() + " of " + batch + " × " + config.hiddenSize());
     }
     if (workspace == null || workspace.batch != batch || workspace.steps != steps
         || workspace.vocabulary != vocabulary) {

@@ -1,5 +1,6 @@
 package io.rill.lstm;
 
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.Map;
 
@@ -47,6 +48,6 @@ public final class PhaseTimes {
   }
 
   public void reset() {
-    java.util.Arrays.fill(nanos, 0);
+    Arrays.fill(nanos, 0);
   }
 }

@@ -13,7 +13,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * products only and does every elementwise step (gate nonlinearities, softmax, Adam) in plain Java loops over these
  * views. There is no copy: writes land in the array that the next gemm reads. Two implementations (float and
  * double storage) keep one copy of the math for training in float and gradient checking in double; a JVM that only
- * ever sees one of them inlines the calls completely.
+ * ever sees one of them inlines the calls completely. The float view also copies ranges to and from plain arrays in
+ * bulk, for the one loop that is worth vectorising (the LSTM's forward gates, see {@link LstmCell}).
  */
 interface Vec {
 
@@ -71,6 +72,16 @@ interface Vec {
     FloatVec(FloatBuffer buffer, int length) {
       this.buffer = buffer;
       this.length = length;
+    }
+
+    /** Copies {@code count} elements from {@code index} into {@code to} (a bulk memory copy). */
+    void read(int index, float[] to, int count) {
+      buffer.get(index, to, 0, count);
+    }
+
+    /** Copies the first {@code count} elements of {@code from} to {@code index} (a bulk memory copy). */
+    void write(int index, float[] from, int count) {
+      buffer.put(index, from, 0, count);
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.rill.lstm;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 
@@ -16,8 +17,8 @@ class HeldOutLossTest {
     LstmParams params = LstmParams.initialize(config, vocabulary.size(), 2);
 
     int[] ids = vocabulary.encode("\n" + text);
-    int[][] inputs = {java.util.Arrays.copyOfRange(ids, 0, ids.length - 1)};
-    int[][] targets = {java.util.Arrays.copyOfRange(ids, 1, ids.length)};
+    int[][] inputs = {Arrays.copyOfRange(ids, 0, ids.length - 1)};
+    int[][] targets = {Arrays.copyOfRange(ids, 1, ids.length)};
     double whole = new CharLstm(config, 0).evaluateChunk(params, inputs, targets, LstmState.zeros(config, 1)).loss();
 
     assertThat(text.length()).isGreaterThan(512);

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -21,8 +22,8 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>Prints figures, asserts nothing. Usage:
  * {@code LstmBenchmark --train FILE [--test FILE] [--passes 1] [--emb 64] [--hidden 256] [--batch 32] [--bptt 64]
- * [--lr 2e-3] [--layers 1] [--dropout 0] [--seed 0] [--threads N]}; {@code --threads} caps the threads of the
- * matrix products (ND4J's default is one per core).
+ * [--lr 2e-3] [--layers 1] [--dropout 0] [--seed 0] [--threads N] [--samples 5]}; {@code --threads} caps the
+ * threads of the matrix products (ND4J's default is one per core); {@code --samples} names are drawn at the end.
  */
 public final class LstmBenchmark {
 
@@ -91,6 +92,14 @@ public final class LstmBenchmark {
       }
     }
 
+    int samples = Integer.parseInt(options.getOrDefault("samples", "5"));
+    Sampler sampler = new Sampler(params, vocabulary);
+    Random sampling = new Random(seed);
+    for (int k = 0; k < samples; k++) {
+      Sampler.Sample sample = sampler.sample("", 0.8, 0, 24, sampling);
+      System.out.printf("sample (temperature 0.8): %-24s log p %.2f%n", sample.text(), sample.logProbability());
+    }
+
     double total = trainingSeconds;
     System.out.printf("time per phase over %.2f s of training:%n", total);
     engine.phaseTimes().seconds().forEach((phase, seconds) ->
@@ -99,7 +108,7 @@ public final class LstmBenchmark {
   }
 
   private static Map<String, String> parse(String[] args) {
-    Map<String, String> options = new java.util.HashMap<>();
+    Map<String, String> options = new HashMap<>();
     for (int i = 0; i < args.length; i++) {
       if (!args[i].startsWith("--") || i + 1 >= args.length) {
         throw new IllegalArgumentException("expected --name value pairs, got " + String.join(" ", args));
