@@ -12,7 +12,6 @@ import io.rill.node.RillNode;
 import io.rill.node.RillSettings;
 import io.rill.ops.IngestStreamMetrics;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -23,14 +22,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.ZonedDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,7 +39,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 /**
  * The ingest benchmark: in one JVM, against one embedded KRaft broker and one topic, it produces N records of
@@ -59,8 +55,6 @@ public final class IngestBench implements Callable<Integer> {
 
     static final double MIB = 1024.0 * 1024.0;
     static final double TARGET_RATIO = 0.8;
-    private static final String HOST = "127.0.0.1";
-    private static final int BROKER_MAX_MESSAGE_BYTES = 17_825_792;
     private static final long MAX_RECORDS = 50_000_000L;
 
     @Option(names = "--corpus", paramLabel = "FILE", defaultValue = "../shared/data/corpus/sotu-moby.tokens.txt",
@@ -166,7 +160,7 @@ public final class IngestBench implements Callable<Integer> {
             run(work, data, report);
         } finally {
             if (!keepWork) {
-                deleteTree(work);
+                BenchSupport.deleteTree(work);
             } else {
                 System.out.println("work directory kept: " + work);
             }
@@ -185,9 +179,9 @@ public final class IngestBench implements Callable<Integer> {
     private void run(Path work, CorpusRecords data, BenchReport report) throws Exception {
         Path topicsDir = Files.createDirectories(work.resolve("topics"));
         String deadletterTopic = topic + ".deadletter";
-        writeSpecs(topicsDir, deadletterTopic);
-        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(work.resolve("broker"), HOST, 0,
-                BROKER_MAX_MESSAGE_BYTES)) {
+        BenchSupport.writeTopicSpecs(topicsDir, topic, partitions, deadletterTopic);
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(work.resolve("broker"), BenchSupport.HOST, 0,
+                BenchSupport.BROKER_MAX_MESSAGE_BYTES)) {
             String bootstrap = broker.bootstrapServers();
             Properties adminProps = new Properties();
             adminProps.put("bootstrap.servers", bootstrap);
@@ -196,7 +190,7 @@ public final class IngestBench implements Callable<Integer> {
                 TopicProvisioner.ensure(admin, TopicSpec.loadAll(topicsDir));
 
                 report.produce = produce(bootstrap, data);
-                Map<TopicPartition, Long> ends = endOffsets(admin);
+                Map<TopicPartition, Long> ends = BenchSupport.endOffsets(admin, topic, partitions);
                 long total = ends.values().stream().mapToLong(Long::longValue).sum();
                 if (total != records) {
                     throw new IllegalStateException("topic holds " + total + " records, expected " + records);
@@ -220,33 +214,6 @@ public final class IngestBench implements Callable<Integer> {
                 report.rill = ingestWithRill(bootstrap, admin, work, topicsDir, deadletterTopic, ends, data);
             }
         }
-    }
-
-    private void writeSpecs(Path topicsDir, String deadletterTopic) throws IOException {
-        // Like rill.text.corpus and rill.deadletter: kept forever, records up to 16 MiB.
-        Files.writeString(topicsDir.resolve(topic + ".conf"), """
-                # Benchmark text: %d partitions, like rill.text.corpus.
-                name = "%s"
-                partitions = %d
-                replication-factor = 1
-                configs {
-                  "cleanup.policy" = "delete"
-                  "retention.ms" = "-1"
-                  "retention.bytes" = "-1"
-                  "max.message.bytes" = "16777216"
-                }
-                """.formatted(partitions, topic, partitions), StandardCharsets.UTF_8);
-        Files.writeString(topicsDir.resolve(deadletterTopic + ".conf"), """
-                # Dead letters of the benchmark's rill node.
-                name = "%s"
-                partitions = 1
-                replication-factor = 1
-                configs {
-                  "cleanup.policy" = "delete"
-                  "retention.ms" = "-1"
-                  "max.message.bytes" = "16777216"
-                }
-                """.formatted(deadletterTopic), StandardCharsets.UTF_8);
     }
 
     private BenchReport.Produce produce(String bootstrap, CorpusRecords data) throws Exception {
@@ -289,16 +256,6 @@ public final class IngestBench implements Callable<Integer> {
         }
     }
 
-    private Map<TopicPartition, Long> endOffsets(Admin admin) throws Exception {
-        Map<TopicPartition, OffsetSpec> latest = new LinkedHashMap<>();
-        for (int p = 0; p < partitions; p++) {
-            latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
-        }
-        Map<TopicPartition, Long> ends = new LinkedHashMap<>();
-        admin.listOffsets(latest).all().get(60, TimeUnit.SECONDS).forEach((tp, info) -> ends.put(tp, info.offset()));
-        return ends;
-    }
-
     private BenchReport.Rill ingestWithRill(String bootstrap, Admin admin, Path work, Path topicsDir,
                                             String deadletterTopic, Map<TopicPartition, Long> ends,
                                             CorpusRecords data) throws Exception {
@@ -332,7 +289,7 @@ public final class IngestBench implements Callable<Integer> {
                 if (counted < 0 && in >= records) {
                     counted = now;
                 }
-                if (counted >= 0 && allCommitted(streams, ends)) {
+                if (counted >= 0 && BenchSupport.allCommitted(streams, ends)) {
                     committed = now;
                     break;
                 }
@@ -380,20 +337,6 @@ public final class IngestBench implements Callable<Integer> {
         }
     }
 
-    private static boolean allCommitted(List<IngestStreamMetrics> streams, Map<TopicPartition, Long> ends) {
-        for (Map.Entry<TopicPartition, Long> end : ends.entrySet()) {
-            if (end.getValue() == 0) {
-                continue;
-            }
-            IngestStreamMetrics metrics = streams.stream()
-                    .filter(s -> s.partition() == end.getKey().partition()).findFirst().orElse(null);
-            if (metrics == null || metrics.getLastCommittedOffset() < end.getValue()) {
-                return false;
-            }
-        }
-        return true;
-    }
-
     private Config nodeConfig(String bootstrap, String group, Path work, Path topicsDir, String deadletterTopic) {
         Config bench = ConfigFactory.empty()
                 .withValue("rill.node.data-dir", ConfigValueFactory.fromAnyRef(work.resolve("node").toString()))
@@ -411,11 +354,7 @@ public final class IngestBench implements Callable<Integer> {
 
     /** The --set lines, a later one winning over an earlier one. */
     private Config userOverrides() {
-        Config user = ConfigFactory.empty();
-        for (String line : overrides) {
-            user = ConfigFactory.parseString(line).withFallback(user);
-        }
-        return user;
+        return BenchSupport.overrides(overrides);
     }
 
     /** The settings that shape ingest throughput, as this run had them. */
@@ -435,16 +374,5 @@ public final class IngestBench implements Callable<Integer> {
     private String defaultCommand() {
         List<String> jvm = java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments();
         return "java " + String.join(" ", jvm) + " -cp ... " + IngestBench.class.getName() + " (arguments not known)";
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(root)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 }

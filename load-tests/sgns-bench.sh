@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Builds rill and the load tests, then runs the skip-gram benchmark (see load-tests/README.md): rill learning
+# embeddings from a corpus streamed through an embedded Kafka broker, against word2vec.c and gensim
+# (../shared/bench/sgns-peers.sh) with the same hyper-parameters, one after the other on this machine.
+#
+#   load-tests/sgns-bench.sh [--skip-build] [benchmark options...]
+#
+# Runs from the repository root whatever the current directory, so relative paths in options (--corpus,
+# --results, --jfr, the shared scripts) are relative to the root. Every option after --skip-build goes to the
+# benchmark; --help lists them. BENCH_JAVA_OPTS replaces the JVM flags of each rill run (default: -Xmx4g, G1).
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/.." && pwd)"
+cd "$root"
+
+build=1
+if [[ "${1:-}" == "--skip-build" ]]; then
+  build=0
+  shift
+fi
+
+if [[ $build == 1 || ! -f load-tests/target/classpath.txt ]]; then
+  echo "building rill (mvn install -DskipTests) and the load tests..." >&2
+  mvn -B -q install -DskipTests >&2
+  (cd load-tests && mvn -B -q package >&2)
+fi
+
+# The evaluation and the gensim peer need Debian's gensim (sgns-peers.sh installs it too, but rill's vectors may be
+# scored without the peers).
+if ! /usr/bin/python3 -c 'import gensim' 2>/dev/null; then
+  echo "installing python3-gensim..." >&2
+  apt-get update -qq && apt-get install -y -qq python3-gensim >/dev/null
+fi
+
+jvm_opts="${BENCH_JAVA_OPTS:--Xmx4g -XX:+UseG1GC}"
+# What the report records as "the command": this script and its arguments, relative to the root.
+command="load-tests/sgns-bench.sh $*"
+if [[ -n "${BENCH_JAVA_OPTS:-}" ]]; then
+  command="BENCH_JAVA_OPTS='$BENCH_JAVA_OPTS' $command"
+fi
+
+# This JVM only orchestrates (peers, child JVMs for the rill runs, evaluation, report): a small heap is plenty.
+exec java -Xmx512m -cp "load-tests/target/classes:$(cat load-tests/target/classpath.txt)" \
+  io.rill.loadtest.SkipGramBench --command "$command" --jvm-opts "$jvm_opts" "$@"
