@@ -102,32 +102,37 @@ public final class SkipGramLearner {
     public record Embeddings(String[] words, float[] vectors, int dim, long version, long tokensSeen) {
     }
 
+    /**
+     * Most frequent words first, as word2vec and gensim write their files: evaluations that restrict themselves to
+     * the first N words of a file (gensim's {@code restrict_vocab}) then see the N most frequent.
+     */
     private Embeddings assemble(VocabularyActor.Words words, List<EmbeddingShard.Rows> shardRows) {
         int dim = settings.dimension();
         int s = shards.size();
-        List<String> kept = new ArrayList<>();
-        float[] vectors = new float[words.words().length * dim];
         long version = 0;
         for (EmbeddingShard.Rows rows : shardRows) {
             version += rows.version();
         }
-        int n = 0;
+        List<Integer> ids = new ArrayList<>();
         for (int id = 0; id < words.words().length; id++) {
-            String word = words.words()[id];
-            if (word == null) {
+            if (words.words()[id] == null) {
                 continue;
             }
             float[] shard = shardRows.get(id % s).inRows();
             int offset = (id / s) * dim;
-            if (offset + dim > shard.length || isZero(shard, offset, dim)) {
-                continue; // trainable but never trained yet: no vector to speak of
+            if (offset + dim <= shard.length && !isZero(shard, offset, dim)) {
+                ids.add(id); // trainable and trained: a vector to speak of
             }
-            System.arraycopy(shard, offset, vectors, n * dim, dim);
-            kept.add(word);
-            n++;
         }
-        return new Embeddings(kept.toArray(String[]::new), java.util.Arrays.copyOf(vectors, n * dim), dim, version,
-                words.tokensSeen());
+        ids.sort((a, b) -> Long.compare(words.counts()[b], words.counts()[a]));
+        String[] kept = new String[ids.size()];
+        float[] vectors = new float[ids.size() * dim];
+        for (int i = 0; i < ids.size(); i++) {
+            int id = ids.get(i);
+            kept[i] = words.words()[id];
+            System.arraycopy(shardRows.get(id % s).inRows(), (id / s) * dim, vectors, i * dim, dim);
+        }
+        return new Embeddings(kept, vectors, dim, version, words.tokensSeen());
     }
 
     private static boolean isZero(float[] v, int offset, int dim) {

@@ -41,8 +41,11 @@ public final class VocabularyActor extends AbstractBehavior<VocabularyActor.Comm
     public record GetWords(ActorRef<Words> replyTo) implements Command {
     }
 
-    /** {@code words[id]} is the word of a trainable id, null for other ids; {@code tokensSeen} dates it. */
-    public record Words(String[] words, long tokensSeen) {
+    /**
+     * {@code words[id]} is the word of a trainable id, null for other ids, {@code counts[id]} its count;
+     * {@code tokensSeen} dates it.
+     */
+    public record Words(String[] words, long[] counts, long tokensSeen) {
     }
 
     private final Vocabulary vocabulary;
@@ -109,12 +112,14 @@ public final class VocabularyActor extends AbstractBehavior<VocabularyActor.Comm
 
     private Behavior<Command> onGetWords(GetWords get) {
         String[] words = new String[vocabulary.idLimit()];
+        long[] counts = new long[words.length];
         for (int id = 0; id < words.length; id++) {
             if (vocabulary.isTrainable(id)) {
                 words[id] = vocabulary.word(id);
+                counts[id] = vocabulary.count(id);
             }
         }
-        get.replyTo().tell(new Words(words, vocabulary.totalTokens()));
+        get.replyTo().tell(new Words(words, counts, vocabulary.totalTokens()));
         return this;
     }
 }

@@ -77,6 +77,8 @@ class SkipGramEndToEndIT {
             assertThat(metrics.getStalenessP99()).isBetween(0L, (long) learner.settings().maxStaleness());
 
             SkipGramLearner.Embeddings embeddings = learner.snapshot().toCompletableFuture().get();
+            // Most frequent first, as word2vec files are: a group word (1/8 of a document) outnumbers a pool word (1/160).
+            assertThat(List.of(embeddings.words()).subList(0, GROUPS * GROUP_SIZE)).allMatch(w -> w.startsWith("grp"));
             double hits = 0;
             int queries = 0;
             for (int g = 0; g < GROUPS; g++) {
