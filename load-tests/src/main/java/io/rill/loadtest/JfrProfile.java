@@ -67,7 +67,8 @@ final class JfrProfile implements AutoCloseable {
 
     /** What the recording says, each map sorted by count, highest first. */
     record Summary(Path file, long samples, Map<String, Long> selfTop, Map<String, Long> stackTop,
-                   Map<String, Long> threadGroups, Map<String, Long> allocationTop, long allocationWeight) {
+                   Map<String, Long> threadGroups, Map<String, Long> allocationTop, long allocationWeight,
+                   Map<String, Long> rillTop) {
     }
 
     /** Summarises the samples of a recording taken at or after {@code since} (null: all of them). */
@@ -76,6 +77,7 @@ final class JfrProfile implements AutoCloseable {
         Map<String, Long> anywhere = new HashMap<>();
         Map<String, Long> threads = new HashMap<>();
         Map<String, Long> allocations = new HashMap<>();
+        Map<String, Long> rill = new HashMap<>();
         long samples = 0;
         long allocationWeight = 0;
         try (RecordingFile in = new RecordingFile(file)) {
@@ -96,6 +98,7 @@ final class JfrProfile implements AutoCloseable {
                     }
                     List<RecordedFrame> frames = stack.getFrames();
                     self.merge(name(frames.get(0)), 1L, Long::sum);
+                    rill.merge(rillPlace(frames), 1L, Long::sum);
                     Set<String> seen = new HashSet<>();
                     for (RecordedFrame frame : frames) {
                         String method = name(frame);
@@ -112,7 +115,7 @@ final class JfrProfile implements AutoCloseable {
             }
         }
         return new Summary(file, samples, top(self, top), top(anywhere, top), top(threads, top),
-                top(allocations, top), allocationWeight);
+                top(allocations, top), allocationWeight, top(rill, top));
     }
 
     /**
@@ -143,12 +146,36 @@ final class JfrProfile implements AutoCloseable {
         print("samples by thread", s.threadGroups(), s.samples());
         print("hottest methods, own samples", s.selfTop(), s.samples());
         print("hottest methods, anywhere on the stack", s.stackTop(), s.samples());
+        print("place in rill's code (innermost rill frame, in the outermost)", s.rillTop(), s.samples());
         print("allocation (sampled weight) by class", s.allocationTop(), s.allocationWeight());
     }
 
     private static void print(String title, Map<String, Long> counts, long whole) {
         System.out.println(title + ":");
         counts.forEach((k, v) -> System.out.printf("  %5.1f%%  %s%n", 100.0 * v / Math.max(1, whole), k));
+    }
+
+    /**
+     * Where a sample is in rill's own code: the innermost io.rill frame (library code it calls, such as a JDK copy
+     * or Akka's tell, counts for it) and, after "in", the outermost one (the message handler it runs under; lambdas
+     * and the benchmark's own frames are skipped).
+     */
+    private static String rillPlace(List<RecordedFrame> frames) {
+        String innermost = null;
+        String outermost = null;
+        for (RecordedFrame frame : frames) {
+            String method = name(frame);
+            if (method.startsWith("io.rill.") && !method.startsWith("io.rill.loadtest.") && !method.contains("$$Lambda")) {
+                if (innermost == null) {
+                    innermost = method;
+                }
+                outermost = method;
+            }
+        }
+        if (innermost == null) {
+            return "(no rill frame: Kafka, Akka, JDK)";
+        }
+        return innermost.equals(outermost) ? innermost : innermost + " in " + outermost;
     }
 
     private static String name(RecordedFrame frame) {

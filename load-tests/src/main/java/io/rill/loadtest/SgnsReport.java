@@ -31,6 +31,7 @@ final class SgnsReport {
     long wordsPerPass;
     List<String> commonOverrides;
     String childJvmOpts;
+    String rillVersion;
     SgnsPeersRun.Result peers;
     final List<SkipGramBench.RillOutcome> rill = new ArrayList<>();
 
@@ -87,7 +88,7 @@ final class SgnsReport {
                             + "frequency order): analogy %.4f, WS353 %.4f%n", r.variant().name(),
                     r.peerVocabularyWords(), r.peerVocabulary().analogy(), r.peerVocabulary().ws353Spearman()));
         }
-        out.append("load average (1/5/15 min) at start: ").append(loadAtStart).append(", at end: ").append(loadAtEnd)
+        out.append("rill built from ").append(rillVersion).append("; load average (1/5/15 min) at start: ").append(loadAtStart).append(", at end: ").append(loadAtEnd)
                 .append('\n');
         return out.toString();
     }
@@ -151,6 +152,8 @@ final class SgnsReport {
                 loadAtStart, loadAtEnd));
         md.append(String.format(Locale.ROOT, "- JVM: %s. This harness: `%s`; each rill run: a child JVM with `%s`.%n",
                 machine.jvm(), String.join(" ", machine.jvmFlags()), childJvmOpts));
+        md.append("- rill under test: built from commit ").append(rillVersion).append(" (a copy of the jar taken at "
+                + "build time).\n");
         md.append("- Corpus: `").append(corpus).append("`, ").append(passes).append(" passes. Runs are sequential, "
                 + "never two trainings at once.\n");
         md.append("- Hyper-parameters, all sides: skip-gram, negative sampling, dimension 100, window 5, 5 negatives, "

@@ -448,6 +448,12 @@ final class SgnsRillRun {
         List<String> stack = new ArrayList<>();
         jfr.stackTop().forEach((m, n) -> stack.add("`" + m + "` " + pct(n, jfr.samples())));
         md.append(String.join(", ", stack)).append(".\n");
+        md.append("  - Place in rill's code (innermost rill frame, with library code it calls; \"in\" the outermost, "
+                + "the message handler): ");
+        List<String> places = new ArrayList<>();
+        jfr.rillTop().entrySet().stream().limit(15)
+                .forEach(e -> places.add("`" + e.getKey() + "` " + pct(e.getValue(), jfr.samples())));
+        md.append(String.join(", ", places)).append(".\n");
         md.append("  - Allocation by class (sampled weight): ");
         List<String> alloc = new ArrayList<>();
         jfr.allocationTop().entrySet().stream().limit(10)

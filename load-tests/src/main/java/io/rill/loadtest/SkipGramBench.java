@@ -122,6 +122,9 @@ public final class SkipGramBench implements Callable<Integer> {
     @Option(names = "--command", hidden = true, description = "How the run was started, for the report.")
     String command;
 
+    @Option(names = "--rill-version", hidden = true, description = "The commit rill was built from, for the report.")
+    String rillVersion;
+
     @Option(names = "--child", hidden = true, paramLabel = "DIR", description = "Internal: do one rill run into DIR.")
     Path child;
 
@@ -191,6 +194,7 @@ public final class SkipGramBench implements Callable<Integer> {
         }
         report.commonOverrides = List.copyOf(overrides);
         report.childJvmOpts = jvmOpts;
+        report.rillVersion = rillVersion != null ? rillVersion : "unknown";
 
         Path work = Files.createTempDirectory(workParent != null ? workParent : Path.of(System.getProperty("java.io.tmpdir")),
                 "rill-sgns-bench-");
