@@ -48,7 +48,7 @@ import java.util.stream.Collectors;
  * <pre>
  *   Kafka (committable, one substream per assigned partition)
  *     → strict UTF-8 decoding and checks → tokenization
- *     → batches (batch-size or batch-window)
+ *     → batches (batch-size records, batch-bytes, or batch-window, whichever comes first)
  *     → refused records to the dead-letter topic (awaiting the broker's ack)
  *     → ask the partition's actor to take the accepted ones in (backpressure: one batch in flight)
  *     → commit the batch's offsets, in batches
@@ -139,7 +139,10 @@ public final class IngestPipeline {
         log.info("partition {} assigned", tp);
         return actor.thenCompose(streamActor -> partition.second()
                 .map(message -> classify(message, decoder, tokenizer))
-                .groupedWithin(settings.batchSize(), settings.batchWindow())
+                // Bounded by bytes too: a learning step must finish well within the ask timeout, and a few
+                // hundred long documents in one batch would not.
+                .groupedWeightedWithin(settings.batchBytes(), settings.batchSize(),
+                        c -> (long) Math.max(1, c.message().record().serializedValueSize()), settings.batchWindow())
                 .map(IngestPipeline::toBatch)
                 .mapAsync(1, batch -> deadLetters.write(batch.refused()).thenApply(written -> {
                     for (DeadLetterWriter.Refused refused : batch.refused()) {
