@@ -39,6 +39,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
@@ -204,12 +205,8 @@ public final class IngestPipeline {
     public CompletionStage<Done> stop(Duration drain) {
         Consumer.Control current = control.get();
         return current.stop()
-                .thenCompose(stopped -> {
-                    CompletableFuture<Done> waited = new CompletableFuture<>();
-                    CompletableFuture.delayedExecutor(drain.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
-                            .execute(() -> waited.complete(Done.getInstance()));
-                    return waited;
-                })
+                .thenCompose(stopped -> CompletableFuture.supplyAsync(Done::getInstance,
+                        CompletableFuture.delayedExecutor(drain.toMillis(), TimeUnit.MILLISECONDS)))
                 .thenCompose(waited -> current.shutdown())
                 .whenComplete((d, e) -> killSwitch.shutdown());
     }

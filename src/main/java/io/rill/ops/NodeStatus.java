@@ -2,7 +2,6 @@ package io.rill.ops;
 
 import java.util.Collection;
 import java.util.Comparator;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -41,7 +40,7 @@ public final class NodeStatus implements NodeMBean {
     }
 
     public Collection<IngestStreamMetrics> streams() {
-        return List.copyOf(streams.values()).stream()
+        return streams.values().stream()
                 .sorted(Comparator.comparing(IngestStreamMetrics::topic).thenComparing(IngestStreamMetrics::partition))
                 .toList();
     }

@@ -15,6 +15,7 @@ import io.rill.ps.EmbeddingShard;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BiFunction;
@@ -74,7 +75,7 @@ public final class SkipGramLearner {
     }
 
     /** A link function for the stream supervisor: links for word streams, null for the others. */
-    public BiFunction<String, Integer, StreamActor.SkipGramLink> links(java.util.Set<String> wordTopics) {
+    public BiFunction<String, Integer, StreamActor.SkipGramLink> links(Set<String> wordTopics) {
         return (topic, partition) -> wordTopics.contains(topic) ? linkFor(topic, partition) : null;
     }
 
