@@ -11,7 +11,7 @@ import java.util.Optional;
 /** rill's command line: {@code rill run | demo | produce | topics | neighbours | analogy | ...}. */
 @Command(name = "rill", mixinStandardHelpOptions = true, version = "rill 0.1.0",
         description = "A streaming, actor-based online learner for text, on Kafka and Akka.",
-        subcommands = {RunCommand.class, DemoCommand.class, ProduceCommand.class, TopicsCommand.class,
+        subcommands = {RunCommand.class, DemoCommand.class, ProduceCommand.class, GenerateCommand.class, TopicsCommand.class,
                 EmbeddingCommands.Neighbours.class, EmbeddingCommands.Analogy.class, EmbeddingCommands.Similarity.class,
                 EmbeddingCommands.Export.class, EmbeddingCommands.Plot.class, CommandLine.HelpCommand.class})
 public final class RillCli {

@@ -86,8 +86,8 @@ public final class IngestPipeline {
     public static IngestPipeline start(ActorSystem<?> system, RillSettings settings, String bootstrap,
                                        ActorRef<StreamSupervisor.Command> supervisor,
                                        DeadLetterWriter deadLetters, NodeStatus status) {
-        Map<String, TokenizerKind> tokenizers = settings.streams().stream()
-                .collect(Collectors.toMap(RillSettings.StreamSpec::topic, RillSettings.StreamSpec::tokenizer));
+        Map<String, RillSettings.StreamSpec> streams = settings.streams().stream()
+                .collect(Collectors.toMap(RillSettings.StreamSpec::topic, spec -> spec));
         ConsumerSettings<byte[], byte[]> consumerSettings = ConsumerSettings
                 .create(system, new ByteArrayDeserializer(), new ByteArrayDeserializer())
                 .withBootstrapServers(bootstrap)
@@ -107,32 +107,32 @@ public final class IngestPipeline {
                 status.ingestRestarted();
                 log.warn("restarting the Kafka source (restart {}), resuming from committed offsets", starts.get() - 1);
             }
-            return Consumer.committablePartitionedSource(consumerSettings, Subscriptions.topics(tokenizers.keySet()))
+            return Consumer.committablePartitionedSource(consumerSettings, Subscriptions.topics(streams.keySet()))
                     .mapMaterializedValue(c -> {
                         control.set(c);
                         return c;
                     })
                     .mapAsyncUnordered(maxPartitions, partition -> runPartition(system, settings, partition,
-                            tokenizers.get(partition.first().topic()), supervisor, deadLetters, status,
+                            streams.get(partition.first().topic()), supervisor, deadLetters, status,
                             committerSettings));
         });
         Pair<UniqueKillSwitch, CompletionStage<Done>> running = restarting
                 .viaMat(KillSwitches.single(), Keep.right())
                 .toMat(Sink.ignore(), Keep.both())
                 .run(system);
-        log.info("ingesting {} from {} as group {}", tokenizers.keySet(), bootstrap, settings.groupId());
+        log.info("ingesting {} from {} as group {}", streams.keySet(), bootstrap, settings.groupId());
         return new IngestPipeline(control, running.first(), running.second());
     }
 
     private static CompletionStage<Done> runPartition(
             ActorSystem<?> system, RillSettings settings,
             Pair<TopicPartition, Source<ConsumerMessage.CommittableMessage<byte[], byte[]>, NotUsed>> partition,
-            TokenizerKind tokenizerKind, ActorRef<StreamSupervisor.Command> supervisor,
+            RillSettings.StreamSpec stream, ActorRef<StreamSupervisor.Command> supervisor,
             DeadLetterWriter deadLetters, NodeStatus status, CommitterSettings committerSettings) {
         TopicPartition tp = partition.first();
         IngestStreamMetrics metrics = status.stream(tp.topic(), tp.partition());
         RecordDecoder decoder = new RecordDecoder(settings.maxRecordBytes());
-        Tokenizer tokenizer = Tokenizer.of(tokenizerKind);
+        Tokenizer tokenizer = Tokenizer.of(stream.tokenizer());
         Duration askTimeout = settings.askTimeout();
         CompletionStage<ActorRef<StreamActor.Command>> actor = AskPattern.ask(supervisor,
                 replyTo -> new StreamSupervisor.StreamFor(tp.topic(), tp.partition(), replyTo),
@@ -142,7 +142,7 @@ public final class IngestPipeline {
                 .map(message -> classify(message, decoder, tokenizer))
                 // Bounded by bytes too: a learning step must finish well within the ask timeout, and a few
                 // hundred long documents in one batch would not.
-                .groupedWeightedWithin(settings.batchBytes(), settings.batchSize(),
+                .groupedWeightedWithin(stream.batchBytes(), settings.batchSize(),
                         c -> (long) Math.max(1, c.message().record().serializedValueSize()), settings.batchWindow())
                 .map(IngestPipeline::toBatch)
                 .mapAsync(1, batch -> deadLetters.write(batch.refused()).thenApply(written -> {

@@ -6,6 +6,7 @@ import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
+import io.rill.lstm.CharStreamActor;
 import io.rill.ops.IngestStreamMetrics;
 import io.rill.skipgram.PairBuffer;
 import io.rill.skipgram.SkipGramWorker;
@@ -36,6 +37,10 @@ import java.util.stream.Collectors;
  * so that a document produced line by line runs on across records. The acknowledgement is what
  * lets the Kafka stream commit, so a committed record has always reached the model.
  *
+ * <p>On a characters stream with a character model attached, the batch's text goes to the stream's
+ * {@link CharStreamActor} (a child of this actor, so the carried LSTM state lives as long as the stream), and the
+ * batch is acknowledged once that actor has taken it in.
+ *
  * <p>State it owns: the stream's counts (records, tokens, bytes, lines), its token frequencies, bounded to
  * {@code maxDistinctTokens} entries (tokens first seen after that are counted in the totals only), and its
  * skip-gram window, which carries the current document across records.
@@ -64,9 +69,17 @@ public final class StreamActor extends AbstractBehavior<StreamActor.Command> {
     private record Trained(long batch, SkipGramWorker.Trained trained, Throwable failure) implements Command {
     }
 
+    /** The character model's answer for learning batch {@code batch}: its text is taken in, or why not. */
+    private record Fed(long batch, CharStreamActor.Fed fed, Throwable failure) implements Command {
+    }
+
     /** The skip-gram learner a word stream feeds: the vocabulary, its worker, and its window's size and seed. */
     public record SkipGramLink(ActorRef<VocabularyActor.Command> vocabulary, ActorRef<SkipGramWorker.Command> worker,
                                int window, long seed, boolean documentPerLine, Duration stepTimeout) {
+    }
+
+    /** The character model a characters stream feeds: the behavior of its per-stream actor, and how long to wait. */
+    public record CharModelLink(Behavior<CharStreamActor.Command> stream, Duration stepTimeout) {
     }
 
     /** Asks for a snapshot of the counts. */
@@ -93,6 +106,8 @@ public final class StreamActor extends AbstractBehavior<StreamActor.Command> {
     private long topTokensPublishedAt = System.nanoTime() - PUBLISH_TOP_TOKENS_NANOS;
 
     private final SkipGramLink skipGram;
+    private final CharModelLink charModel;
+    private final ActorRef<CharStreamActor.Command> charStream;
     private final WindowPairs window;
     private final PairBuffer pairs = new PairBuffer();
     /** The acknowledgement owed for the batch being learned from (numbered), and batches that arrived meanwhile. */
@@ -106,17 +121,21 @@ public final class StreamActor extends AbstractBehavior<StreamActor.Command> {
     private final List<Boolean> documentEnds = new ArrayList<>();
 
     public static Behavior<Command> create(String topic, int partition, int maxDistinctTokens, IngestStreamMetrics metrics) {
-        return create(topic, partition, maxDistinctTokens, metrics, null);
+        return create(topic, partition, maxDistinctTokens, metrics, null, null);
     }
 
-    /** A stream actor that also feeds the skip-gram learner, unless {@code skipGram} is null. */
+    /**
+     * A stream actor that also feeds the skip-gram learner, unless {@code skipGram} is null, or a character model,
+     * unless {@code charModel} is null.
+     */
     public static Behavior<Command> create(String topic, int partition, int maxDistinctTokens, IngestStreamMetrics metrics,
-                                           SkipGramLink skipGram) {
-        return Behaviors.setup(context -> new StreamActor(context, topic, partition, maxDistinctTokens, metrics, skipGram));
+                                           SkipGramLink skipGram, CharModelLink charModel) {
+        return Behaviors.setup(context -> new StreamActor(context, topic, partition, maxDistinctTokens, metrics,
+                skipGram, charModel));
     }
 
     private StreamActor(ActorContext<Command> context, String topic, int partition, int maxDistinctTokens,
-                        IngestStreamMetrics metrics, SkipGramLink skipGram) {
+                        IngestStreamMetrics metrics, SkipGramLink skipGram, CharModelLink charModel) {
         super(context);
         this.topic = topic;
         this.partition = partition;
@@ -124,6 +143,8 @@ public final class StreamActor extends AbstractBehavior<StreamActor.Command> {
         this.metrics = metrics;
         this.skipGram = skipGram;
         this.window = skipGram == null ? null : new WindowPairs(skipGram.window(), skipGram.seed());
+        this.charModel = charModel;
+        this.charStream = charModel == null ? null : context.spawn(charModel.stream(), "char-model");
     }
 
     @Override
@@ -132,6 +153,7 @@ public final class StreamActor extends AbstractBehavior<StreamActor.Command> {
                 .onMessage(Ingest.class, this::onIngest)
                 .onMessage(Observed.class, this::onObserved)
                 .onMessage(Trained.class, this::onTrained)
+                .onMessage(Fed.class, this::onFed)
                 .onMessage(GetCounts.class, this::onGetCounts)
                 .build();
     }
@@ -142,6 +164,7 @@ public final class StreamActor extends AbstractBehavior<StreamActor.Command> {
             return this;
         }
         List<String[]> words = skipGram == null ? null : new ArrayList<>();
+        List<CharStreamActor.FedRecord> texts = charStream == null ? null : new ArrayList<>();
         documentEnds.clear();
         long batchRecords = 0;
         long batchTokens = 0;
@@ -153,6 +176,10 @@ public final class StreamActor extends AbstractBehavior<StreamActor.Command> {
             // twice; a batch whose learning failed is learned again, though it was counted.
             boolean uncounted = record.offset() > lastOffset;
             boolean unlearned = words != null && record.offset() > learnedOffset;
+            if (texts != null && record.offset() > learnedOffset) {
+                texts.add(new CharStreamActor.FedRecord(record.offset(), record.text().lines().stream()
+                        .map(characters -> String.join("", characters)).toList()));
+            }
             for (List<String> line : record.text().lines()) {
                 if (uncounted) {
                     for (String token : line) {
@@ -179,6 +206,15 @@ public final class StreamActor extends AbstractBehavior<StreamActor.Command> {
         lines += batchLines;
         metrics.accepted(batchRecords, batchTokens, batchBytes, batchLines, frequencies.size());
         publishTopTokensNowAndThen();
+        if (texts != null && !texts.isEmpty()) {
+            pendingAck = ingest.replyTo();
+            pendingLearnedOffset = batchEnd;
+            long batch = ++learningBatch;
+            getContext().ask(CharStreamActor.Fed.class, charStream, charModel.stepTimeout(),
+                    replyTo -> new CharStreamActor.Feed(texts, replyTo),
+                    (fed, failure) -> new Fed(batch, fed, failure));
+            return this;
+        }
         if (words == null || words.isEmpty()) {
             ingest.replyTo().tell(new Ack(lastOffset));
             return this;
@@ -227,6 +263,13 @@ public final class StreamActor extends AbstractBehavior<StreamActor.Command> {
             return this;
         }
         return trained.failure() == null ? acknowledge() : giveUp(trained.failure());
+    }
+
+    private Behavior<Command> onFed(Fed fed) {
+        if (fed.batch() != learningBatch || pendingAck == null) {
+            return this;
+        }
+        return fed.failure() == null ? acknowledge() : giveUp(fed.failure());
     }
 
     /**

@@ -40,22 +40,28 @@ public final class StreamSupervisor extends AbstractBehavior<StreamSupervisor.Co
     private final NodeStatus status;
     private final int maxDistinctTokens;
     private final BiFunction<String, Integer, StreamActor.SkipGramLink> skipGramLinks;
+    private final BiFunction<String, Integer, StreamActor.CharModelLink> charModelLinks;
     private final Map<String, ActorRef<StreamActor.Command>> streams = new HashMap<>();
 
     /**
-     * @param skipGramLinks the skip-gram learner a (topic, partition) stream feeds, or null for none
+     * @param skipGramLinks  the skip-gram learner a (topic, partition) stream feeds, or null for none
+     * @param charModelLinks the character model a (topic, partition) stream feeds, or null for none
      */
     public static Behavior<Command> create(NodeStatus status, int maxDistinctTokens,
-                                           BiFunction<String, Integer, StreamActor.SkipGramLink> skipGramLinks) {
-        return Behaviors.setup(context -> new StreamSupervisor(context, status, maxDistinctTokens, skipGramLinks));
+                                           BiFunction<String, Integer, StreamActor.SkipGramLink> skipGramLinks,
+                                           BiFunction<String, Integer, StreamActor.CharModelLink> charModelLinks) {
+        return Behaviors.setup(context -> new StreamSupervisor(context, status, maxDistinctTokens, skipGramLinks,
+                charModelLinks));
     }
 
     private StreamSupervisor(ActorContext<Command> context, NodeStatus status, int maxDistinctTokens,
-                             BiFunction<String, Integer, StreamActor.SkipGramLink> skipGramLinks) {
+                             BiFunction<String, Integer, StreamActor.SkipGramLink> skipGramLinks,
+                             BiFunction<String, Integer, StreamActor.CharModelLink> charModelLinks) {
         super(context);
         this.status = status;
         this.maxDistinctTokens = maxDistinctTokens;
         this.skipGramLinks = skipGramLinks;
+        this.charModelLinks = charModelLinks;
     }
 
     @Override
@@ -74,7 +80,8 @@ public final class StreamSupervisor extends AbstractBehavior<StreamSupervisor.Co
             // Kafka stream, which then re-reads from the committed offsets.
             Behavior<StreamActor.Command> behavior = Behaviors.supervise(StreamActor.create(request.topic(),
                     request.partition(), maxDistinctTokens, status.stream(request.topic(), request.partition()),
-                    skipGramLinks.apply(request.topic(), request.partition())))
+                    skipGramLinks.apply(request.topic(), request.partition()),
+                    charModelLinks.apply(request.topic(), request.partition())))
                     .onFailure(SupervisorStrategy.resume());
             ActorRef<StreamActor.Command> child = getContext().spawn(behavior, "stream-" + k);
             getContext().watch(child);

@@ -16,4 +16,13 @@ public enum CellType {
   public RecurrentCell cell() {
     return cell;
   }
+
+  /** The cell named {@code name} in configuration: "lstm" or "rnn". */
+  public static CellType parse(String name) {
+    return switch (name.trim().toLowerCase(java.util.Locale.ROOT)) {
+      case "lstm" -> LSTM;
+      case "rnn" -> RNN;
+      default -> throw new IllegalArgumentException("cell must be \"lstm\" or \"rnn\", not \"" + name + "\"");
+    };
+  }
 }

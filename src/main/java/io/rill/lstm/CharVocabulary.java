@@ -38,6 +38,15 @@ public final class CharVocabulary {
     return vocabulary;
   }
 
+  /** An independent copy, e.g. for a snapshot that a generator decodes with while the original grows. */
+  public CharVocabulary copy() {
+    CharVocabulary copy = new CharVocabulary();
+    for (int id = 1; id < codePoints.size(); id++) {
+      copy.add(codePoints.get(id));
+    }
+    return copy;
+  }
+
   /** The number of ids in use, end-of-sequence included. */
   public int size() {
     return codePoints.size();

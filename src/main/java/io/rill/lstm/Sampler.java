@@ -1,6 +1,7 @@
 package io.rill.lstm;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 
@@ -42,31 +43,63 @@ public final class Sampler {
    * included. {@code topK} ≤ 0 means no restriction.
    */
   public Sample sample(String prefix, double temperature, int topK, int maxLength, Random random) {
+    return sample(prefix, 1, temperature, topK, maxLength, random).get(0);
+  }
+
+  /**
+   * Samples {@code count} sequences as in {@link #sample(String, double, int, int, Random)}, side by side: every
+   * step feeds all of them through the model at once (one product for the batch, not one per sample), which is what
+   * makes a request for ten names cost little more than a request for one.
+   */
+  public List<Sample> sample(String prefix, int count, double temperature, int topK, int maxLength, Random random) {
     if (temperature < 0) {
       throw new IllegalArgumentException("temperature must be non-negative: " + temperature);
     }
+    if (count < 1) {
+      throw new IllegalArgumentException("count must be positive: " + count);
+    }
+    int[] prefixIds = vocabulary.encode(prefix);
     int vocab = vocabulary.size();
-    double[][] logits = new double[1][vocab];
-    LstmState state = LstmState.zeros(params.config(), 1);
-    state = engine.step(params, new int[] {CharVocabulary.EOS}, state, logits);
-    StringBuilder text = new StringBuilder();
-    for (int id : vocabulary.encode(prefix)) {
-      state = engine.step(params, new int[] {id}, state, logits);
-      text.appendCodePoint(vocabulary.codePoint(id));
+    double[][] logits = new double[count][vocab];
+    int[] inputs = new int[count];
+    LstmState state = LstmState.zeros(params.config(), count);
+    state = engine.step(params, inputs, state, logits); // every stream starts at end-of-sequence, id 0
+    for (int id : prefixIds) {
+      Arrays.fill(inputs, id);
+      state = engine.step(params, inputs, state, logits);
     }
-    double logProbability = 0;
-    int length = prefix.codePointCount(0, prefix.length());
-    while (length < maxLength) {
-      int id = draw(logits[0], temperature, topK, random);
-      logProbability += logSoftmax(logits[0], id);
-      if (id == CharVocabulary.EOS) {
-        return new Sample(text.toString(), logProbability, true);
+    StringBuilder[] texts = new StringBuilder[count];
+    double[] logProbabilities = new double[count];
+    boolean[] ended = new boolean[count];
+    for (int b = 0; b < count; b++) {
+      texts[b] = new StringBuilder(prefix);
+    }
+    int open = count;
+    for (int length = prefixIds.length; length < maxLength && open > 0; length++) {
+      for (int b = 0; b < count; b++) {
+        if (ended[b]) {
+          inputs[b] = CharVocabulary.EOS; // a finished stream idles; its logits are ignored
+          continue;
+        }
+        int id = draw(logits[b], temperature, topK, random);
+        logProbabilities[b] += logSoftmax(logits[b], id);
+        inputs[b] = id;
+        if (id == CharVocabulary.EOS) {
+          ended[b] = true;
+          open--;
+        } else {
+          texts[b].appendCodePoint(vocabulary.codePoint(id));
+        }
       }
-      text.appendCodePoint(vocabulary.codePoint(id));
-      length++;
-      state = engine.step(params, new int[] {id}, state, logits);
+      if (open > 0 && length + 1 < maxLength) {
+        state = engine.step(params, inputs, state, logits);
+      }
     }
-    return new Sample(text.toString(), logProbability, false);
+    List<Sample> samples = new ArrayList<>(count);
+    for (int b = 0; b < count; b++) {
+      samples.add(new Sample(texts[b].toString(), logProbabilities[b], ended[b]));
+    }
+    return samples;
   }
 
   static int draw(double[] logits, double temperature, int topK, Random random) {

@@ -15,7 +15,9 @@ import io.rill.ingest.IngestPipeline;
 import io.rill.ingest.LagPoller;
 import io.rill.ingest.StreamActor;
 import io.rill.ingest.StreamSupervisor;
+import io.rill.generate.GenerationService;
 import io.rill.kafka.EmbeddedKafkaBroker;
+import io.rill.lstm.CharModel;
 import io.rill.kafka.TopicProvisioner;
 import io.rill.kafka.TopicSpec;
 import io.rill.ops.Jmx;
@@ -40,6 +42,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.BiFunction;
@@ -66,10 +69,11 @@ public final class RillNode implements AutoCloseable {
     private final String bootstrap;
     private final long brokerStartMillis;
     private final SkipGramLearner skipGram;
+    private final CharModels charModels;
 
     private RillNode(RillSettings settings, ActorSystem<SpawnProtocol.Command> system,
                      ActorRef<StreamSupervisor.Command> supervisor, NodeStatus status, String bootstrap,
-                     long brokerStartMillis, SkipGramLearner skipGram) {
+                     long brokerStartMillis, SkipGramLearner skipGram, CharModels charModels) {
         this.settings = settings;
         this.system = system;
         this.supervisor = supervisor;
@@ -77,6 +81,7 @@ public final class RillNode implements AutoCloseable {
         this.bootstrap = bootstrap;
         this.brokerStartMillis = brokerStartMillis;
         this.skipGram = skipGram;
+        this.charModels = charModels;
     }
 
     public static RillNode start(RillSettings settings) {
@@ -138,9 +143,6 @@ public final class RillNode implements AutoCloseable {
                     .collect(Collectors.toSet());
             links = skipGram.links(wordTopics);
         }
-        ActorRef<StreamSupervisor.Command> supervisor = spawn(system,
-                StreamSupervisor.create(status, settings.maxDistinctTokens(), links), "streams");
-
         SendProducer<byte[], byte[]> producer = new SendProducer<>(ProducerSettings
                 .create(system, new ByteArraySerializer(), new ByteArraySerializer())
                 .withBootstrapServers(bootstrap)
@@ -148,6 +150,11 @@ public final class RillNode implements AutoCloseable {
                 .withProperty("acks", "all")
                 .withProperty("enable.idempotence", "true")
                 .withProperty("max.request.size", String.valueOf(settings.embeddedMaxMessageBytes())), system);
+
+        CharModels charModels = CharModels.start(settings, system, spawner(system), jmx, producer);
+        ActorRef<StreamSupervisor.Command> supervisor = spawn(system,
+                StreamSupervisor.create(status, settings.maxDistinctTokens(), links, charModels.links()), "streams");
+        GenerationService generation = charModels.startGenerationService(system, settings, bootstrap);
         DeadLetterWriter deadLetters = new DeadLetterWriter(producer, settings.deadletterTopic());
         List<String> topics = settings.streams().stream().map(RillSettings.StreamSpec::topic).toList();
         IngestPipeline pipeline = IngestPipeline.start(system, settings, bootstrap, supervisor, deadLetters, status);
@@ -157,6 +164,10 @@ public final class RillNode implements AutoCloseable {
         CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
         shutdown.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "stop-ingest",
                 () -> pipeline.stop(settings.commitMaxInterval().plusMillis(500)).exceptionally(e -> Done.getInstance()));
+        if (generation != null) {
+            shutdown.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "stop-generation",
+                    () -> generation.stop(Duration.ofMillis(500)).exceptionally(e -> Done.getInstance()));
+        }
         shutdown.addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "close-kafka-and-jmx", () -> {
             // One task, in order: clients before the broker they talk to.
             lagPoller.close();
@@ -172,7 +183,7 @@ public final class RillNode implements AutoCloseable {
             return CompletableFuture.completedFuture(Done.getInstance());
         });
         log.info("rill node up: broker {} ({}), streams {}", bootstrap, status.getBrokerMode(), topics);
-        return new RillNode(settings, system, supervisor, status, bootstrap, brokerStartMillis, skipGram);
+        return new RillNode(settings, system, supervisor, status, bootstrap, brokerStartMillis, skipGram, charModels);
     }
 
     private static List<TopicSpec> topicSpecs(RillSettings settings) {
@@ -197,7 +208,7 @@ public final class RillNode implements AutoCloseable {
         return spawner(system).spawn(behavior, name, Props.empty());
     }
 
-    private static SkipGramLearner.Spawner spawner(ActorSystem<SpawnProtocol.Command> system) {
+    static SkipGramLearner.Spawner spawner(ActorSystem<SpawnProtocol.Command> system) {
         return new SkipGramLearner.Spawner() {
             @Override
             public <T> ActorRef<T> spawn(akka.actor.typed.Behavior<T> behavior, String name, Props props) {
@@ -212,6 +223,11 @@ public final class RillNode implements AutoCloseable {
     /** The node's skip-gram learner, if enabled. */
     public Optional<SkipGramLearner> skipGram() {
         return Optional.ofNullable(skipGram);
+    }
+
+    /** The node's character models by name (none when the LSTM learner is disabled). */
+    public Map<String, CharModel> charModels() {
+        return charModels.models();
     }
 
     /** The counts of every stream actor of this node, asked of the actors themselves, sorted by stream. */

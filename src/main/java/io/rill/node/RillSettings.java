@@ -48,8 +48,8 @@ public record RillSettings(
         String remoteJmxHost,
         int remoteJmxPort) {
 
-    /** One topic rill learns from and the tokenizer for its text. */
-    public record StreamSpec(String topic, TokenizerKind tokenizer) {
+    /** One topic rill learns from, the tokenizer for its text, and the most bytes of values in one ingest batch. */
+    public record StreamSpec(String topic, TokenizerKind tokenizer, long batchBytes) {
     }
 
     /** application.conf with system properties on top, optionally under an operator's file. */
@@ -73,7 +73,8 @@ public record RillSettings(
         Map<String, String> clientProperties = new LinkedHashMap<>();
         kafka.getObject("client-properties").forEach((k, v) -> clientProperties.put(k, String.valueOf(v.unwrapped())));
         List<StreamSpec> streams = ingest.getConfigList("streams").stream()
-                .map(c -> new StreamSpec(c.getString("topic"), TokenizerKind.parse(c.getString("tokenizer"))))
+                .map(c -> new StreamSpec(c.getString("topic"), TokenizerKind.parse(c.getString("tokenizer")),
+                        c.hasPath("batch-bytes") ? c.getBytes("batch-bytes") : ingest.getBytes("batch-bytes")))
                 .toList();
         String topicsDir = kafka.getString("topics-dir");
         return new RillSettings(

@@ -27,17 +27,21 @@ public final class TestNodes {
     }
 
     /** The topic names one test uses. */
-    public record Topics(String corpus, String names, String deadletter, Path specs) {
+    public record Topics(String corpus, String names, String deadletter, String requests, String generated,
+                         Path specs) {
     }
 
     public static Topics topics(String testName) {
         String prefix = testName + "-" + UUID.randomUUID().toString().substring(0, 8) + ".";
         try {
             Path specs = Files.createTempDirectory("rill-topics");
-            Topics topics = new Topics(prefix + "corpus", prefix + "names", prefix + "deadletter", specs);
+            Topics topics = new Topics(prefix + "corpus", prefix + "names", prefix + "deadletter",
+                    prefix + "requests", prefix + "generated", specs);
             writeSpec(specs, topics.corpus(), 2);
             writeSpec(specs, topics.names(), 2);
             writeSpec(specs, topics.deadletter(), 1);
+            writeSpec(specs, topics.requests(), 2);
+            writeSpec(specs, topics.generated(), 1);
             return topics;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -71,7 +75,10 @@ public final class TestNodes {
                 """.formatted(name, partitions));
     }
 
-    /** The configuration of a node on {@code kafka} learning from {@code topics}, as HOCON text. */
+    /**
+     * The configuration of a node on {@code kafka} learning from {@code topics}, as HOCON text. The character
+     * model is small (tests that measure it set their own sizes), so a test that only sends names stays cheap.
+     */
     public static String configText(TestKafka kafka, Topics topics) {
         return """
                 rill.kafka.bootstrap-servers = "%s"
@@ -83,10 +90,15 @@ public final class TestNodes {
                 rill.ingest.restart-max-backoff = 2s
                 rill.ingest.streams = [
                   { topic = "%s", tokenizer = "words" }
-                  { topic = "%s", tokenizer = "characters" }
+                  { topic = "%s", tokenizer = "characters", batch-bytes = 65536 }
                 ]
+                rill.lstm.models = [ { name = "names", topics = ["%s"], sequences = "line" } ]
+                rill.lstm.embedding-size = 16
+                rill.lstm.hidden-size = 32
+                rill.generate.requests-topic = "%s"
+                rill.generate.replies-topic = "%s"
                 """.formatted(kafka.bootstrapServers(), topics.corpus(), topics.specs(), topics.deadletter(),
-                topics.corpus(), topics.names());
+                topics.corpus(), topics.names(), topics.names(), topics.requests(), topics.generated());
     }
 
     /** Writes {@link #configText} plus {@code extra} HOCON lines to a file, for a node started by the CLI. */

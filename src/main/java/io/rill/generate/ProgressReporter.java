@@ -1,0 +1,115 @@
+package io.rill.generate;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.AbstractBehavior;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.javadsl.Receive;
+import io.rill.lstm.CharVocabulary;
+import io.rill.lstm.HeldOutLoss;
+import io.rill.lstm.Sampler;
+import io.rill.ops.CharModelMetrics;
+import io.rill.ps.CharModelServer;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * The continuous generated-name stream of one character model: every {@code progress.every-steps} updates the
+ * parameter server sends it a snapshot, and it publishes a few fresh samples with the model's version, its recent
+ * training loss and its loss on the held-out lines, so a subscriber of the generated topic watches the names get
+ * better. It runs on the generation dispatcher, apart from the request generator, so measuring held-out loss never
+ * delays an answer.
+ *
+ * <p>State it owns: nothing between snapshots. Lost when it stops: nothing.
+ */
+public final class ProgressReporter extends AbstractBehavior<ProgressReporter.Command> {
+
+    public sealed interface Command {
+    }
+
+    private record Progress(CharModelServer.Snapshot snapshot) implements Command {
+    }
+
+    /** Where the progress messages go: the generated topic, keyed by model. */
+    public interface Publisher {
+        void publish(String key, byte[] value);
+    }
+
+    private final int samples;
+    private final double temperature;
+    private final int maxLength;
+    private final CharModelMetrics modelMetrics;
+    private final Publisher publisher;
+    private final Random random;
+
+    public static Behavior<Command> create(ActorRef<CharModelServer.Command> server, int samples, double temperature,
+                                           int maxLength, long seed, CharModelMetrics modelMetrics,
+                                           Publisher publisher) {
+        return Behaviors.setup(context -> new ProgressReporter(context, server, samples, temperature, maxLength,
+                seed, modelMetrics, publisher));
+    }
+
+    private ProgressReporter(ActorContext<Command> context, ActorRef<CharModelServer.Command> server, int samples,
+                             double temperature, int maxLength, long seed, CharModelMetrics modelMetrics,
+                             Publisher publisher) {
+        super(context);
+        this.samples = samples;
+        this.temperature = temperature;
+        this.maxLength = maxLength;
+        this.modelMetrics = modelMetrics;
+        this.publisher = publisher;
+        this.random = new Random(seed);
+        server.tell(new CharModelServer.Subscribe(context.messageAdapter(CharModelServer.Snapshot.class,
+                Progress::new)));
+    }
+
+    @Override
+    public Receive<Command> createReceive() {
+        return newReceiveBuilder()
+                .onMessage(Progress.class, this::onProgress)
+                .build();
+    }
+
+    private Behavior<Command> onProgress(Progress progress) {
+        CharModelServer.Snapshot snapshot = progress.snapshot();
+        double heldOutLoss = heldOutLoss(snapshot);
+        List<GeneratedSample> drawn = new ArrayList<>(samples);
+        if (samples > 0) {
+            Sampler sampler = new Sampler(snapshot.params(), snapshot.vocabulary());
+            for (Sampler.Sample sample : sampler.sample("", samples, temperature, 0, maxLength, random)) {
+                drawn.add(new GeneratedSample(sample.text(), sample.logProbability(),
+                        snapshot.seen().mightContain(sample.text()), sample.ended()));
+            }
+        }
+        modelMetrics.progress(heldOutLoss, snapshot.heldOut().size(), Generator.texts(drawn));
+        publisher.publish(snapshot.model(), GenerationJson.samples(snapshot.model(), snapshot.version(),
+                snapshot.charactersTrained(), modelMetrics.getTrainingLoss(), heldOutLoss, drawn, Instant.now()));
+        getContext().getLog().info("model {} version {}: held-out loss {}, samples: {}", snapshot.model(),
+                snapshot.version(), "%.4f".formatted(heldOutLoss), Generator.texts(drawn));
+        return this;
+    }
+
+    /** Nats per character of the held-out units read as one text after end-of-sequence; NaN without any. */
+    private static double heldOutLoss(CharModelServer.Snapshot snapshot) {
+        List<int[]> units = snapshot.heldOut();
+        if (units.isEmpty()) {
+            return Double.NaN;
+        }
+        int length = 1;
+        for (int[] unit : units) {
+            length += unit.length;
+        }
+        int[] ids = new int[length];
+        ids[0] = CharVocabulary.EOS;
+        int at = 1;
+        for (int[] unit : units) {
+            System.arraycopy(unit, 0, ids, at, unit.length);
+            at += unit.length;
+        }
+        return HeldOutLoss.natsPerCharacter(snapshot.params(), ids);
+    }
+}

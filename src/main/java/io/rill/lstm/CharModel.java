@@ -1,0 +1,72 @@
+package io.rill.lstm;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.DispatcherSelector;
+import akka.actor.typed.Props;
+import akka.actor.typed.SupervisorStrategy;
+import akka.actor.typed.javadsl.AskPattern;
+import akka.actor.typed.javadsl.Behaviors;
+import io.rill.ingest.StreamActor;
+import io.rill.ops.CharModelMetrics;
+import io.rill.ps.CharModelServer;
+import io.rill.skipgram.SkipGramLearner;
+
+import java.time.Duration;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * One character model of a node, assembled: its parameter server and its worker. It hands each of the model's
+ * streams the link it feeds ({@link #linkFor}), which makes the stream's own {@link CharStreamActor}. Not an actor
+ * itself: it only wires actors and asks them.
+ */
+public final class CharModel {
+
+  private final LstmSettings.Model model;
+  private final LstmSettings settings;
+  private final ActorSystem<?> system;
+  private final CharModelMetrics metrics;
+  private final ActorRef<CharModelServer.Command> server;
+  private final ActorRef<LstmWorker.Command> worker;
+
+  public CharModel(LstmSettings.Model model, LstmSettings settings, SeenSequences seen, ActorSystem<?> system,
+                   SkipGramLearner.Spawner spawner, CharModelMetrics metrics) {
+    this.model = model;
+    this.settings = settings;
+    this.system = system;
+    this.metrics = metrics;
+    // A failed message must not wipe the parameters: resume. A worker holds only a copy: restart.
+    this.server = spawner.spawn(Behaviors.supervise(CharModelServer.create(model.name(), settings, seen, metrics))
+        .onFailure(SupervisorStrategy.resume()), "char-model-" + model.name() + "-ps", Props.empty());
+    this.worker = spawner.spawn(Behaviors.supervise(LstmWorker.create(settings, server, metrics, settings.seed() + 7))
+            .onFailure(SupervisorStrategy.restart()), "char-model-" + model.name() + "-worker",
+        DispatcherSelector.fromConfig(LstmSettings.WORKER_DISPATCHER));
+  }
+
+  public String name() {
+    return model.name();
+  }
+
+  public LstmSettings.Model model() {
+    return model;
+  }
+
+  public CharModelMetrics metrics() {
+    return metrics;
+  }
+
+  public ActorRef<CharModelServer.Command> server() {
+    return server;
+  }
+
+  /** The link a stream of this model feeds: a behavior for the stream's own character actor. */
+  public StreamActor.CharModelLink linkFor(String topic, int partition) {
+    return new StreamActor.CharModelLink(CharStreamActor.create(topic + "-" + partition, settings,
+        model.linePerSequence(), server, worker, metrics), settings.stepTimeout());
+  }
+
+  /** A copy of the model now, with its seen set and held-out lines. */
+  public CompletionStage<CharModelServer.Snapshot> snapshot(Duration timeout) {
+    return AskPattern.ask(server, replyTo -> new CharModelServer.Pull(true, replyTo), timeout, system.scheduler());
+  }
+}

@@ -1,0 +1,258 @@
+package io.rill.lstm;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.AbstractBehavior;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.javadsl.Receive;
+import io.rill.ops.CharModelMetrics;
+import io.rill.ps.CharModelServer;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The character-model side of one (topic, partition) stream: it turns the stream's text into ids, deals it into
+ * lanes ({@link StreamLanes}), and sends the worker one chunk at a time with the lanes' carried state, which it
+ * replaces with the state the worker returns. This is truncated BPTT across Kafka records: the state after one
+ * record's last character is the state the next record's first character sees.
+ *
+ * <p>A feed is acknowledged once its text is in the lanes and the lanes' untrained backlog is at most
+ * {@code max-buffered-characters}: the stream's Kafka offsets advance no faster than the model trains. One line in
+ * {@code held-out.every} (by a hash of its text) is kept out of training and sent to the parameter server as
+ * held-out data; the trained sequences are sent there too, for the in-training / new split of generated names.
+ *
+ * <p>State it owns: the lanes, their carried state, its copy of the character ids it has used, the highest offset
+ * fed (a redelivered record is not fed twice). Lost when it stops: all of it, and with it up to the backlog's
+ * characters that were acknowledged but not yet trained (checkpoints come with the reliability work).
+ */
+public final class CharStreamActor extends AbstractBehavior<CharStreamActor.Command> {
+
+  public sealed interface Command {
+  }
+
+  /** One record's offset and its lines. */
+  public record FedRecord(long offset, List<String> lines) {
+  }
+
+  /** Records of the stream, in offset order; {@code replyTo} learns when they are taken in. */
+  public record Feed(List<FedRecord> records, ActorRef<Fed> replyTo) implements Command {
+  }
+
+  /** The records up to {@code offset} are in the lanes (and the backlog is within bounds). */
+  public record Fed(long offset) {
+  }
+
+  private record Encoded(long feed, CharModelServer.Encoded encoded, Throwable failure) implements Command {
+  }
+
+  private record ChunkTrained(long chunk, LstmWorker.Trained trained, Throwable failure) implements Command {
+  }
+
+  private final String name;
+  private final LstmSettings settings;
+  private final boolean linePerSequence;
+  private final ActorRef<CharModelServer.Command> server;
+  private final ActorRef<LstmWorker.Command> worker;
+  private final CharModelMetrics metrics;
+  private final StreamLanes lanes;
+  private LstmState state;
+  private final Map<Integer, Integer> ids = new HashMap<>();
+  private long fedOffset = -1;
+  private Feed encoding;
+  private long feeds;
+  private ActorRef<Fed> pendingAck;
+  private long chunks;
+  private boolean chunkInFlight;
+
+  public static Behavior<Command> create(String name, LstmSettings settings, boolean linePerSequence,
+                                         ActorRef<CharModelServer.Command> server,
+                                         ActorRef<LstmWorker.Command> worker, CharModelMetrics metrics) {
+    return Behaviors.setup(context -> new CharStreamActor(context, name, settings, linePerSequence, server, worker,
+        metrics));
+  }
+
+  private CharStreamActor(ActorContext<Command> context, String name, LstmSettings settings, boolean linePerSequence,
+                          ActorRef<CharModelServer.Command> server, ActorRef<LstmWorker.Command> worker,
+                          CharModelMetrics metrics) {
+    super(context);
+    this.name = name;
+    this.settings = settings;
+    this.linePerSequence = linePerSequence;
+    this.server = server;
+    this.worker = worker;
+    this.metrics = metrics;
+    this.lanes = new StreamLanes(settings.lanesPerStream(), settings.bpttSteps());
+    this.state = LstmState.zeros(settings.architecture(), settings.lanesPerStream());
+    ids.put((int) '\n', CharVocabulary.EOS); // running text's newline is the end-of-sequence id
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(Feed.class, this::onFeed)
+        .onMessage(Encoded.class, this::onEncoded)
+        .onMessage(ChunkTrained.class, this::onChunkTrained)
+        .build();
+  }
+
+  private Behavior<Command> onFeed(Feed feed) {
+    Set<Integer> unknown = new LinkedHashSet<>();
+    for (FedRecord record : feed.records()) {
+      if (record.offset() > fedOffset) {
+        for (String line : record.lines()) {
+          line.codePoints().filter(cp -> !ids.containsKey(cp)).forEach(unknown::add);
+        }
+      }
+    }
+    if (unknown.isEmpty()) {
+      return take(feed);
+    }
+    encoding = feed;
+    long feedNumber = ++feeds;
+    int[] codePoints = unknown.stream().mapToInt(Integer::intValue).toArray();
+    getContext().ask(CharModelServer.Encoded.class, server, settings.stepTimeout(),
+        replyTo -> new CharModelServer.Encode(codePoints, replyTo),
+        (encoded, failure) -> new Encoded(feedNumber, encoded, failure));
+    return this;
+  }
+
+  private Behavior<Command> onEncoded(Encoded message) {
+    if (message.feed() != feeds || encoding == null) {
+      return this;
+    }
+    Feed feed = encoding;
+    encoding = null;
+    if (message.failure() != null) {
+      // The parameter server did not answer: no acknowledgement, so the stream re-reads the records.
+      getContext().getLog().warn("stream {}: no character ids from the parameter server: {}", name,
+          message.failure().toString());
+      return this;
+    }
+    CharModelServer.Encoded encoded = message.encoded();
+    for (int i = 0; i < encoded.codePoints().length; i++) {
+      ids.put(encoded.codePoints()[i], encoded.ids()[i]);
+    }
+    return take(feed);
+  }
+
+  /** Every character has an id (or -1: the vocabulary is full): into the lanes, and on to the model. */
+  private Behavior<Command> take(Feed feed) {
+    List<String> trained = new ArrayList<>();
+    List<int[]> heldOut = new ArrayList<>();
+    long dropped = 0;
+    long sequences = 0;
+    for (FedRecord record : feed.records()) {
+      if (record.offset() <= fedOffset) {
+        continue; // a redelivered record already in the lanes
+      }
+      fedOffset = record.offset();
+      if (linePerSequence) {
+        for (String line : record.lines()) {
+          if (line.isEmpty()) {
+            continue;
+          }
+          sequences++;
+          int[] unit = encode(line, true);
+          dropped += line.codePointCount(0, line.length()) - (unit.length - 1);
+          if (isHeldOut(line)) {
+            heldOut.add(unit);
+          } else {
+            lanes.add(unit);
+            trained.add(line);
+          }
+        }
+      } else {
+        String text = String.join("\n", record.lines()) + "\n";
+        sequences++;
+        int[] unit = encode(text, false);
+        dropped += text.codePointCount(0, text.length()) - unit.length;
+        if (isHeldOut(text)) {
+          heldOut.add(unit);
+        } else {
+          lanes.add(unit);
+          trained.addAll(record.lines());
+        }
+      }
+    }
+    metrics.dropped(dropped);
+    metrics.sequences(sequences, heldOut.size());
+    if (!trained.isEmpty() || !heldOut.isEmpty()) {
+      server.tell(new CharModelServer.Observe(trained, heldOut));
+    }
+    pendingAck = feed.replyTo();
+    sendChunk();
+    acknowledgeIfRoom();
+    return this;
+  }
+
+  private Behavior<Command> onChunkTrained(ChunkTrained message) {
+    if (message.chunk() != chunks || !chunkInFlight) {
+      return this; // the late answer to a chunk already sent again
+    }
+    chunkInFlight = false;
+    if (message.failure() != null) {
+      getContext().getLog().warn("stream {}: chunk {} not trained, sending it again: {}", name, message.chunk(),
+          message.failure().toString());
+    } else {
+      state = message.trained().state();
+      lanes.advance();
+    }
+    sendChunk();
+    acknowledgeIfRoom();
+    return this;
+  }
+
+  private void sendChunk() {
+    if (chunkInFlight || !lanes.hasChunk()) {
+      return;
+    }
+    chunkInFlight = true;
+    long chunk = ++chunks;
+    int[][] inputs = lanes.inputs();
+    int[][] targets = lanes.targets();
+    LstmState carried = state;
+    getContext().ask(LstmWorker.Trained.class, worker, settings.stepTimeout(),
+        replyTo -> new LstmWorker.Train(name, inputs, targets, carried, replyTo),
+        (trained, failure) -> new ChunkTrained(chunk, trained, failure));
+  }
+
+  private void acknowledgeIfRoom() {
+    if (pendingAck != null && lanes.backlog() <= settings.maxBufferedCharacters()) {
+      pendingAck.tell(new Fed(fedOffset));
+      pendingAck = null;
+    }
+  }
+
+  /** The ids of {@code text}'s characters that have one, and end-of-sequence after them when asked. */
+  private int[] encode(String text, boolean endOfSequence) {
+    int[] out = new int[text.length() + 1];
+    int n = 0;
+    for (int i = 0; i < text.length(); ) {
+      int codePoint = text.codePointAt(i);
+      i += Character.charCount(codePoint);
+      int id = ids.getOrDefault(codePoint, -1);
+      if (id >= 0) {
+        out[n++] = id;
+      }
+    }
+    if (endOfSequence) {
+      out[n++] = CharVocabulary.EOS;
+    }
+    return Arrays.copyOf(out, n);
+  }
+
+  private boolean isHeldOut(String text) {
+    if (!settings.holdsOut()) {
+      return false;
+    }
+    int hash = text.hashCode() * 0x9E3779B9; // String.hashCode is fixed by the Java spec, so the split is stable
+    return Integer.remainderUnsigned(hash ^ (hash >>> 16), settings.heldOutEvery()) == 0;
+  }
+}

@@ -1,0 +1,102 @@
+package io.rill.lstm;
+
+import java.util.Arrays;
+
+/**
+ * The characters of one stream waiting to be trained, in lanes: each lane is a sequence of ids read in order with
+ * its own carried state, and a chunk is the next T steps of every lane at once (inputs, and targets one id ahead).
+ * Text arrives in units (a name, or a record of running text), and a unit goes whole to the lane with the least
+ * waiting, so lanes fill evenly and each reads whole units one after another, the way a reference trainer reads one
+ * slice of a long stream. A lane starts with end-of-sequence, so its first character is predicted from "start of
+ * line"; after a chunk, the last input stays as the first of the next chunk.
+ *
+ * <p>With one lane, the chunks are exactly those of the stream's text read straight through, however the text was
+ * cut into records.
+ */
+public final class StreamLanes {
+
+  private final int steps;
+  private final int[][] lanes;
+  private final int[] lengths;
+
+  public StreamLanes(int lanes, int steps) {
+    if (lanes < 1 || steps < 1) {
+      throw new IllegalArgumentException("lanes and steps must be positive: " + lanes + ", " + steps);
+    }
+    this.steps = steps;
+    this.lanes = new int[lanes][steps + 1];
+    this.lengths = new int[lanes];
+    Arrays.fill(lengths, 1); // each lane starts with end-of-sequence, id 0
+  }
+
+  public int laneCount() {
+    return lanes.length;
+  }
+
+  /** Appends {@code unit} to the lane with the fewest ids waiting (the first such lane on a tie). */
+  public void add(int[] unit) {
+    int lane = 0;
+    for (int l = 1; l < lanes.length; l++) {
+      if (lengths[l] < lengths[lane]) {
+        lane = l;
+      }
+    }
+    int needed = lengths[lane] + unit.length;
+    if (needed > lanes[lane].length) {
+      lanes[lane] = Arrays.copyOf(lanes[lane], Math.max(needed, 2 * lanes[lane].length));
+    }
+    System.arraycopy(unit, 0, lanes[lane], lengths[lane], unit.length);
+    lengths[lane] = needed;
+  }
+
+  /** Ids added but not yet trained on as targets. */
+  public long backlog() {
+    long total = 0;
+    for (int length : lengths) {
+      total += length - 1;
+    }
+    return total;
+  }
+
+  /** Whether every lane holds a whole chunk: T inputs and the target after the last. */
+  public boolean hasChunk() {
+    for (int length : lengths) {
+      if (length < steps + 1) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The next chunk's inputs, lanes × T. */
+  public int[][] inputs() {
+    return slice(0);
+  }
+
+  /** The next chunk's targets, lanes × T: the inputs shifted by one. */
+  public int[][] targets() {
+    return slice(1);
+  }
+
+  /** Drops the chunk just trained; its last input's successor becomes the next chunk's first input. */
+  public void advance() {
+    if (!hasChunk()) {
+      throw new IllegalStateException("no whole chunk to advance past");
+    }
+    for (int l = 0; l < lanes.length; l++) {
+      System.arraycopy(lanes[l], steps, lanes[l], 0, lengths[l] - steps);
+      lengths[l] -= steps;
+    }
+  }
+
+  private int[][] slice(int shift) {
+    if (!hasChunk()) {
+      throw new IllegalStateException("no whole chunk yet");
+    }
+    int[][] out = new int[lanes.length][];
+    for (int l = 0; l < lanes.length; l++) {
+      out[l] = Arrays.copyOfRange(lanes[l], shift, shift + steps);
+    }
+    return out;
+  }
+}

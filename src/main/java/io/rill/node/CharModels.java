@@ -1,0 +1,118 @@
+package io.rill.node;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.DispatcherSelector;
+import akka.actor.typed.Props;
+import akka.kafka.javadsl.SendProducer;
+import akka.stream.RestartSettings;
+import io.rill.generate.GenerationService;
+import io.rill.generate.GenerationSettings;
+import io.rill.generate.Generator;
+import io.rill.generate.ProgressReporter;
+import io.rill.ingest.StreamActor;
+import io.rill.lstm.CharModel;
+import io.rill.lstm.LstmSettings;
+import io.rill.lstm.SeenSequences;
+import io.rill.ops.CharModelMBean;
+import io.rill.ops.CharModelMetrics;
+import io.rill.ops.GenerationMBean;
+import io.rill.ops.GenerationMetrics;
+import io.rill.ops.Jmx;
+import io.rill.skipgram.SkipGramLearner;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.BiFunction;
+
+/**
+ * The node's character models and their generation side, wired: per model the parameter server and worker
+ * ({@link CharModel}), the request {@link Generator} and the {@link ProgressReporter}, their JMX beans, and the
+ * node's one {@link GenerationService} over all models.
+ */
+final class CharModels {
+
+    private final LstmSettings lstm;
+    private final GenerationSettings generation;
+    private final Map<String, CharModel> models;
+    private final Map<String, ActorRef<Generator.Command>> generators;
+    private final GenerationMetrics generationMetrics;
+
+    private CharModels(LstmSettings lstm, GenerationSettings generation, Map<String, CharModel> models,
+                       Map<String, ActorRef<Generator.Command>> generators, GenerationMetrics generationMetrics) {
+        this.lstm = lstm;
+        this.generation = generation;
+        this.models = models;
+        this.generators = generators;
+        this.generationMetrics = generationMetrics;
+    }
+
+    static CharModels start(RillSettings settings, ActorSystem<?> system, SkipGramLearner.Spawner spawner, Jmx jmx,
+                            SendProducer<byte[], byte[]> producer) {
+        LstmSettings lstm = LstmSettings.from(settings.config());
+        GenerationSettings generation = GenerationSettings.from(settings.config());
+        Map<String, CharModel> models = new LinkedHashMap<>();
+        Map<String, ActorRef<Generator.Command>> generators = new LinkedHashMap<>();
+        GenerationMetrics generationMetrics = new GenerationMetrics();
+        if (!lstm.enabled()) {
+            return new CharModels(lstm, generation, models, generators, generationMetrics);
+        }
+        jmx.register(generationMetrics, GenerationMBean.class, Jmx.name("type=Generation"));
+        DispatcherSelector generationDispatcher = DispatcherSelector.fromConfig(GenerationSettings.DISPATCHER);
+        for (LstmSettings.Model model : lstm.models()) {
+            CharModelMetrics metrics = new CharModelMetrics();
+            jmx.register(metrics, CharModelMBean.class, Jmx.name("type=CharModel,model=" + model.name()));
+            SeenSequences seen = new SeenSequences(generation.seenExpected(), generation.seenFalsePositiveRate());
+            CharModel charModel = new CharModel(model, lstm, seen, system, spawner, metrics);
+            models.put(model.name(), charModel);
+            generators.put(model.name(), spawner.spawn(Generator.create(charModel.server(),
+                            generation.snapshotInterval(), generation.novelAttempts(), lstm.seed() + 11,
+                            generationMetrics),
+                    "generator-" + model.name(), generationDispatcher));
+            ProgressReporter.Publisher publisher = (key, value) -> producer
+                    .send(new ProducerRecord<>(generation.repliesTopic(), key.getBytes(StandardCharsets.UTF_8), value))
+                    .whenComplete((sent, failure) -> {
+                        if (failure != null) {
+                            generationMetrics.publishFailed();
+                        } else {
+                            generationMetrics.progressPublished();
+                        }
+                    });
+            spawner.spawn(ProgressReporter.create(charModel.server(), lstm.progressSamples(),
+                    lstm.progressTemperature(), generation.limits().defaultMaxLength(), lstm.seed() + 13, metrics,
+                    publisher), "progress-" + model.name(), generationDispatcher);
+        }
+        return new CharModels(lstm, generation, Map.copyOf(models), Map.copyOf(generators), generationMetrics);
+    }
+
+    /** For the stream supervisor: the link of a topic's stream to its model, null for topics no model reads. */
+    BiFunction<String, Integer, StreamActor.CharModelLink> links() {
+        Map<String, CharModel> byTopic = new LinkedHashMap<>();
+        models.values().forEach(model -> model.model().topics().forEach(topic -> byTopic.put(topic, model)));
+        return (topic, partition) -> {
+            CharModel model = byTopic.get(topic);
+            return model == null ? null : model.linkFor(topic, partition);
+        };
+    }
+
+    /** Starts answering generation requests, unless generation or every model is off; null then. */
+    GenerationService startGenerationService(ActorSystem<?> system, RillSettings settings, String bootstrap) {
+        if (!generation.enabled() || models.isEmpty()) {
+            return null;
+        }
+        RestartSettings restart = RestartSettings.create(settings.restartMinBackoff(), settings.restartMaxBackoff(),
+                settings.restartRandomFactor());
+        return GenerationService.start(system, generation, bootstrap, settings.clientProperties(), restart,
+                generators, generationMetrics);
+    }
+
+    Map<String, CharModel> models() {
+        return models;
+    }
+
+    GenerationMetrics generationMetrics() {
+        return generationMetrics;
+    }
+}

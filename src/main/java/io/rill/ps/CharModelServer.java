@@ -1,0 +1,183 @@
+package io.rill.ps;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.AbstractBehavior;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.javadsl.Receive;
+import io.rill.lstm.Adam;
+import io.rill.lstm.CharVocabulary;
+import io.rill.lstm.GradientClipping;
+import io.rill.lstm.LstmGradients;
+import io.rill.lstm.LstmParams;
+import io.rill.lstm.LstmSettings;
+import io.rill.lstm.SeenSequences;
+import io.rill.lstm.VocabularyGrowth;
+import io.rill.ops.CharModelMetrics;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * The parameter server of one character model. Workers push the gradient of every chunk they train, without
+ * waiting for an answer; the server clips it, applies Adam and moves the version on. Workers pull a copy of the
+ * parameters every few steps, and generators a copy with the data they sample against. A gradient computed on a
+ * copy more than {@code max-staleness} versions old is refused and counted.
+ *
+ * <p>It is also the model's single owner of everything that must stay in step with the parameters' shape or that
+ * a checkpoint of the model must hold: the character vocabulary (a new character adds an embedding row, an output
+ * column and their optimizer moments, all here), the set of training sequences seen (for the in-training / new
+ * split of generated names) and the held-out lines.
+ *
+ * <p>State it owns: parameters, Adam's moments, version, vocabulary, seen sequences, held-out lines. Lost when it
+ * stops: all of it (checkpoints come with the reliability work).
+ */
+public final class CharModelServer extends AbstractBehavior<CharModelServer.Command> {
+
+    public sealed interface Command {
+    }
+
+    /** Asks for the ids of {@code codePoints}, adding the new ones; a character that no longer fits gets -1. */
+    public record Encode(int[] codePoints, ActorRef<Encoded> replyTo) implements Command {
+    }
+
+    public record Encoded(int[] codePoints, int[] ids) {
+    }
+
+    /**
+     * Sequences a stream fed to training (for the seen set), and held-out units kept out of it: ids, each unit
+     * ending with end-of-sequence, so that end-of-sequence followed by the units one after another is held-out text.
+     */
+    public record Observe(List<String> trainingSequences, List<int[]> heldOut) implements Command {
+    }
+
+    /** A chunk's gradient, computed on the parameters of {@code version}; fire and forget. */
+    public record Push(LstmGradients gradients, long version, int characters, double loss) implements Command {
+    }
+
+    /** Asks for a copy of the parameters; {@code withData} adds the seen set and the held-out lines. */
+    public record Pull(boolean withData, ActorRef<Snapshot> replyTo) implements Command {
+    }
+
+    /**
+     * Copies of the model at {@code version}. {@code seen} and {@code heldOut} are null unless asked for; the
+     * held-out list is immutable and its arrays are never written.
+     */
+    public record Snapshot(String model, LstmParams params, CharVocabulary vocabulary, long version,
+                           long charactersTrained, SeenSequences seen, List<int[]> heldOut) {
+    }
+
+    /** Registers {@code listener} for a snapshot with data every {@code progress.every-steps} updates. */
+    public record Subscribe(ActorRef<Snapshot> listener) implements Command {
+    }
+
+    private final String model;
+    private final LstmSettings settings;
+    private final CharModelMetrics metrics;
+    private final LstmParams params;
+    private final Adam adam;
+    private final CharVocabulary vocabulary = new CharVocabulary();
+    private final Random growthRandom;
+    private final SeenSequences seen;
+    private final List<int[]> heldOut = new ArrayList<>();
+    private final List<ActorRef<Snapshot>> listeners = new ArrayList<>();
+    private long version;
+    private long charactersTrained;
+
+    public static Behavior<Command> create(String model, LstmSettings settings, SeenSequences seen,
+                                           CharModelMetrics metrics) {
+        return Behaviors.setup(context -> new CharModelServer(context, model, settings, seen, metrics));
+    }
+
+    private CharModelServer(ActorContext<Command> context, String model, LstmSettings settings, SeenSequences seen,
+                            CharModelMetrics metrics) {
+        super(context);
+        this.model = model;
+        this.settings = settings;
+        this.metrics = metrics;
+        this.seen = seen;
+        this.params = LstmParams.initialize(settings.architecture(), vocabulary.size(), settings.seed());
+        this.adam = new Adam(params, settings.learningRate(), 0.9, 0.999, 1e-8);
+        this.growthRandom = new Random(settings.seed() + 1);
+        metrics.vocabularySize(vocabulary.size());
+    }
+
+    @Override
+    public Receive<Command> createReceive() {
+        return newReceiveBuilder()
+                .onMessage(Encode.class, this::onEncode)
+                .onMessage(Observe.class, this::onObserve)
+                .onMessage(Push.class, this::onPush)
+                .onMessage(Pull.class, this::onPull)
+                .onMessage(Subscribe.class, this::onSubscribe)
+                .build();
+    }
+
+    private Behavior<Command> onEncode(Encode encode) {
+        int[] ids = new int[encode.codePoints().length];
+        for (int i = 0; i < ids.length; i++) {
+            int codePoint = encode.codePoints()[i];
+            ids[i] = vocabulary.contains(codePoint) || vocabulary.size() < settings.maxVocabulary()
+                    ? VocabularyGrowth.addCharacter(codePoint, vocabulary, params, null, adam, growthRandom)
+                    : -1;
+        }
+        metrics.vocabularySize(vocabulary.size());
+        encode.replyTo().tell(new Encoded(encode.codePoints(), ids));
+        return this;
+    }
+
+    private Behavior<Command> onObserve(Observe observe) {
+        for (String sequence : observe.trainingSequences()) {
+            seen.add(sequence);
+        }
+        for (int[] line : observe.heldOut()) {
+            if (heldOut.size() >= settings.heldOutMaxLines()) {
+                break;
+            }
+            heldOut.add(line);
+        }
+        return this;
+    }
+
+    private Behavior<Command> onPush(Push push) {
+        long staleness = version - push.version();
+        if (staleness > settings.maxStaleness()) {
+            metrics.refusedStale(staleness);
+            return this;
+        }
+        LstmGradients gradients = push.gradients();
+        // Computed before the vocabulary last grew: the new characters' rows get no gradient from it.
+        while (gradients.vocabularySize() < params.vocabularySize()) {
+            gradients.growVocabulary();
+        }
+        GradientClipping.clipGlobalNorm(gradients, settings.gradientClip());
+        adam.step(params, gradients);
+        version++;
+        charactersTrained += push.characters();
+        metrics.applied(version, staleness, push.characters(), push.loss());
+        if (settings.progressEverySteps() > 0 && version % settings.progressEverySteps() == 0) {
+            for (ActorRef<Snapshot> listener : listeners) {
+                listener.tell(snapshot(true));
+            }
+        }
+        return this;
+    }
+
+    private Behavior<Command> onPull(Pull pull) {
+        metrics.pulled();
+        pull.replyTo().tell(snapshot(pull.withData()));
+        return this;
+    }
+
+    private Behavior<Command> onSubscribe(Subscribe subscribe) {
+        listeners.add(subscribe.listener());
+        return this;
+    }
+
+    private Snapshot snapshot(boolean withData) {
+        return new Snapshot(model, params.copy(), vocabulary.copy(), version, charactersTrained,
+                withData ? seen.copy() : null, withData ? List.copyOf(heldOut) : null);
+    }
+}
