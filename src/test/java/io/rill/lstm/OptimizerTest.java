@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import java.util.Arrays;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -35,6 +36,39 @@ class OptimizerTest {
       Vec g = Vec.of(gradients.tensors().get(t));
       for (int i = 0; i < p.length(); i++) {
         assertThat(p.get(i) - p0.get(i)).isCloseTo(-0.01 * Math.signum(g.get(i)), within(1e-7));
+      }
+    }
+  }
+
+  @Test
+  void floatUpdatesFollowTheDoubleUpdatesOverManySteps() {
+    LstmConfig floatConfig = config.withCell(CellType.LSTM).withDataType(DataType.FLOAT);
+    LstmConfig doubleConfig = floatConfig.withDataType(DataType.DOUBLE);
+    LstmParams single = LstmParams.initialize(floatConfig, 5, 2);
+    LstmParams exact = LstmParams.initialize(doubleConfig, 5, 2);
+    Adam singleAdam = new Adam(single, 0.01, 0.9, 0.999, 1e-8);
+    Adam exactAdam = new Adam(exact, 0.01, 0.9, 0.999, 1e-8);
+    Random random = new Random(9);
+    for (int step = 0; step < 30; step++) {
+      LstmGradients g1 = LstmGradients.zerosLike(single);
+      LstmGradients g2 = LstmGradients.zerosLike(exact);
+      for (int t = 0; t < g1.tensors().size(); t++) {
+        Vec a = Vec.of(g1.tensors().get(t));
+        Vec b = Vec.of(g2.tensors().get(t));
+        for (int i = 0; i < a.length(); i++) {
+          float value = (float) random.nextGaussian();
+          a.set(i, value);
+          b.set(i, value);
+        }
+      }
+      singleAdam.step(single, g1);
+      exactAdam.step(exact, g2);
+    }
+    for (int t = 0; t < single.tensors().size(); t++) {
+      Vec a = Vec.of(single.tensors().get(t));
+      Vec b = Vec.of(exact.tensors().get(t));
+      for (int i = 0; i < a.length(); i++) {
+        assertThat(a.get(i)).isCloseTo(b.get(i), within(1e-5));
       }
     }
   }
