@@ -3,6 +3,7 @@ package io.rill.cli;
 import io.rill.node.RillNode;
 import io.rill.node.RillSettings;
 import com.typesafe.config.ConfigValueFactory;
+import io.rill.ops.CharModelMetrics;
 import io.rill.ops.SkipGramMetrics;
 import io.rill.skipgram.SkipGramQueries;
 import picocli.CommandLine.Command;
@@ -76,7 +77,7 @@ final class DemoCommand implements Callable<Integer> {
             double feedRate = (sent - lastSent) * 1e9 / Math.max(1, now - lastTime);
             lastSent = sent;
             lastTime = now;
-            if (queries != null && now - learnerShownAt > 5_000_000_000L) {
+            if (now - learnerShownAt > 5_000_000_000L) {
                 learnerLines = learnerLines(node, queries);
                 learnerShownAt = now;
             }
@@ -90,10 +91,24 @@ final class DemoCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The skip-gram figures and the watched words' nearest neighbours, as the model has them now. */
+    /**
+     * The character models' figures and latest generated names, then the skip-gram figures and the watched words'
+     * nearest neighbours, as the models have them now.
+     */
     private List<String> learnerLines(RillNode node, SkipGramQueries queries) {
-        SkipGramMetrics m = node.skipGram().orElseThrow().metrics();
         List<String> lines = new ArrayList<>();
+        node.charModels().forEach((name, model) -> {
+            CharModelMetrics c = model.metrics();
+            lines.add(String.format(Locale.ROOT, "char model %s: version %d, %d chars trained, %.0f chars/s, loss %.3f,"
+                            + " held-out %.3f, %d characters, staleness p50/p99 %d/%d", name, c.getVersion(),
+                    c.getCharactersTrained(), c.getCharactersPerSecond(), c.getTrainingLoss(), c.getHeldOutLoss(),
+                    c.getVocabularySize(), c.getStalenessP50(), c.getStalenessP99()));
+            lines.add("  generated → " + (c.getLatestSamples().isEmpty() ? "(none yet)" : c.getLatestSamples()));
+        });
+        if (queries == null) {
+            return lines;
+        }
+        SkipGramMetrics m = node.skipGram().orElseThrow().metrics();
         lines.add(String.format(Locale.ROOT, "skip-gram: %d words (%d trainable), %.0f tokens/s, %.0f pairs/s, loss %.3f,"
                         + " lr %.4f, ps version %d, staleness p50/p99 %d/%d", m.getVocabularySize(), m.getTrainableWords(),
                 m.getTokensPerSecond(), m.getPairsPerSecond(), m.getLoss(), m.getLearningRate(),

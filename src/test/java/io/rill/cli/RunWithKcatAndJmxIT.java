@@ -20,6 +20,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -70,6 +72,16 @@ class RunWithKcatAndJmxIT {
                 assertThat(jmx.getAttribute(nodeName, "BootstrapServers")).isEqualTo(kafka.bootstrapServers());
                 assertThat((Integer) jmx.getAttribute(nodeName, "Streams")).isEqualTo(4);
             }
+
+            // rill generate asks the running node over Kafka, as a user would.
+            CliRun generated = cli(jar, dir, "generate", "-c", config.toString(), "--count", "3", "--prefix", "St",
+                    "--temperature", "0.5", "--timeout", "60s");
+            assertThat(generated.exitCode()).as(generated.output()).isZero();
+            assertThat(generated.output().lines().filter(line -> line.startsWith("St")).count())
+                    .as(generated.output()).isEqualTo(3);
+            CliRun refused = cli(jar, dir, "generate", "-c", config.toString(), "--prefix", "Zq", "--timeout", "60s");
+            assertThat(refused.exitCode()).as(refused.output()).isEqualTo(1);
+            assertThat(refused.output()).contains("unknown-characters");
         } finally {
             node.destroy(); // SIGTERM: CoordinatedShutdown stops ingestion, then the clients
             boolean exited = node.waitFor(60, TimeUnit.SECONDS);
@@ -78,6 +90,18 @@ class RunWithKcatAndJmxIT {
             }
             assertThat(exited).as("rill run stops on SIGTERM; log:%n%s", Files.readString(dir.resolve("node.log"))).isTrue();
         }
+    }
+
+    private record CliRun(int exitCode, String output) {
+    }
+
+    private static CliRun cli(Path jar, Path dir, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xmx256m", "-jar", jar.toString()));
+        command.addAll(List.of(args));
+        Path log = Files.createTempFile(dir, "cli", ".log");
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        assertThat(process.waitFor(120, TimeUnit.SECONDS)).as("rill %s finishes", args[0]).isTrue();
+        return new CliRun(process.exitValue(), Files.readString(log));
     }
 
     private static long sum(MBeanServerConnection jmx, String topic, String attribute) throws Exception {
