@@ -157,13 +157,13 @@ public final class LstmWorker extends AbstractBehavior<LstmWorker.Command> {
     CharLstm.ChunkResult result = engine.trainChunk(params, inputs, targets, LstmState.concat(states), gradients);
     server.tell(new CharModelServer.Push(gradients, version, lanes * steps, result.loss()));
     gradients = LstmGradients.zerosLike(params); // the pushed buffer now belongs to the server
+    metrics.step(chunks.size(), lanes, System.nanoTime() - start);
     row = 0;
     for (Train chunk : chunks) {
       int count = chunk.inputs().length;
       chunk.replyTo().tell(new Trained(result.finalState().rows(row, count), result.loss(), version));
       row += count;
     }
-    metrics.step(chunks.size(), lanes, System.nanoTime() - start);
     expected = new HashSet<>(waiting.keySet());
     waiting.clear();
     if (++stepsSincePull >= settings.pullEverySteps()) {
