@@ -24,7 +24,8 @@ import java.util.Set;
  * record's last character is the state the next record's first character sees.
  *
  * <p>A feed is acknowledged once its text is in the lanes and the lanes' untrained backlog is at most
- * {@code max-buffered-characters}: the stream's Kafka offsets advance no faster than the model trains. One line in
+ * {@code max-buffered-characters} (or no lane can train before more text comes): the stream's Kafka offsets advance
+ * no faster than the model trains. One line in
  * {@code held-out.every} (by a hash of its text) is kept out of training and sent to the parameter server as
  * held-out data; the trained sequences are sent there too, for the in-training / new split of generated names.
  *
@@ -223,8 +224,14 @@ public final class CharStreamActor extends AbstractBehavior<CharStreamActor.Comm
         (trained, failure) -> new ChunkTrained(chunk, trained, failure));
   }
 
+  /**
+   * Acknowledges the pending feed once the backlog is within bounds, or when nothing can be trained until more text
+   * arrives (one lane holds a long line, the others wait for text): waiting for a backlog that cannot drain would
+   * stall the partition.
+   */
   private void acknowledgeIfRoom() {
-    if (pendingAck != null && lanes.backlog() <= settings.maxBufferedCharacters()) {
+    boolean starving = !chunkInFlight && !lanes.hasChunk();
+    if (pendingAck != null && (lanes.backlog() <= settings.maxBufferedCharacters() || starving)) {
       pendingAck.tell(new Fed(fedOffset));
       pendingAck = null;
     }

@@ -17,6 +17,8 @@ public final class StreamLanes {
 
   private final int steps;
   private final int[][] lanes;
+  /** Per lane: where its waiting ids start in its array, and how many there are. */
+  private final int[] starts;
   private final int[] lengths;
 
   public StreamLanes(int lanes, int steps) {
@@ -25,6 +27,7 @@ public final class StreamLanes {
     }
     this.steps = steps;
     this.lanes = new int[lanes][steps + 1];
+    this.starts = new int[lanes];
     this.lengths = new int[lanes];
     Arrays.fill(lengths, 1); // each lane starts with end-of-sequence, id 0
   }
@@ -42,10 +45,14 @@ public final class StreamLanes {
       }
     }
     int needed = lengths[lane] + unit.length;
-    if (needed > lanes[lane].length) {
-      lanes[lane] = Arrays.copyOf(lanes[lane], Math.max(needed, 2 * lanes[lane].length));
+    if (starts[lane] + needed > lanes[lane].length) {
+      // Move the waiting ids to the front (and grow if that is not enough): amortised, not once per chunk.
+      int[] target = needed > lanes[lane].length ? new int[Math.max(needed, 2 * lanes[lane].length)] : lanes[lane];
+      System.arraycopy(lanes[lane], starts[lane], target, 0, lengths[lane]);
+      lanes[lane] = target;
+      starts[lane] = 0;
     }
-    System.arraycopy(unit, 0, lanes[lane], lengths[lane], unit.length);
+    System.arraycopy(unit, 0, lanes[lane], starts[lane] + lengths[lane], unit.length);
     lengths[lane] = needed;
   }
 
@@ -84,7 +91,7 @@ public final class StreamLanes {
       throw new IllegalStateException("no whole chunk to advance past");
     }
     for (int l = 0; l < lanes.length; l++) {
-      System.arraycopy(lanes[l], steps, lanes[l], 0, lengths[l] - steps);
+      starts[l] += steps;
       lengths[l] -= steps;
     }
   }
@@ -95,7 +102,7 @@ public final class StreamLanes {
     }
     int[][] out = new int[lanes.length][];
     for (int l = 0; l < lanes.length; l++) {
-      out[l] = Arrays.copyOfRange(lanes[l], shift, shift + steps);
+      out[l] = Arrays.copyOfRange(lanes[l], starts[l] + shift, starts[l] + shift + steps);
     }
     return out;
   }

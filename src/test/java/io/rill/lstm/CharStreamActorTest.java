@@ -91,6 +91,30 @@ class CharStreamActorTest {
     assertThat(run.inputs.size() * 4 * settings.bpttSteps()).isLessThanOrEqualTo(trainedCharacters);
   }
 
+  @Test
+  void aLineLongerThanTheBacklogBoundDoesNotStallTheStream() {
+    LstmSettings settings = LstmSettings.from(ConfigFactory.parseString("""
+            rill.lstm.embedding-size = 4
+            rill.lstm.hidden-size = 6
+            rill.lstm.bptt-steps = 5
+            rill.lstm.lanes-per-stream = 3
+            rill.lstm.max-buffered-characters = 50
+            rill.lstm.held-out.every = 0
+            """).withFallback(ConfigFactory.load()));
+    LstmParams params = LstmParams.initialize(settings.architecture(), VOCABULARY.size(), 3);
+    String longLine = "abcdefghilmnoprstuvy".repeat(100);
+    List<CharStreamActor.FedRecord> feed1 = List.of(new CharStreamActor.FedRecord(0, List.of(longLine)));
+    List<CharStreamActor.FedRecord> feed2 = new ArrayList<>();
+    List<String> names = Arrays.asList(NAMES.split(" "));
+    for (int i = 0; i < names.size(); i++) {
+      feed2.add(new CharStreamActor.FedRecord(1 + i, List.of(names.get(i))));
+    }
+    // Each feed must be acknowledged (run() waits for that), although the backlog stays far above 50.
+    Run run = run(settings, params, List.of(feed1, feed2, feed2));
+    assertThat(run.inputs).isNotEmpty();
+    assertThat(run.inputs.get(0)[0]).startsWith(CharVocabulary.EOS, VOCABULARY.idOf('a'), VOCABULARY.idOf('b'));
+  }
+
   private record Run(List<int[][]> inputs, List<LstmState> carried, LstmState last,
                      List<CharModelServer.Observe> observed) {
   }
@@ -111,8 +135,10 @@ class CharStreamActorTest {
       stream.tell(new CharStreamActor.Feed(feed, fed.getRef()));
       boolean acknowledged = false;
       long quietSince = System.nanoTime();
+      long deadline = System.nanoTime() + 20_000_000_000L;
       // Answer the server and the worker until the feed is acknowledged and no chunk came for a while.
       while (!acknowledged || System.nanoTime() - quietSince < 300_000_000L) {
+        assertThat(System.nanoTime()).as("feed acknowledged within 20 s").isLessThan(deadline);
         CharModelServer.Command toServer = poll(server, 10);
         if (toServer instanceof CharModelServer.Encode encode) {
           int[] ids = Arrays.stream(encode.codePoints()).map(VOCABULARY::idOf).toArray();
