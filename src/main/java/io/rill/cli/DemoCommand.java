@@ -42,6 +42,10 @@ final class DemoCommand implements Callable<Integer> {
             + "that rill neighbours/analogy/... can ask it).")
     boolean noJmx;
 
+    @Option(names = "--names-every-steps", defaultValue = "20", description = "Draw fresh names every this many "
+            + "training steps of the names model (default ${DEFAULT-VALUE}; the service's default is rarer).")
+    int progressEverySteps;
+
     @Option(names = "--watch", split = ",", defaultValue = "whale,sea,ship,captain,ahab",
             description = "Words whose nearest neighbours the live view shows (default ${DEFAULT-VALUE}).")
     List<String> watched;
@@ -53,6 +57,10 @@ final class DemoCommand implements Callable<Integer> {
             return 2;
         }
         RillSettings settings = options.settings();
+        if (progressEverySteps > 0) {
+            settings = RillSettings.from(settings.config().withValue("rill.lstm.progress.every-steps",
+                    ConfigValueFactory.fromAnyRef(progressEverySteps)));
+        }
         if (!noJmx) {
             settings = RillSettings.from(settings.config().withValue("rill.jmx.remote.enabled",
                     ConfigValueFactory.fromAnyRef(true)));
@@ -100,8 +108,9 @@ final class DemoCommand implements Callable<Integer> {
         node.charModels().forEach((name, model) -> {
             CharModelMetrics c = model.metrics();
             lines.add(String.format(Locale.ROOT, "char model %s: version %d, %d chars trained, %.0f chars/s, loss %.3f,"
-                            + " held-out %.3f, %d characters, staleness p50/p99 %d/%d", name, c.getVersion(),
-                    c.getCharactersTrained(), c.getCharactersPerSecond(), c.getTrainingLoss(), c.getHeldOutLoss(),
+                            + " held-out %s, %d characters, staleness p50/p99 %d/%d", name, c.getVersion(),
+                    c.getCharactersTrained(), c.getCharactersPerSecond(), c.getTrainingLoss(),
+                    Double.isNaN(c.getHeldOutLoss()) ? "-" : String.format(Locale.ROOT, "%.3f", c.getHeldOutLoss()),
                     c.getVocabularySize(), c.getStalenessP50(), c.getStalenessP99()));
             lines.add("  generated → " + (c.getLatestSamples().isEmpty() ? "(none yet)" : c.getLatestSamples()));
         });
