@@ -24,18 +24,16 @@ public final class Sampler {
   public record Sample(String text, double logProbability, boolean ended) {
   }
 
-  private final LstmParams params;
   private final CharVocabulary vocabulary;
-  private final CharLstm engine;
+  private final InferenceModel model;
 
   public Sampler(LstmParams params, CharVocabulary vocabulary) {
     if (params.vocabularySize() != vocabulary.size()) {
       throw new IllegalArgumentException("parameters know " + params.vocabularySize() + " ids, vocabulary "
           + vocabulary.size());
     }
-    this.params = params;
     this.vocabulary = vocabulary;
-    this.engine = new CharLstm(params.config(), 0);
+    this.model = new InferenceModel(params);
   }
 
   /**
@@ -62,11 +60,11 @@ public final class Sampler {
     int vocab = vocabulary.size();
     double[][] logits = new double[count][vocab];
     int[] inputs = new int[count];
-    LstmState state = LstmState.zeros(params.config(), count);
-    state = engine.step(params, inputs, state, logits); // every stream starts at end-of-sequence, id 0
+    InferenceModel.Streams state = model.streams(count);
+    model.step(state, inputs, logits); // every stream starts at end-of-sequence, id 0
     for (int id : prefixIds) {
       Arrays.fill(inputs, id);
-      state = engine.step(params, inputs, state, logits);
+      model.step(state, inputs, logits);
     }
     StringBuilder[] texts = new StringBuilder[count];
     double[] logProbabilities = new double[count];
@@ -78,7 +76,7 @@ public final class Sampler {
     for (int length = prefixIds.length; length < maxLength && open > 0; length++) {
       for (int b = 0; b < count; b++) {
         if (ended[b]) {
-          inputs[b] = CharVocabulary.EOS; // a finished stream idles; its logits are ignored
+          inputs[b] = -1; // a finished stream is skipped
           continue;
         }
         int id = draw(logits[b], temperature, topK, random);
@@ -86,13 +84,14 @@ public final class Sampler {
         inputs[b] = id;
         if (id == CharVocabulary.EOS) {
           ended[b] = true;
+          inputs[b] = -1;
           open--;
         } else {
           texts[b].appendCodePoint(vocabulary.codePoint(id));
         }
       }
       if (open > 0 && length + 1 < maxLength) {
-        state = engine.step(params, inputs, state, logits);
+        model.step(state, inputs, logits);
       }
     }
     List<Sample> samples = new ArrayList<>(count);

@@ -52,15 +52,20 @@ public record RillSettings(
     public record StreamSpec(String topic, TokenizerKind tokenizer, long batchBytes) {
     }
 
-    /** application.conf with system properties on top, optionally under an operator's file. */
+    /**
+     * application.conf with system properties on top, optionally under an operator's file. Everything is resolved
+     * once, after the layers are stacked, so a key that defaults to another (the embedded broker's data directory to
+     * {@code rill.node.data-dir}, the generation group to {@code rill.kafka.group-id}) follows the operator's file.
+     */
     public static RillSettings load(Optional<Path> overrides) {
-        Config base = ConfigFactory.load();
-        Config config = overrides
-                .map(path -> ConfigFactory.systemProperties()
-                        .withFallback(ConfigFactory.parseFile(path.toFile()))
-                        .withFallback(base)
-                        .resolve())
-                .orElse(base);
+        Config layered = ConfigFactory.defaultOverrides();
+        if (overrides.isPresent()) {
+            layered = layered.withFallback(ConfigFactory.parseFile(overrides.get().toFile()));
+        }
+        Config config = layered
+                .withFallback(ConfigFactory.defaultApplication())
+                .withFallback(ConfigFactory.defaultReference())
+                .resolve();
         return from(config);
     }
 

@@ -31,4 +31,7 @@ public interface GenerationMBean {
 
     /** Replies or progress messages that could not be written to Kafka. */
     long getPublishFailures();
+
+    /** Operation: starts the latency percentiles afresh (they cover everything since the start or the last reset). */
+    void resetLatencies();
 }

@@ -112,6 +112,12 @@ public final class GenerationMetrics implements GenerationMBean {
         return publishFailures.sum();
     }
 
+    @Override
+    public void resetLatencies() {
+        samplingLatency.reset();
+        requestLatency.reset();
+    }
+
     private static double millis(long units) {
         return units < 0 ? Double.NaN : units * UNIT_MILLIS;
     }

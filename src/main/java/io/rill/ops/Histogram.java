@@ -20,6 +20,13 @@ public final class Histogram {
         buckets.incrementAndGet(bucket);
     }
 
+    /** Forgets everything recorded (for operators who measure one period at a time). */
+    public void reset() {
+        for (int i = 0; i < buckets.length(); i++) {
+            buckets.set(i, 0);
+        }
+    }
+
     public long count() {
         long n = 0;
         for (int i = 0; i < buckets.length(); i++) {

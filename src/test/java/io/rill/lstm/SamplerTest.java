@@ -70,6 +70,7 @@ class SamplerTest {
     if (sample.ended()) {
       expected += Sampler.logSoftmax(logits[0], CharVocabulary.EOS);
     }
-    assertThat(sample.logProbability()).isCloseTo(expected, within(1e-9));
+    // The sampler runs its own float implementation of the step (InferenceModel): equal to float precision.
+    assertThat(sample.logProbability()).isCloseTo(expected, within(1e-4));
   }
 }
