@@ -234,8 +234,7 @@ final class LstmReport {
                             ms(num(k + "jmx.SamplingLatencyP50Millis")) + " / "
                                     + ms(num(k + "jmx.SamplingLatencyP99Millis"))));
                 }
-                out.append("(JMX percentiles are cumulative since the node started: warm-up and earlier scenarios "
-                        + "included)\n");
+                out.append("(JMX percentiles are reset before each scenario)\n");
             }
             out.append(String.format(Locale.ROOT, "%nNames from rill's final model (temperature %s), %s of %s new:%n",
                     fmtTemperature(), get("samples.new"), get("samples")));
@@ -402,8 +401,7 @@ final class LstmReport {
                 + "**unanswered**: no reply within the drain time after the last request.\n");
         md.append("- **rill JMX** (`rill:type=Generation`, read in the node's JVM after each scenario): RequestLatency "
                 + "is from the request record's timestamp to the reply being written, SamplingLatency the sampling "
-                + "alone. These percentiles are cumulative since the node started (warm-up and earlier scenarios "
-                + "included); the request and reply counters per scenario are differences and match the client's "
+                + "alone. The percentiles are reset (`resetLatencies`) before each scenario; the request and reply counters per scenario are differences and match the client's "
                 + "counts.\n");
         for (int i = 1; i <= scenarios(); i++) {
             String k = "gen." + i + ".";

@@ -415,6 +415,7 @@ final class LstmRillRun {
             for (int i = 0; i < scenarios; i++) {
                 int rate = p.genRates().get(i);
                 String key = "gen." + (i + 1) + ".";
+                jmx.invoke(GENERATION_BEAN, "resetLatencies", null, null); // percentiles per scenario
                 Map<String, Object> jmxBefore = readBean(jmx);
                 long charsBefore = metrics.getCharactersTrained();
                 long stepsBefore = metrics.getSteps();
