@@ -1,0 +1,318 @@
+package io.rill.checkpoint;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.DispatcherSelector;
+import akka.actor.typed.javadsl.AbstractBehavior;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.javadsl.Receive;
+import akka.actor.typed.javadsl.TimerScheduler;
+import io.rill.ingest.StreamActor;
+import io.rill.ingest.StreamSupervisor;
+import io.rill.ops.CheckpointMetrics;
+import org.apache.kafka.common.TopicPartition;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+
+/**
+ * Writes the node's checkpoints: every {@code interval}, every {@code every-records} records, on request (JMX) and at
+ * shutdown. A checkpoint is a consistent cut: the coordinator sends every stream actor a barrier; each finishes the
+ * learning step it has in flight, answers with its own state and the offset it has taken in up to, and then holds
+ * new batches. With every stream still, nothing is on its way to a learner, so the learners' states, asked for next,
+ * include exactly the records before those offsets. The streams resume as soon as the states are in memory; the
+ * file is written (atomically, see {@link CheckpointStore}) off the actors' threads, and only then does the
+ * {@link CommitGate} let Kafka commit the offsets the checkpoint includes.
+ *
+ * <p>If a stream does not answer within {@code barrier-timeout}, or a learner fails to export, the checkpoint is
+ * abandoned (streams resume, nothing is committed by it) and counted as a failure; the next one tries again.
+ *
+ * <p>State it owns: the next sequence number, the checkpoint in progress and whoever waits for it. Lost when it
+ * stops: nothing (files on disk are the state).
+ */
+public final class CheckpointCoordinator extends AbstractBehavior<CheckpointCoordinator.Command> {
+
+    public sealed interface Command {
+    }
+
+    /** Writes a checkpoint now (or joins the one in progress) and answers when it is on disk or has failed. */
+    public record CheckpointNow(ActorRef<Result> replyTo) implements Command {
+    }
+
+    public record Result(boolean written, long sequence, String description) {
+    }
+
+    /** One learner's part of a checkpoint: a named section and how to get its bytes (asked of its actor). */
+    public interface StatePart {
+        String section();
+
+        CompletionStage<byte[]> export();
+    }
+
+    private enum Tick implements Command {
+        INSTANCE
+    }
+
+    private record StreamsListed(long sequence, List<ActorRef<StreamActor.Command>> streams, Throwable failure)
+            implements Command {
+    }
+
+    private record StreamState(StreamActor.StreamCheckpoint checkpoint) implements Command {
+    }
+
+    private record BarrierTimedOut(long sequence) implements Command {
+    }
+
+    private record PartsExported(long sequence, Map<String, byte[]> parts, Throwable failure) implements Command {
+    }
+
+    private record Written(long sequence, long bytes, Throwable failure) implements Command {
+    }
+
+    private static final Duration TICK = Duration.ofSeconds(1);
+
+    private final CheckpointSettings settings;
+    private final CheckpointStore store;
+    private final CommitGate gate;
+    private final ActorRef<StreamSupervisor.Command> supervisor;
+    private final Supplier<List<StatePart>> parts;
+    private final LongSupplier recordsTaken;
+    private final CheckpointMetrics metrics;
+    private final TimerScheduler<Command> timers;
+    private final Executor blocking;
+    private final ActorRef<StreamActor.StreamCheckpoint> streamStates;
+
+    private long nextSequence;
+    private long lastStartedNanos = System.nanoTime();
+    private long recordsAtLast;
+    /** The checkpoint in progress (-1: none), its streams, their states, when it started and who waits. */
+    private long current = -1;
+    private List<ActorRef<StreamActor.Command>> paused = List.of();
+    private final Map<String, StreamActor.StreamCheckpoint> collected = new LinkedHashMap<>();
+    private long startedNanos;
+    private long pauseMillis;
+    private Map<TopicPartition, Long> offsets = Map.of();
+    private final List<ActorRef<Result>> waiting = new ArrayList<>();
+    private boolean again;
+
+    public static Behavior<Command> create(CheckpointSettings settings, CheckpointStore store, CommitGate gate,
+                                           ActorRef<StreamSupervisor.Command> supervisor,
+                                           Supplier<List<StatePart>> parts, LongSupplier recordsTaken,
+                                           CheckpointMetrics metrics, long firstSequence) {
+        return Behaviors.setup(context -> Behaviors.withTimers(timers -> new CheckpointCoordinator(context, timers,
+                settings, store, gate, supervisor, parts, recordsTaken, metrics, firstSequence)));
+    }
+
+    private CheckpointCoordinator(ActorContext<Command> context, TimerScheduler<Command> timers,
+                                  CheckpointSettings settings, CheckpointStore store, CommitGate gate,
+                                  ActorRef<StreamSupervisor.Command> supervisor, Supplier<List<StatePart>> parts,
+                                  LongSupplier recordsTaken, CheckpointMetrics metrics, long firstSequence) {
+        super(context);
+        this.timers = timers;
+        this.settings = settings;
+        this.store = store;
+        this.gate = gate;
+        this.supervisor = supervisor;
+        this.parts = parts;
+        this.recordsTaken = recordsTaken;
+        this.metrics = metrics;
+        this.nextSequence = firstSequence;
+        this.recordsAtLast = recordsTaken.getAsLong();
+        this.blocking = context.getSystem().dispatchers().lookup(DispatcherSelector.blocking());
+        this.streamStates = context.messageAdapter(StreamActor.StreamCheckpoint.class, StreamState::new);
+        timers.startTimerWithFixedDelay(Tick.INSTANCE, TICK);
+    }
+
+    @Override
+    public Receive<Command> createReceive() {
+        return newReceiveBuilder()
+                .onMessageEquals(Tick.INSTANCE, this::onTick)
+                .onMessage(CheckpointNow.class, this::onCheckpointNow)
+                .onMessage(StreamsListed.class, this::onStreamsListed)
+                .onMessage(StreamState.class, this::onStreamState)
+                .onMessage(BarrierTimedOut.class, this::onBarrierTimedOut)
+                .onMessage(PartsExported.class, this::onPartsExported)
+                .onMessage(Written.class, this::onWritten)
+                .build();
+    }
+
+    private Behavior<Command> onTick() {
+        boolean due = System.nanoTime() - lastStartedNanos >= settings.interval().toNanos()
+                || settings.everyRecords() > 0 && recordsTaken.getAsLong() - recordsAtLast >= settings.everyRecords();
+        if (due && current < 0) {
+            begin();
+        }
+        return this;
+    }
+
+    private Behavior<Command> onCheckpointNow(CheckpointNow request) {
+        waiting.add(request.replyTo());
+        if (current < 0) {
+            begin();
+        } else {
+            again = true; // the one in progress may have cut before the caller's records: write another after it
+        }
+        return this;
+    }
+
+    private void begin() {
+        current = nextSequence++;
+        lastStartedNanos = System.nanoTime();
+        recordsAtLast = recordsTaken.getAsLong();
+        startedNanos = System.nanoTime();
+        collected.clear();
+        long sequence = current;
+        getContext().ask(StreamSupervisor.StreamList.class, supervisor, settings.barrierTimeout(),
+                StreamSupervisor.ListStreams::new,
+                (list, failure) -> new StreamsListed(sequence, list == null ? List.of() : list.streams(), failure));
+    }
+
+    private Behavior<Command> onStreamsListed(StreamsListed listed) {
+        if (listed.sequence() != current) {
+            return this;
+        }
+        if (listed.failure() != null) {
+            return fail("the stream supervisor did not answer: " + listed.failure());
+        }
+        paused = listed.streams();
+        for (ActorRef<StreamActor.Command> stream : paused) {
+            stream.tell(new StreamActor.Barrier(current, streamStates));
+        }
+        timers.startSingleTimer("barrier", new BarrierTimedOut(current), settings.barrierTimeout());
+        return paused.isEmpty() ? exportParts() : this;
+    }
+
+    private Behavior<Command> onStreamState(StreamState state) {
+        StreamActor.StreamCheckpoint checkpoint = state.checkpoint();
+        if (checkpoint.sequence() != current) {
+            return this;
+        }
+        collected.put(checkpoint.topic() + "-" + checkpoint.partition(), checkpoint);
+        return collected.size() == paused.size() ? exportParts() : this;
+    }
+
+    private Behavior<Command> onBarrierTimedOut(BarrierTimedOut timedOut) {
+        if (timedOut.sequence() != current) {
+            return this;
+        }
+        return fail((paused.size() - collected.size()) + " of " + paused.size()
+                + " streams did not reach the barrier within " + settings.barrierTimeout());
+    }
+
+    /** Every stream is still: ask the learners for their states, then let the streams go on. */
+    private Behavior<Command> exportParts() {
+        timers.cancel("barrier");
+        long sequence = current;
+        Map<TopicPartition, Long> cut = new LinkedHashMap<>();
+        for (StreamActor.StreamCheckpoint stream : collected.values()) {
+            if (stream.nextOffset() >= 0) {
+                cut.put(new TopicPartition(stream.topic(), stream.partition()), stream.nextOffset());
+            }
+        }
+        offsets = cut;
+        List<StatePart> learnerParts = parts.get();
+        List<CompletableFuture<byte[]>> exports = new ArrayList<>();
+        for (StatePart part : learnerParts) {
+            exports.add(part.export().toCompletableFuture());
+        }
+        CompletableFuture.allOf(exports.toArray(CompletableFuture[]::new)).whenComplete((done, failure) -> {
+            Map<String, byte[]> sections = new LinkedHashMap<>();
+            if (failure == null) {
+                for (int i = 0; i < learnerParts.size(); i++) {
+                    sections.put(learnerParts.get(i).section(), exports.get(i).join());
+                }
+            }
+            getContext().getSelf().tell(new PartsExported(sequence, sections, failure));
+        });
+        return this;
+    }
+
+    private Behavior<Command> onPartsExported(PartsExported exported) {
+        if (exported.sequence() != current) {
+            return this;
+        }
+        resumeStreams();
+        if (exported.failure() != null) {
+            return fail("a learner could not export its state: " + exported.failure());
+        }
+        Map<String, byte[]> sections = new LinkedHashMap<>();
+        collected.forEach((key, stream) -> sections.put("stream:" + key, stream.state()));
+        sections.putAll(exported.parts());
+        CheckpointStore.Checkpoint checkpoint = new CheckpointStore.Checkpoint(current, Instant.now(), offsets,
+                sections);
+        long sequence = current;
+        CompletableFuture.supplyAsync(() -> {
+            try {
+                return store.write(checkpoint);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }, blocking).whenComplete((path, failure) -> getContext().getSelf().tell(
+                new Written(sequence, failure == null ? sizeOf(path) : 0, failure)));
+        return this;
+    }
+
+    private Behavior<Command> onWritten(Written written) {
+        if (written.sequence() != current) {
+            return this;
+        }
+        if (written.failure() != null) {
+            return fail("writing the checkpoint failed: " + written.failure());
+        }
+        gate.checkpointed(offsets);
+        long millis = (System.nanoTime() - startedNanos) / 1_000_000;
+        metrics.written(current, Instant.now(), written.bytes(), millis, pauseMillis);
+        getContext().getLog().info("checkpoint {} written: {} bytes, {} streams, {} ms (streams held {} ms)",
+                current, written.bytes(), collected.size(), millis, pauseMillis);
+        return finish(new Result(true, current, "checkpoint " + current + " written, " + written.bytes()
+                + " bytes, offsets " + offsets));
+    }
+
+    private Behavior<Command> fail(String reason) {
+        resumeStreams();
+        metrics.failed();
+        getContext().getLog().warn("checkpoint {} abandoned: {}", current, reason);
+        return finish(new Result(false, current, "checkpoint " + current + " abandoned: " + reason));
+    }
+
+    private Behavior<Command> finish(Result result) {
+        current = -1;
+        collected.clear();
+        if (again) {
+            again = false;
+            begin(); // whoever asked during the last one gets the next one
+            return this;
+        }
+        waiting.forEach(replyTo -> replyTo.tell(result));
+        waiting.clear();
+        return this;
+    }
+
+    private void resumeStreams() {
+        if (!paused.isEmpty()) {
+            pauseMillis = (System.nanoTime() - startedNanos) / 1_000_000;
+        }
+        for (ActorRef<StreamActor.Command> stream : paused) {
+            stream.tell(new StreamActor.Resume(current));
+        }
+        paused = List.of();
+    }
+
+    private static long sizeOf(java.nio.file.Path path) {
+        try {
+            return java.nio.file.Files.size(path);
+        } catch (java.io.IOException e) {
+            return -1;
+        }
+    }
+}
