@@ -1,5 +1,8 @@
 package io.rill.lstm;
 
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
 import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -15,8 +18,15 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * </pre>
  *
  * One fused loop per tensor: the update touches each entry once instead of going through a chain of array ops.
+ *
+ * <p>Binary state ({@link #writeTo} / {@link #readFrom}): format version, learning rate, β1, β2, ε, step count, then
+ * the first and second moments as {@link LstmTensors#writeTo} writes them. The step count is part of it because the
+ * bias corrections depend on it: restoring moments without it would change every later update.
  */
 public final class Adam {
+
+  /** Version of the binary state {@link #writeTo} writes. */
+  static final int FORMAT_VERSION = 1;
 
   public static final double DEFAULT_LEARNING_RATE = 2e-3;
 
@@ -45,6 +55,42 @@ public final class Adam {
     this.epsilon = epsilon;
     this.firstMoment = LstmGradients.zerosLike(params);
     this.secondMoment = LstmGradients.zerosLike(params);
+  }
+
+  /**
+   * An optimizer written by {@link #writeTo}, for {@code params} (its moments must have the parameters' shape).
+   *
+   * @throws IOException when the input is truncated, of another format version, holds impossible hyper-parameters
+   *                     or moments of another shape
+   */
+  public static Adam readFrom(DataInput in, LstmParams params) throws IOException {
+    StateFormat.readVersion(in, FORMAT_VERSION, "Adam");
+    double learningRate = in.readDouble();
+    double beta1 = in.readDouble();
+    double beta2 = in.readDouble();
+    double epsilon = in.readDouble();
+    long steps = in.readLong();
+    StateFormat.require(learningRate > 0 && Double.isFinite(learningRate), "Adam: learning rate " + learningRate);
+    StateFormat.require(beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1, "Adam: β " + beta1 + ", " + beta2);
+    StateFormat.require(epsilon >= 0 && Double.isFinite(epsilon), "Adam: ε " + epsilon);
+    StateFormat.require(steps >= 0, "Adam: step count " + steps);
+    Adam adam = new Adam(params, learningRate, beta1, beta2, epsilon);
+    adam.firstMoment.readValues(in, "Adam first moment");
+    adam.secondMoment.readValues(in, "Adam second moment");
+    adam.steps = steps;
+    return adam;
+  }
+
+  /** Writes the hyper-parameters, the step count and both moments. */
+  public void writeTo(DataOutput out) throws IOException {
+    out.writeInt(FORMAT_VERSION);
+    out.writeDouble(learningRate);
+    out.writeDouble(beta1);
+    out.writeDouble(beta2);
+    out.writeDouble(epsilon);
+    out.writeLong(steps);
+    firstMoment.writeTo(out);
+    secondMoment.writeTo(out);
   }
 
   public double learningRate() {

@@ -1,5 +1,8 @@
 package io.rill.lstm;
 
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -13,6 +16,8 @@ import java.util.Map;
  * the next free id the first time it is {@linkplain #add added}; ids are never reused or reordered, because they are
  * row numbers in the parameters, and growing the vocabulary appends rows (see {@link VocabularyGrowth}).
  *
+ * <p>Binary state ({@link #writeTo} / {@link #readFrom}): format version, size, then the code points in id order.
+ *
  * <p>Not thread-safe: one owner (in the running system, whoever also owns the parameters) adds characters.
  */
 public final class CharVocabulary {
@@ -21,6 +26,9 @@ public final class CharVocabulary {
   public static final int EOS = 0;
 
   private static final int NEWLINE = '\n';
+
+  /** Version of the binary state {@link #writeTo} writes. */
+  static final int FORMAT_VERSION = 1;
 
   private final List<Integer> codePoints = new ArrayList<>();
   private final Map<Integer, Integer> ids = new HashMap<>();
@@ -45,6 +53,37 @@ public final class CharVocabulary {
       copy.add(codePoints.get(id));
     }
     return copy;
+  }
+
+  /** Writes the code points in id order, end-of-sequence's newline first. */
+  public void writeTo(DataOutput out) throws IOException {
+    out.writeInt(FORMAT_VERSION);
+    out.writeInt(codePoints.size());
+    for (int codePoint : codePoints) {
+      out.writeInt(codePoint);
+    }
+  }
+
+  /**
+   * A vocabulary written by {@link #writeTo}: every character keeps its id.
+   *
+   * @throws IOException when the input is truncated, of another format version, does not start with the newline,
+   *                     or holds an invalid or repeated code point
+   */
+  public static CharVocabulary readFrom(DataInput in) throws IOException {
+    StateFormat.readVersion(in, FORMAT_VERSION, "vocabulary");
+    int size = StateFormat.readInt(in, 1, Character.MAX_CODE_POINT + 1, "vocabulary size");
+    StateFormat.require(in.readInt() == NEWLINE, "vocabulary: id " + EOS + " is not the newline");
+    CharVocabulary vocabulary = new CharVocabulary();
+    for (int id = 1; id < size; id++) {
+      int codePoint = in.readInt();
+      StateFormat.require(Character.isValidCodePoint(codePoint),
+          "vocabulary: id " + id + " has invalid code point " + codePoint);
+      StateFormat.require(!vocabulary.contains(codePoint),
+          "vocabulary: code point U+%04X repeated at id %d".formatted(codePoint, id));
+      vocabulary.add(codePoint);
+    }
+    return vocabulary;
   }
 
   /** The number of ids in use, end-of-sequence included. */

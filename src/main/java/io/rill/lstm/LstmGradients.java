@@ -1,5 +1,7 @@
 package io.rill.lstm;
 
+import java.io.DataInput;
+import java.io.IOException;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -20,6 +22,17 @@ public final class LstmGradients extends LstmTensors {
   /** Zero gradients shaped like {@code params}. */
   public static LstmGradients zerosLike(LstmTensors params) {
     return new LstmGradients(params.config(), params.vocabularySize());
+  }
+
+  /**
+   * Gradients written by {@link #writeTo}, which must match {@code config} and {@code vocabularySize}.
+   *
+   * @throws IOException when the input is truncated, of another format version, or of another shape
+   */
+  public static LstmGradients readFrom(DataInput in, LstmConfig config, int vocabularySize) throws IOException {
+    LstmGradients gradients = new LstmGradients(config, vocabularySize);
+    gradients.readValues(in, "gradients");
+    return gradients;
   }
 
   public LstmGradients copy() {

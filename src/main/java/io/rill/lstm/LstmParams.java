@@ -1,5 +1,7 @@
 package io.rill.lstm;
 
+import java.io.DataInput;
+import java.io.IOException;
 import java.util.Random;
 
 /**
@@ -46,6 +48,19 @@ public final class LstmParams extends LstmTensors {
     for (int i = 0; i < output.length(); i++) {
       output.set(i, (2 * random.nextDouble() - 1) * range);
     }
+    return params;
+  }
+
+  /**
+   * Parameters written by {@link #writeTo}. {@code config} and {@code vocabularySize} are what the caller expects
+   * (the running configuration and the vocabulary restored alongside); the input must match them, so a damaged
+   * size cannot make this allocate more than that model needs.
+   *
+   * @throws IOException when the input is truncated, of another format version, or of another shape
+   */
+  public static LstmParams readFrom(DataInput in, LstmConfig config, int vocabularySize) throws IOException {
+    LstmParams params = new LstmParams(config, vocabularySize);
+    params.readValues(in, "parameters");
     return params;
   }
 

@@ -1,5 +1,8 @@
 package io.rill.lstm;
 
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
 import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -12,8 +15,14 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * <p>It is a plain value: {@link CharLstm} copies it in at the start of a chunk and hands out a fresh one at the
  * end, so carrying it into the next chunk is truncated backpropagation through time with the state detached, no
  * gradient flows back into the chunk that produced it.
+ *
+ * <p>Binary state ({@link #writeTo} / {@link #readFrom}): format version, architecture, batch size, then per layer
+ * h and, when the cell has one, c, as rows, columns and values.
  */
 public final class LstmState {
+
+  /** Version of the binary state {@link #writeTo} writes. */
+  static final int FORMAT_VERSION = 1;
 
   private final INDArray[] hidden;
   private final INDArray[] cell;
@@ -33,6 +42,54 @@ public final class LstmState {
           ? Nd4j.zeros(config.dataType(), batch, config.hiddenSize()) : null;
     }
     return new LstmState(hidden, cell);
+  }
+
+  /** Writes every layer's h and, for an LSTM, c. */
+  public void writeTo(DataOutput out) throws IOException {
+    out.writeInt(FORMAT_VERSION);
+    out.writeInt(layers());
+    out.writeInt(batchSize());
+    out.writeInt(Math.toIntExact(hidden[0].size(1)));
+    out.writeBoolean(cell[0] != null);
+    out.writeUTF(hidden[0].dataType().name());
+    for (int l = 0; l < hidden.length; l++) {
+      StateFormat.writeTensor(out, hidden[l]);
+      if (cell[l] != null) {
+        StateFormat.writeTensor(out, cell[l]);
+      }
+    }
+  }
+
+  /**
+   * A state written by {@link #writeTo} for {@code batch} streams of a model of {@code config}.
+   *
+   * @throws IOException when the input is truncated, of another format version, or of another shape
+   */
+  public static LstmState readFrom(DataInput in, LstmConfig config, int batch) throws IOException {
+    StateFormat.readVersion(in, FORMAT_VERSION, "recurrent state");
+    int layers = in.readInt();
+    int storedBatch = in.readInt();
+    int hiddenSize = in.readInt();
+    boolean hasCell = in.readBoolean();
+    String dataType = in.readUTF();
+    boolean expectCell = config.cell().cell().hasCellState();
+    StateFormat.require(layers == config.layers() && storedBatch == batch && hiddenSize == config.hiddenSize()
+            && hasCell == expectCell && dataType.equals(config.dataType().name()),
+        "recurrent state was stored as " + describe(layers, storedBatch, hiddenSize, hasCell, dataType)
+            + ", expected " + describe(config.layers(), batch, config.hiddenSize(), expectCell,
+            config.dataType().name()));
+    LstmState state = zeros(config, batch);
+    for (int l = 0; l < layers; l++) {
+      StateFormat.readTensor(in, state.hidden[l], "recurrent state layer " + l + " h");
+      if (hasCell) {
+        StateFormat.readTensor(in, state.cell[l], "recurrent state layer " + l + " c");
+      }
+    }
+    return state;
+  }
+
+  private static String describe(int layers, int batch, int hiddenSize, boolean hasCell, String dataType) {
+    return layers + " layers of " + batch + " × " + hiddenSize + (hasCell ? " h and c" : " h") + " " + dataType;
   }
 
   public int layers() {

@@ -1,5 +1,8 @@
 package io.rill.lstm;
 
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -22,6 +25,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p>The vocabulary size V is the only dimension that changes: {@link #appendVocabularyEntry} adds one embedding row,
  * one output column and one output bias, copying everything else, so ids already in use keep their rows. The arrays
  * are replaced on growth; callers take them from here rather than holding on to them.
+ *
+ * <p>Binary state ({@link #writeTo}, read by the subclasses' {@code readFrom}): format version, architecture,
+ * vocabulary size, the number of tensors, then each tensor as rows, columns and values in C order (see
+ * {@link StateFormat}).
  */
 public abstract sealed class LstmTensors permits LstmParams, LstmGradients {
 
@@ -33,6 +40,9 @@ public abstract sealed class LstmTensors permits LstmParams, LstmGradients {
 
     double outputBias(Vec existingBiases);
   }
+
+  /** Version of the binary state {@link #writeTo} writes. */
+  static final int FORMAT_VERSION = 1;
 
   static final NewEntryValues ZEROS = new NewEntryValues() {
     @Override
@@ -161,6 +171,37 @@ public abstract sealed class LstmTensors permits LstmParams, LstmGradients {
     if (!sameShapeAs(other)) {
       throw new IllegalArgumentException("tensor sets differ in shape: vocabulary " + vocabularySize + " vs "
           + other.vocabularySize + ", config " + config + " vs " + other.config);
+    }
+  }
+
+  /** Writes the architecture, the vocabulary size and every tensor's values, in the order of {@link #tensors()}. */
+  public void writeTo(DataOutput out) throws IOException {
+    out.writeInt(FORMAT_VERSION);
+    StateFormat.writeArchitecture(out, config);
+    out.writeInt(vocabularySize);
+    List<INDArray> all = tensors();
+    out.writeInt(all.size());
+    for (INDArray tensor : all) {
+      StateFormat.writeTensor(out, tensor);
+    }
+  }
+
+  /**
+   * Overwrites these tensors with what {@link #writeTo} wrote for the same architecture and vocabulary size; fails
+   * on anything else, naming {@code what} was being read.
+   */
+  void readValues(DataInput in, String what) throws IOException {
+    StateFormat.readVersion(in, FORMAT_VERSION, what);
+    StateFormat.readArchitecture(in, config, what);
+    int storedVocabulary = in.readInt();
+    StateFormat.require(storedVocabulary == vocabularySize, what + " was stored for a vocabulary of "
+        + storedVocabulary + " ids, expected " + vocabularySize);
+    List<INDArray> all = tensors();
+    List<String> names = names();
+    int count = in.readInt();
+    StateFormat.require(count == all.size(), what + " has " + count + " tensors, expected " + all.size());
+    for (int k = 0; k < all.size(); k++) {
+      StateFormat.readTensor(in, all.get(k), what + " " + names.get(k));
     }
   }
 

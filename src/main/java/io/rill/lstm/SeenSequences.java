@@ -1,5 +1,9 @@
 package io.rill.lstm;
 
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
+
 /**
  * Remembers which sequences (names, lines) the training stream has shown, so generated samples can be split into
  * "occurs in training" and "new", on a stream too long to keep every sequence: a Bloom filter of fixed size.
@@ -14,6 +18,10 @@ package io.rill.lstm;
  * <p>A sequence is identified by its UTF-16 chars (the same as by its UTF-8 bytes for any well-formed string), hashed
  * twice with a 64-bit murmur-style mix under two seeds and combined as h1 + i h2 for the k bit positions.
  *
+ * <p>Binary state ({@link #writeTo} / {@link #readFrom}): format version, bit count, hash count, sequence count,
+ * word count, then the bits as 64-bit words. The hash functions are fixed in code, so bits and sizes are all a
+ * restored filter needs to give the same answers.
+ *
  * <p>Not thread-safe: one actor owns it.
  */
 public final class SeenSequences {
@@ -22,6 +30,9 @@ public final class SeenSequences {
   public static final long MAX_BITS = 1L << 31;
   /** More hashes buy almost nothing and cost time on every lookup; only tiny filters would want more. */
   static final int MAX_HASHES = 30;
+
+  /** Version of the binary state {@link #writeTo} writes. */
+  static final int FORMAT_VERSION = 1;
 
   private static final double LN2 = Math.log(2);
   private static final long SEED_1 = 0x9E3779B97F4A7C15L;
@@ -52,6 +63,47 @@ public final class SeenSequences {
     this.bits = other.bits;
     this.hashes = other.hashes;
     this.count = other.count;
+  }
+
+  private SeenSequences(long[] words, long bits, int hashes, long count) {
+    this.words = words;
+    this.bits = bits;
+    this.hashes = hashes;
+    this.count = count;
+  }
+
+  /** Writes the sizes, the count and the bits. */
+  public void writeTo(DataOutput out) throws IOException {
+    out.writeInt(FORMAT_VERSION);
+    out.writeLong(bits);
+    out.writeInt(hashes);
+    out.writeLong(count);
+    out.writeInt(words.length);
+    StateFormat.writeLongs(out, words);
+  }
+
+  /**
+   * A filter written by {@link #writeTo}, whatever sizes it was made with: it answers as the written one did. The
+   * bit count is checked against {@link #MAX_BITS} before anything is allocated, so at most 256 MiB.
+   *
+   * @throws IOException when the input is truncated, of another format version, or holds impossible sizes
+   */
+  public static SeenSequences readFrom(DataInput in) throws IOException {
+    StateFormat.readVersion(in, FORMAT_VERSION, "seen sequences");
+    long bits = in.readLong();
+    int hashes = in.readInt();
+    long count = in.readLong();
+    int wordCount = in.readInt();
+    StateFormat.require(bits >= 64 && bits <= MAX_BITS && bits % 64 == 0,
+        "seen sequences: bit count " + bits + " is not a multiple of 64 in [64, " + MAX_BITS + "]");
+    StateFormat.require(hashes >= 1 && hashes <= MAX_HASHES,
+        "seen sequences: hash count " + hashes + " outside [1, " + MAX_HASHES + "]");
+    StateFormat.require(count >= 0, "seen sequences: count " + count);
+    StateFormat.require(wordCount == bits / 64,
+        "seen sequences: " + wordCount + " words for " + bits + " bits");
+    long[] words = new long[wordCount];
+    StateFormat.readLongs(in, words);
+    return new SeenSequences(words, bits, hashes, count);
   }
 
   /** An independent copy, e.g. for a generator's snapshot while the original goes on learning. */

@@ -1,5 +1,8 @@
 package io.rill.lstm;
 
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
 import java.util.Arrays;
 
 /**
@@ -12,8 +15,16 @@ import java.util.Arrays;
  *
  * <p>With one lane, the chunks are exactly those of the stream's text read straight through, however the text was
  * cut into records.
+ *
+ * <p>Binary state ({@link #writeTo} / {@link #readFrom}): format version, lane count, steps, then per lane the
+ * number of waiting ids and the ids. Only the waiting ids are kept, not where they sit in the lane's array: that
+ * placement decides when an array is compacted but never what a chunk holds, so restored lanes give the same chunks
+ * and put new units in the same lanes.
  */
 public final class StreamLanes {
+
+  /** Version of the binary state {@link #writeTo} writes. */
+  static final int FORMAT_VERSION = 1;
 
   private final int steps;
   private final int[][] lanes;
@@ -30,6 +41,41 @@ public final class StreamLanes {
     this.starts = new int[lanes];
     this.lengths = new int[lanes];
     Arrays.fill(lengths, 1); // each lane starts with end-of-sequence, id 0
+  }
+
+  /** Writes every lane's waiting ids (the ids from the next chunk's first input on). */
+  public void writeTo(DataOutput out) throws IOException {
+    out.writeInt(FORMAT_VERSION);
+    out.writeInt(lanes.length);
+    out.writeInt(steps);
+    for (int l = 0; l < lanes.length; l++) {
+      out.writeInt(lengths[l]);
+      StateFormat.writeInts(out, lanes[l], starts[l], lengths[l]);
+    }
+  }
+
+  /**
+   * Lanes written by {@link #writeTo}; {@code laneCount} and {@code steps} are the running configuration's, which
+   * the input must match, and every id must be below {@code vocabularySize}.
+   *
+   * @throws IOException when the input is truncated, of another format version, of another shape, or holds an id
+   *                     outside the vocabulary
+   */
+  public static StreamLanes readFrom(DataInput in, int laneCount, int steps, int vocabularySize) throws IOException {
+    StreamLanes restored = new StreamLanes(laneCount, steps);
+    StateFormat.readVersion(in, FORMAT_VERSION, "stream lanes");
+    int storedLanes = in.readInt();
+    int storedSteps = in.readInt();
+    StateFormat.require(storedLanes == laneCount && storedSteps == steps, "stream lanes were stored as "
+        + storedLanes + " lanes of " + storedSteps + " steps, expected " + laneCount + " of " + steps);
+    for (int l = 0; l < laneCount; l++) {
+      // At least the end-of-sequence a lane starts with stays waiting: advance never takes the last id.
+      int length = StateFormat.readInt(in, 1, StateFormat.MAX_ARRAY_LENGTH, "stream lane " + l + " length");
+      int[] ids = StateFormat.readIds(in, length, vocabularySize, "stream lane " + l);
+      restored.lanes[l] = ids.length >= steps + 1 ? ids : Arrays.copyOf(ids, steps + 1);
+      restored.lengths[l] = length;
+    }
+    return restored;
   }
 
   public int laneCount() {
