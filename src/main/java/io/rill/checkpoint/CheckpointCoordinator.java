@@ -248,7 +248,7 @@ public final class CheckpointCoordinator extends AbstractBehavior<CheckpointCoor
         Map<String, byte[]> sections = new LinkedHashMap<>();
         collected.forEach((key, stream) -> sections.put("stream:" + key, stream.state()));
         sections.putAll(exported.parts());
-        CheckpointStore.Checkpoint checkpoint = new CheckpointStore.Checkpoint(current, Instant.now(), offsets,
+        Checkpoint checkpoint = new Checkpoint(current, Instant.now(), offsets,
                 sections);
         long sequence = current;
         CompletableFuture.supplyAsync(() -> {

@@ -2,6 +2,7 @@ package io.rill.lstm;
 
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
+import akka.actor.typed.Behavior;
 import akka.actor.typed.DispatcherSelector;
 import akka.actor.typed.Props;
 import akka.actor.typed.SupervisorStrategy;
@@ -29,14 +30,21 @@ public final class CharModel {
   private final ActorRef<CharModelServer.Command> server;
   private final ActorRef<LstmWorker.Command> worker;
 
+  /**
+   * Spawns the model's actors, its parameter server starting from {@code restored} (the bytes of the server's
+   * {@link CharModelServer.ExportState}, from a checkpoint) unless that is null.
+   */
   public CharModel(LstmSettings.Model model, LstmSettings settings, SeenSequences seen, ActorSystem<?> system,
-                   SkipGramLearner.Spawner spawner, CharModelMetrics metrics) {
+                   SkipGramLearner.Spawner spawner, CharModelMetrics metrics, byte[] restored) {
     this.model = model;
     this.settings = settings;
     this.system = system;
     this.metrics = metrics;
+    Behavior<CharModelServer.Command> serverBehavior = restored == null
+        ? CharModelServer.create(model.name(), settings, seen, metrics)
+        : CharModelServer.restore(model.name(), settings, metrics, restored);
     // A failed message must not wipe the parameters: resume. A worker holds only a copy: restart.
-    this.server = spawner.spawn(Behaviors.supervise(CharModelServer.create(model.name(), settings, seen, metrics))
+    this.server = spawner.spawn(Behaviors.supervise(serverBehavior)
         .onFailure(SupervisorStrategy.resume()), "char-model-" + model.name() + "-ps", Props.empty());
     this.worker = spawner.spawn(Behaviors.supervise(LstmWorker.create(settings, server, metrics, settings.seed() + 7))
             .onFailure(SupervisorStrategy.restart()), "char-model-" + model.name() + "-worker",
@@ -63,6 +71,18 @@ public final class CharModel {
   public StreamActor.CharModelLink linkFor(String topic, int partition) {
     return new StreamActor.CharModelLink(CharStreamActor.create(topic + "-" + partition, settings,
         model.linePerSequence(), server, worker, metrics), settings.stepTimeout());
+  }
+
+  /** The checkpoint section name of this model's parameter server. */
+  public String section() {
+    return "char-model:" + model.name();
+  }
+
+  /** The parameter server's whole state as bytes, for a checkpoint. */
+  public CompletionStage<byte[]> exportState(Duration timeout) {
+    return AskPattern.<CharModelServer.Command, CharModelServer.ExportedState>ask(server,
+            CharModelServer.ExportState::new, timeout, system.scheduler())
+        .thenApply(CharModelServer.ExportedState::bytes);
   }
 
   /** A copy of the model now, with its seen set and held-out lines. */

@@ -9,6 +9,11 @@ import akka.actor.typed.javadsl.Receive;
 import io.rill.ops.CharModelMetrics;
 import io.rill.ps.CharModelServer;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -30,8 +35,8 @@ import java.util.Set;
  * held-out data; the trained sequences are sent there too, for the in-training / new split of generated names.
  *
  * <p>State it owns: the lanes, their carried state, its copy of the character ids it has used, the highest offset
- * fed (a redelivered record is not fed twice). Lost when it stops: all of it, and with it up to the backlog's
- * characters that were acknowledged but not yet trained (checkpoints come with the reliability work).
+ * fed (a redelivered record is not fed twice). Lost when it stops: whatever changed since the last checkpoint, which
+ * holds the lanes, the carried state and the offset ({@link ExportState}).
  */
 public final class CharStreamActor extends AbstractBehavior<CharStreamActor.Command> {
 
@@ -50,6 +55,21 @@ public final class CharStreamActor extends AbstractBehavior<CharStreamActor.Comm
   public record Fed(long offset) {
   }
 
+  /**
+   * Asks for the stream's state as bytes, for a checkpoint: answered once no chunk is being trained, after which the
+   * stream sends no chunk until {@link Resume}, so the model cannot move past what the bytes hold.
+   */
+  public record ExportState(ActorRef<ExportedState> replyTo) implements Command {
+  }
+
+  public record ExportedState(byte[] bytes) {
+  }
+
+  /** The checkpoint has the model's state too: train on. */
+  public enum Resume implements Command {
+    INSTANCE
+  }
+
   private record Encoded(long feed, CharModelServer.Encoded encoded, Throwable failure) implements Command {
   }
 
@@ -62,7 +82,7 @@ public final class CharStreamActor extends AbstractBehavior<CharStreamActor.Comm
   private final ActorRef<CharModelServer.Command> server;
   private final ActorRef<LstmWorker.Command> worker;
   private final CharModelMetrics metrics;
-  private final StreamLanes lanes;
+  private StreamLanes lanes;
   private LstmState state;
   private final Map<Integer, Integer> ids = new HashMap<>();
   private long fedOffset = -1;
@@ -71,17 +91,29 @@ public final class CharStreamActor extends AbstractBehavior<CharStreamActor.Comm
   private ActorRef<Fed> pendingAck;
   private long chunks;
   private boolean chunkInFlight;
+  private ActorRef<ExportedState> pendingExport;
+  private boolean held;
+
+  private static final int STATE_VERSION = 1;
 
   public static Behavior<Command> create(String name, LstmSettings settings, boolean linePerSequence,
                                          ActorRef<CharModelServer.Command> server,
                                          ActorRef<LstmWorker.Command> worker, CharModelMetrics metrics) {
+    return create(name, settings, linePerSequence, server, worker, metrics, null);
+  }
+
+  /** A stream actor that starts from {@code restored} (the bytes of an {@link ExportState}) unless it is null. */
+  public static Behavior<Command> create(String name, LstmSettings settings, boolean linePerSequence,
+                                         ActorRef<CharModelServer.Command> server,
+                                         ActorRef<LstmWorker.Command> worker, CharModelMetrics metrics,
+                                         byte[] restored) {
     return Behaviors.setup(context -> new CharStreamActor(context, name, settings, linePerSequence, server, worker,
-        metrics));
+        metrics, restored));
   }
 
   private CharStreamActor(ActorContext<Command> context, String name, LstmSettings settings, boolean linePerSequence,
                           ActorRef<CharModelServer.Command> server, ActorRef<LstmWorker.Command> worker,
-                          CharModelMetrics metrics) {
+                          CharModelMetrics metrics, byte[] restored) throws IOException {
     super(context);
     this.name = name;
     this.settings = settings;
@@ -89,9 +121,20 @@ public final class CharStreamActor extends AbstractBehavior<CharStreamActor.Comm
     this.server = server;
     this.worker = worker;
     this.metrics = metrics;
-    this.lanes = new StreamLanes(settings.lanesPerStream(), settings.bpttSteps());
-    this.state = LstmState.zeros(settings.architecture(), settings.lanesPerStream());
     ids.put((int) '\n', CharVocabulary.EOS); // running text's newline is the end-of-sequence id
+    if (restored == null) {
+      this.lanes = new StreamLanes(settings.lanesPerStream(), settings.bpttSteps());
+      this.state = LstmState.zeros(settings.architecture(), settings.lanesPerStream());
+    } else {
+      DataInputStream in = new DataInputStream(new ByteArrayInputStream(restored));
+      int format = in.readInt();
+      if (format != STATE_VERSION) {
+        throw new IOException("char stream " + name + ": state format " + format + ", expected " + STATE_VERSION);
+      }
+      this.fedOffset = in.readLong();
+      this.lanes = StreamLanes.readFrom(in, settings.lanesPerStream(), settings.bpttSteps(), settings.maxVocabulary());
+      this.state = LstmState.readFrom(in, settings.architecture(), settings.lanesPerStream());
+    }
   }
 
   @Override
@@ -100,6 +143,8 @@ public final class CharStreamActor extends AbstractBehavior<CharStreamActor.Comm
         .onMessage(Feed.class, this::onFeed)
         .onMessage(Encoded.class, this::onEncoded)
         .onMessage(ChunkTrained.class, this::onChunkTrained)
+        .onMessage(ExportState.class, this::onExportState)
+        .onMessageEquals(Resume.INSTANCE, this::onResume)
         .build();
   }
 
@@ -193,25 +238,57 @@ public final class CharStreamActor extends AbstractBehavior<CharStreamActor.Comm
     return this;
   }
 
-  private Behavior<Command> onChunkTrained(ChunkTrained message) {
+  private Behavior<Command> onChunkTrained(ChunkTrained message) throws IOException {
     if (message.chunk() != chunks || !chunkInFlight) {
       return this; // the late answer to a chunk already sent again
     }
     chunkInFlight = false;
-    if (message.failure() != null) {
-      getContext().getLog().warn("stream {}: chunk {} not trained, sending it again: {}", name, message.chunk(),
-          message.failure().toString());
-    } else {
+    if (message.failure() == null) {
       state = message.trained().state();
       lanes.advance();
+    } else {
+      getContext().getLog().warn("stream {}: chunk {} not trained, sending it again: {}", name, message.chunk(),
+          message.failure().toString());
     }
+    exportIfStill();
     sendChunk();
     acknowledgeIfRoom();
     return this;
   }
 
+  private Behavior<Command> onExportState(ExportState export) throws IOException {
+    pendingExport = export.replyTo();
+    held = true;
+    exportIfStill();
+    return this;
+  }
+
+  private Behavior<Command> onResume() {
+    held = false;
+    pendingExport = null;
+    sendChunk();
+    acknowledgeIfRoom();
+    return this;
+  }
+
+  /** Answers a pending export once no chunk is out: the lanes and the carried state then match the model. */
+  private void exportIfStill() throws IOException {
+    if (pendingExport == null || chunkInFlight) {
+      return;
+    }
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    DataOutputStream out = new DataOutputStream(bytes);
+    out.writeInt(STATE_VERSION);
+    out.writeLong(fedOffset);
+    lanes.writeTo(out);
+    state.writeTo(out);
+    out.flush();
+    pendingExport.tell(new ExportedState(bytes.toByteArray()));
+    pendingExport = null;
+  }
+
   private void sendChunk() {
-    if (chunkInFlight || !lanes.hasChunk()) {
+    if (chunkInFlight || held || !lanes.hasChunk()) {
       return;
     }
     chunkInFlight = true;

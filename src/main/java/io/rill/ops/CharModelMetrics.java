@@ -39,6 +39,12 @@ public final class CharModelMetrics implements CharModelMBean {
         trainingLoss = Double.isNaN(previous) ? loss : previous + LOSS_SMOOTHING * (loss - previous);
     }
 
+    /** Restored from a checkpoint at {@code restoredVersion}, having trained that many characters. */
+    public void restored(long restoredVersion, long characters) {
+        version = restoredVersion;
+        charactersTrained.set(characters);
+    }
+
     public void refusedStale(long stalenessVersions) {
         staleRefused.increment();
         stalenessMax.accumulateAndGet(stalenessVersions, Math::max);

@@ -16,6 +16,11 @@ import io.rill.lstm.SeenSequences;
 import io.rill.lstm.VocabularyGrowth;
 import io.rill.ops.CharModelMetrics;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -32,7 +37,7 @@ import java.util.Random;
  * split of generated names) and the held-out lines.
  *
  * <p>State it owns: parameters, Adam's moments, version, vocabulary, seen sequences, held-out lines. Lost when it
- * stops: all of it (checkpoints come with the reliability work).
+ * stops: whatever happened since the last checkpoint, which holds all of it ({@link ExportState}, {@link #restore}).
  */
 public final class CharModelServer extends AbstractBehavior<CharModelServer.Command> {
 
@@ -69,6 +74,13 @@ public final class CharModelServer extends AbstractBehavior<CharModelServer.Comm
                            long charactersTrained, SeenSequences seen, List<int[]> heldOut) {
     }
 
+    /** Asks for the server's whole state as bytes, for a checkpoint. */
+    public record ExportState(ActorRef<ExportedState> replyTo) implements Command {
+    }
+
+    public record ExportedState(byte[] bytes) {
+    }
+
     /** Registers {@code listener} for a snapshot with data every {@code progress.every-steps} updates. */
     public record Subscribe(ActorRef<Snapshot> listener) implements Command {
     }
@@ -78,7 +90,7 @@ public final class CharModelServer extends AbstractBehavior<CharModelServer.Comm
     private final CharModelMetrics metrics;
     private final LstmParams params;
     private final Adam adam;
-    private final CharVocabulary vocabulary = new CharVocabulary();
+    private final CharVocabulary vocabulary;
     private final Random growthRandom;
     private final SeenSequences seen;
     private final List<int[]> heldOut = new ArrayList<>();
@@ -88,19 +100,58 @@ public final class CharModelServer extends AbstractBehavior<CharModelServer.Comm
 
     public static Behavior<Command> create(String model, LstmSettings settings, SeenSequences seen,
                                            CharModelMetrics metrics) {
-        return Behaviors.setup(context -> new CharModelServer(context, model, settings, seen, metrics));
+        return Behaviors.setup(context -> new CharModelServer(context, model, settings, seen, metrics, null));
     }
 
+    /** A server that starts from {@code restored}, the bytes of an {@link ExportState}; fails if they are invalid. */
+    public static Behavior<Command> restore(String model, LstmSettings settings, CharModelMetrics metrics,
+                                            byte[] restored) {
+        return Behaviors.setup(context -> new CharModelServer(context, model, settings, null, metrics, restored));
+    }
+
+    private static final int STATE_VERSION = 1;
+
     private CharModelServer(ActorContext<Command> context, String model, LstmSettings settings, SeenSequences seen,
-                            CharModelMetrics metrics) {
+                            CharModelMetrics metrics, byte[] restored) throws IOException {
         super(context);
         this.model = model;
         this.settings = settings;
         this.metrics = metrics;
-        this.seen = seen;
-        this.params = LstmParams.initialize(settings.architecture(), vocabulary.size(), settings.seed());
-        this.adam = new Adam(params, settings.learningRate(), 0.9, 0.999, 1e-8);
         this.growthRandom = new Random(settings.seed() + 1);
+        if (restored == null) {
+            this.vocabulary = new CharVocabulary();
+            this.seen = seen;
+            this.params = LstmParams.initialize(settings.architecture(), vocabulary.size(), settings.seed());
+            this.adam = new Adam(params, settings.learningRate(), 0.9, 0.999, 1e-8);
+        } else {
+            DataInputStream in = new DataInputStream(new ByteArrayInputStream(restored));
+            int format = in.readInt();
+            if (format != STATE_VERSION) {
+                throw new IOException("char model " + model + ": state format " + format + ", expected " + STATE_VERSION);
+            }
+            this.version = in.readLong();
+            this.charactersTrained = in.readLong();
+            this.vocabulary = CharVocabulary.readFrom(in);
+            this.params = LstmParams.readFrom(in, settings.architecture(), vocabulary.size());
+            this.adam = Adam.readFrom(in, params);
+            this.seen = SeenSequences.readFrom(in);
+            int units = in.readInt();
+            if (units < 0 || units > settings.heldOutMaxLines()) {
+                throw new IOException("char model " + model + ": " + units + " held-out units");
+            }
+            for (int u = 0; u < units; u++) {
+                int length = in.readInt();
+                if (length < 0 || length > in.available()) {
+                    throw new IOException("char model " + model + ": held-out unit of " + length + " ids");
+                }
+                int[] unit = new int[length];
+                for (int i = 0; i < length; i++) {
+                    unit[i] = in.readInt();
+                }
+                heldOut.add(unit);
+            }
+            metrics.restored(version, charactersTrained);
+        }
         metrics.vocabularySize(vocabulary.size());
     }
 
@@ -112,6 +163,7 @@ public final class CharModelServer extends AbstractBehavior<CharModelServer.Comm
                 .onMessage(Push.class, this::onPush)
                 .onMessage(Pull.class, this::onPull)
                 .onMessage(Subscribe.class, this::onSubscribe)
+                .onMessage(ExportState.class, this::onExportState)
                 .build();
     }
 
@@ -173,6 +225,28 @@ public final class CharModelServer extends AbstractBehavior<CharModelServer.Comm
 
     private Behavior<Command> onSubscribe(Subscribe subscribe) {
         listeners.add(subscribe.listener());
+        return this;
+    }
+
+    private Behavior<Command> onExportState(ExportState export) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(bytes);
+        out.writeInt(STATE_VERSION);
+        out.writeLong(version);
+        out.writeLong(charactersTrained);
+        vocabulary.writeTo(out);
+        params.writeTo(out);
+        adam.writeTo(out);
+        seen.writeTo(out);
+        out.writeInt(heldOut.size());
+        for (int[] unit : heldOut) {
+            out.writeInt(unit.length);
+            for (int id : unit) {
+                out.writeInt(id);
+            }
+        }
+        out.flush();
+        export.replyTo().tell(new ExportedState(bytes.toByteArray()));
         return this;
     }
 
