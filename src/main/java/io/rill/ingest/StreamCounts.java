@@ -172,7 +172,8 @@ public final class StreamCounts {
         for (int i = 0; i < distinct; i++) {
             String token = StateFormat.readString(in, "stream token");
             long count = StateFormat.readLong(in, 1, Long.MAX_VALUE, "frequency of a stream token");
-            StateFormat.check(counts.frequencies.put(token, new long[] {count}) == null, "token \"" + token + "\" twice");
+            StateFormat.check(counts.frequencies.put(token, new long[] {count}) == null,
+                    "token \"" + token + "\" twice");
         }
         return counts;
     }

@@ -141,7 +141,8 @@ public final class EmbeddingRows {
      * Restores rows written by {@link #writeTo} for the configured shard {@code index} of {@code shards}, dimension
      * {@code dim} and {@code seed}; rows written by another shard or with another layout are refused.
      */
-    public static EmbeddingRows readFrom(DataInput input, int index, int shards, int dim, long seed) throws IOException {
+    public static EmbeddingRows readFrom(DataInput input, int index, int shards, int dim, long seed)
+            throws IOException {
         StateFormat.readVersion(input, "embedding rows", FORMAT);
         int storedIndex = input.readInt();
         int storedShards = input.readInt();
@@ -156,7 +157,8 @@ public final class EmbeddingRows {
         restored.version = StateFormat.readLong(input, 0, Long.MAX_VALUE, "shard version");
         boolean[] initialised = StateFormat.readBooleans(input, Integer.MAX_VALUE / dim, "initialised rows");
         int rows = initialised.length;
-        StateFormat.check(rows == 0 || initialised[rows - 1], "the last written row " + (rows - 1) + " is not initialised");
+        StateFormat.check(rows == 0 || initialised[rows - 1],
+                "the last written row " + (rows - 1) + " is not initialised");
         float[] in = StateFormat.readFloats(input, rows * dim, "input rows");
         float[] out = StateFormat.readFloats(input, rows * dim, "output rows");
         StateFormat.check(in.length == rows * dim && out.length == rows * dim,

@@ -21,7 +21,10 @@ import java.util.List;
  */
 public final class VocabularyState {
 
-    /** The ids of one batch's kept, trainable occurrences, line by line, and how many tokens it saw, found trainable and kept. */
+    /**
+     * The ids of one batch's kept, trainable occurrences, line by line, and how many tokens it saw, found trainable
+     * and kept.
+     */
     public record Observation(List<int[]> lines, long seen, long trainable, long kept) {
     }
 
@@ -49,7 +52,7 @@ public final class VocabularyState {
         this.random = random;
     }
 
-    /** Counts a batch's words, keeps the trainable occurrences subsampling keeps, then rebuilds the negative table if due. */
+    /** Counts a batch's words, keeps the trainable occurrences subsampling keeps, then rebuilds the negatives if due. */
     public Observation observe(List<String[]> lines) {
         List<int[]> kept = new ArrayList<>(lines.size());
         long seen = 0;

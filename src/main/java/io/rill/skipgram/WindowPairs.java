@@ -106,7 +106,7 @@ public final class WindowPairs {
         rng.writeTo(out);
     }
 
-    /** Restores a window written by {@link #writeTo}; refuses one of another size than the configured {@code window}. */
+    /** Restores a window written by {@link #writeTo}; refuses one of another size than the configured one. */
     public static WindowPairs readFrom(DataInput in, int window) throws IOException {
         StateFormat.readVersion(in, "window", FORMAT);
         int stored = in.readInt();

@@ -197,7 +197,7 @@ public final class StateFormat {
         }
     }
 
-    /** Reads an array written by {@link #writeBooleans}, refusing a length above {@code maxLength} or a byte not 0 or 1. */
+    /** Reads an array written by {@link #writeBooleans}, refusing a length above {@code maxLength} or bytes not 0/1. */
     public static boolean[] readBooleans(DataInput in, int maxLength, String what) throws IOException {
         int n = readInt(in, 0, maxLength, what + " length");
         byte[] bytes = readFully(in, n);
