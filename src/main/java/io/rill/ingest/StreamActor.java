@@ -17,13 +17,9 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.Deque;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.PriorityQueue;
 import java.util.stream.Collectors;
 
 /**
@@ -41,12 +37,12 @@ import java.util.stream.Collectors;
  * {@link CharStreamActor} (a child of this actor, so the carried LSTM state lives as long as the stream), and the
  * batch is acknowledged once that actor has taken it in.
  *
- * <p>State it owns: the stream's counts (records, tokens, bytes, lines), its token frequencies, bounded to
- * {@code maxDistinctTokens} entries (tokens first seen after that are counted in the totals only), and its
- * skip-gram window, which carries the current document across records.
+ * <p>State it owns: its {@link StreamCounts} (records, tokens, bytes, lines, the offsets counted and learned from,
+ * token frequencies bounded to {@code maxDistinctTokens} entries), and its skip-gram window, which carries the
+ * current document across records. Both can be written to a checkpoint and the actor started again from them.
  *
- * <p>Lost when it stops: all of it; after a restart the partition resumes from its committed offsets and the
- * counts start again from zero (checkpoints come with the reliability work).
+ * <p>Lost when it stops: all of it, unless it is started from a checkpoint; otherwise after a restart the partition
+ * resumes from its committed offsets and the counts start again from zero.
  */
 public final class StreamActor extends AbstractBehavior<StreamActor.Command> {
 
@@ -95,14 +91,8 @@ public final class StreamActor extends AbstractBehavior<StreamActor.Command> {
 
     private final String topic;
     private final int partition;
-    private final int maxDistinctTokens;
     private final IngestStreamMetrics metrics;
-    private final Map<String, long[]> frequencies = new HashMap<>();
-    private long records;
-    private long tokens;
-    private long bytes;
-    private long lines;
-    private long lastOffset = -1;
+    private final StreamCounts counts;
     private long topTokensPublishedAt = System.nanoTime() - PUBLISH_TOP_TOKENS_NANOS;
 
     private final SkipGramLink skipGram;
@@ -113,8 +103,7 @@ public final class StreamActor extends AbstractBehavior<StreamActor.Command> {
     /** The acknowledgement owed for the batch being learned from (numbered), and batches that arrived meanwhile. */
     private ActorRef<Ack> pendingAck;
     private long learningBatch;
-    /** The highest offset whose words reached the model, and the one the pending batch will reach. */
-    private long learnedOffset = -1;
+    /** The offset the pending batch's words will reach (the counts hold the one they reached). */
     private long pendingLearnedOffset = -1;
     private final Deque<Ingest> waiting = new ArrayDeque<>();
     /** Per line of the batch being learned from: whether it ends a document. */
@@ -130,19 +119,35 @@ public final class StreamActor extends AbstractBehavior<StreamActor.Command> {
      */
     public static Behavior<Command> create(String topic, int partition, int maxDistinctTokens, IngestStreamMetrics metrics,
                                            SkipGramLink skipGram, CharModelLink charModel) {
-        return Behaviors.setup(context -> new StreamActor(context, topic, partition, maxDistinctTokens, metrics,
-                skipGram, charModel));
+        return Behaviors.setup(context -> new StreamActor(context, topic, partition, metrics, skipGram, charModel,
+                new StreamCounts(maxDistinctTokens), skipGram == null ? null : new WindowPairs(skipGram.window(),
+                skipGram.seed())));
     }
 
-    private StreamActor(ActorContext<Command> context, String topic, int partition, int maxDistinctTokens,
-                        IngestStreamMetrics metrics, SkipGramLink skipGram, CharModelLink charModel) {
+    /**
+     * A stream actor that starts from {@code counts} and, if it feeds the skip-gram learner, from {@code window},
+     * say both restored from a checkpoint; it owns them from then on. {@code window} must be null exactly when
+     * {@code skipGram} is.
+     */
+    public static Behavior<Command> create(String topic, int partition, IngestStreamMetrics metrics,
+                                           SkipGramLink skipGram, CharModelLink charModel, StreamCounts counts,
+                                           WindowPairs window) {
+        if ((skipGram == null) != (window == null)) {
+            throw new IllegalArgumentException("a skip-gram link needs a window, and a window a link");
+        }
+        return Behaviors.setup(context -> new StreamActor(context, topic, partition, metrics, skipGram, charModel,
+                counts, window));
+    }
+
+    private StreamActor(ActorContext<Command> context, String topic, int partition, IngestStreamMetrics metrics,
+                        SkipGramLink skipGram, CharModelLink charModel, StreamCounts counts, WindowPairs window) {
         super(context);
         this.topic = topic;
         this.partition = partition;
-        this.maxDistinctTokens = maxDistinctTokens;
         this.metrics = metrics;
+        this.counts = counts;
         this.skipGram = skipGram;
-        this.window = skipGram == null ? null : new WindowPairs(skipGram.window(), skipGram.seed());
+        this.window = window;
         this.charModel = charModel;
         this.charStream = charModel == null ? null : context.spawn(charModel.stream(), "char-model");
     }
@@ -166,45 +171,31 @@ public final class StreamActor extends AbstractBehavior<StreamActor.Command> {
         List<String[]> words = skipGram == null ? null : new ArrayList<>();
         List<CharStreamActor.FedRecord> texts = charStream == null ? null : new ArrayList<>();
         documentEnds.clear();
-        long batchRecords = 0;
-        long batchTokens = 0;
-        long batchBytes = 0;
-        long batchLines = 0;
+        long recordsBefore = counts.records();
+        long tokensBefore = counts.tokens();
+        long bytesBefore = counts.bytes();
+        long linesBefore = counts.lines();
+        long learnedOffset = counts.learnedOffset();
         long batchEnd = learnedOffset;
         for (AcceptedRecord record : ingest.records()) {
             // Offsets already taken in (a restarted source delivers them again) are neither counted nor learned
             // twice; a batch whose learning failed is learned again, though it was counted.
-            boolean uncounted = record.offset() > lastOffset;
+            counts.count(record);
             boolean unlearned = words != null && record.offset() > learnedOffset;
             if (texts != null && record.offset() > learnedOffset) {
                 texts.add(new CharStreamActor.FedRecord(record.offset(), record.text().lines().stream()
                         .map(characters -> String.join("", characters)).toList()));
             }
-            for (List<String> line : record.text().lines()) {
-                if (uncounted) {
-                    for (String token : line) {
-                        count(token);
-                    }
-                    batchLines++;
-                }
-                if (unlearned) {
+            if (unlearned) {
+                for (List<String> line : record.text().lines()) {
                     words.add(line.toArray(String[]::new));
                     documentEnds.add(skipGram.documentPerLine() || line.isEmpty());
                 }
             }
-            if (uncounted) {
-                batchTokens += record.text().tokenCount();
-                batchBytes += record.bytes();
-                lastOffset = record.offset();
-                batchRecords++;
-            }
             batchEnd = Math.max(batchEnd, record.offset());
         }
-        records += batchRecords;
-        tokens += batchTokens;
-        bytes += batchBytes;
-        lines += batchLines;
-        metrics.accepted(batchRecords, batchTokens, batchBytes, batchLines, frequencies.size());
+        metrics.accepted(counts.records() - recordsBefore, counts.tokens() - tokensBefore,
+                counts.bytes() - bytesBefore, counts.lines() - linesBefore, counts.distinctTokens());
         publishTopTokensNowAndThen();
         if (texts != null && !texts.isEmpty()) {
             pendingAck = ingest.replyTo();
@@ -216,7 +207,7 @@ public final class StreamActor extends AbstractBehavior<StreamActor.Command> {
             return this;
         }
         if (words == null || words.isEmpty()) {
-            ingest.replyTo().tell(new Ack(lastOffset));
+            ingest.replyTo().tell(new Ack(counts.lastOffset()));
             return this;
         }
         pendingAck = ingest.replyTo();
@@ -287,54 +278,25 @@ public final class StreamActor extends AbstractBehavior<StreamActor.Command> {
     private Behavior<Command> acknowledge() {
         ActorRef<Ack> replyTo = pendingAck;
         pendingAck = null;
-        learnedOffset = pendingLearnedOffset;
-        replyTo.tell(new Ack(lastOffset));
+        counts.learned(pendingLearnedOffset);
+        replyTo.tell(new Ack(counts.lastOffset()));
         Ingest next = waiting.poll();
         return next == null ? this : onIngest(next);
-    }
-
-    private void count(String token) {
-        long[] count = frequencies.get(token);
-        if (count != null) {
-            count[0]++;
-        } else if (frequencies.size() < maxDistinctTokens) {
-            frequencies.put(token, new long[] {1});
-        }
     }
 
     private void publishTopTokensNowAndThen() {
         long now = System.nanoTime();
         if (now - topTokensPublishedAt >= PUBLISH_TOP_TOKENS_NANOS) {
             topTokensPublishedAt = now;
-            metrics.topTokens(top(10).entrySet().stream()
+            metrics.topTokens(counts.top(10).entrySet().stream()
                     .map(e -> e.getKey() + "=" + e.getValue())
                     .collect(Collectors.joining(" ")));
         }
     }
 
-    /** The n most frequent tokens, by a bounded heap: the map can hold a million entries. */
-    private Map<String, Long> top(int n) {
-        Comparator<Map.Entry<String, long[]>> byCount = Comparator
-                .comparingLong((Map.Entry<String, long[]> e) -> e.getValue()[0])
-                .thenComparing(Map.Entry::getKey, Comparator.reverseOrder());
-        PriorityQueue<Map.Entry<String, long[]>> heap = new PriorityQueue<>(n + 1, byCount);
-        for (Map.Entry<String, long[]> entry : frequencies.entrySet()) {
-            heap.add(entry);
-            if (heap.size() > n) {
-                heap.poll();
-            }
-        }
-        List<Map.Entry<String, long[]>> sorted = new ArrayList<>(heap);
-        sorted.sort(byCount.reversed());
-        Map<String, Long> top = new LinkedHashMap<>();
-        sorted.forEach(e -> top.put(e.getKey(), e.getValue()[0]));
-        return top;
-    }
-
     private Behavior<Command> onGetCounts(GetCounts get) {
-        Map<String, Long> all = new HashMap<>(frequencies.size() * 2);
-        frequencies.forEach((token, count) -> all.put(token, count[0]));
-        get.replyTo().tell(new Counts(topic, partition, records, tokens, bytes, lines, lastOffset, all));
+        get.replyTo().tell(new Counts(topic, partition, counts.records(), counts.tokens(), counts.bytes(),
+                counts.lines(), counts.lastOffset(), counts.frequencies()));
         return this;
     }
 }

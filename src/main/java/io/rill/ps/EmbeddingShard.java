@@ -7,10 +7,6 @@ import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import io.rill.ops.SkipGramMetrics;
-import io.rill.skipgram.SgnsKernel;
-import io.rill.skipgram.SplitMix64;
-
-import java.util.Arrays;
 
 /**
  * One shard of the parameter server of the word embeddings: it owns the input and output rows of the word ids
@@ -22,8 +18,8 @@ import java.util.Arrays;
  * rows, and one ND4J call costs more than updating a row by hand (≈27 µs here), so the row loops run over the
  * arrays themselves. A new input row starts uniform in ±0.5/dim, seeded by its id (as word2vec), an output row at 0.
  *
- * <p>State it owns: its rows and its version. Lost when it stops: all of it (checkpoints come with the
- * reliability work).
+ * <p>State it owns: its rows and its version, an {@link EmbeddingRows}. Lost when it stops: all of it, unless it is
+ * started again from rows written to a checkpoint.
  */
 public final class EmbeddingShard extends AbstractBehavior<EmbeddingShard.Command> {
 
@@ -55,30 +51,29 @@ public final class EmbeddingShard extends AbstractBehavior<EmbeddingShard.Comman
     public record Rows(int index, float[] inRows, long version) {
     }
 
-    private final int index;
-    private final int shards;
-    private final int dim;
+    private final EmbeddingRows rows;
     private final int maxStaleness;
-    private final long seed;
     private final SkipGramMetrics metrics;
-    private float[] in = new float[0];
-    private float[] out = new float[0];
-    private boolean[] initialised = new boolean[0];
-    private long version;
 
     public static Behavior<Command> create(int index, int shards, int dim, int maxStaleness, long seed,
                                            SkipGramMetrics metrics) {
-        return Behaviors.setup(context -> new EmbeddingShard(context, index, shards, dim, maxStaleness, seed, metrics));
+        return Behaviors.setup(context -> new EmbeddingShard(context, new EmbeddingRows(index, shards, dim, seed),
+                maxStaleness, metrics));
     }
 
-    private EmbeddingShard(ActorContext<Command> context, int index, int shards, int dim, int maxStaleness, long seed,
+    /**
+     * A shard that starts from {@code rows}, say ones restored from a checkpoint, and owns them from then on: nothing
+     * else may use them.
+     */
+    public static Behavior<Command> create(EmbeddingRows rows, int maxStaleness, SkipGramMetrics metrics) {
+        return Behaviors.setup(context -> new EmbeddingShard(context, rows, maxStaleness, metrics));
+    }
+
+    private EmbeddingShard(ActorContext<Command> context, EmbeddingRows rows, int maxStaleness,
                            SkipGramMetrics metrics) {
         super(context);
-        this.index = index;
-        this.shards = shards;
-        this.dim = dim;
+        this.rows = rows;
         this.maxStaleness = maxStaleness;
-        this.seed = seed;
         this.metrics = metrics;
     }
 
@@ -92,66 +87,27 @@ public final class EmbeddingShard extends AbstractBehavior<EmbeddingShard.Comman
     }
 
     private Behavior<Command> onPull(Pull pull) {
-        float[] inRows = new float[pull.inIds().length * dim];
-        for (int i = 0; i < pull.inIds().length; i++) {
-            int row = rowOf(pull.inIds()[i]); // first: it may grow the arrays
-            System.arraycopy(in, row * dim, inRows, i * dim, dim);
-        }
-        float[] outRows = new float[pull.outIds().length * dim];
-        for (int i = 0; i < pull.outIds().length; i++) {
-            int row = rowOf(pull.outIds()[i]);
-            System.arraycopy(out, row * dim, outRows, i * dim, dim);
-        }
-        pull.replyTo().tell(new Pulled(inRows, outRows, version));
+        float[] inRows = rows.copyInputRows(pull.inIds());
+        float[] outRows = rows.copyOutputRows(pull.outIds());
+        pull.replyTo().tell(new Pulled(inRows, outRows, rows.version()));
         return this;
     }
 
     private Behavior<Command> onPush(Push push) {
-        long staleness = version - push.pulledVersion();
+        long staleness = rows.version() - push.pulledVersion();
         if (staleness > maxStaleness) {
             metrics.pushRefused();
-            push.replyTo().tell(new Pushed(false, version));
+            push.replyTo().tell(new Pushed(false, rows.version()));
             return this;
         }
-        addRows(in, push.inIds(), push.inDeltas());
-        addRows(out, push.outIds(), push.outDeltas());
-        version++;
+        rows.apply(push.inIds(), push.inDeltas(), push.outIds(), push.outDeltas());
         metrics.pushApplied(staleness);
-        push.replyTo().tell(new Pushed(true, version));
+        push.replyTo().tell(new Pushed(true, rows.version()));
         return this;
-    }
-
-    private void addRows(float[] matrix, int[] ids, float[] deltas) {
-        for (int i = 0; i < ids.length; i++) {
-            int row = rowOf(ids[i]); // rows were created by the pull this push follows
-            SgnsKernel.axpy(1f, deltas, i * dim, matrix, row * dim, dim);
-        }
     }
 
     private Behavior<Command> onSnapshot(Snapshot snapshot) {
-        int rows = (snapshot.idLimit() - index + shards - 1) / shards;
-        float[] copy = new float[Math.max(0, rows) * dim];
-        System.arraycopy(in, 0, copy, 0, Math.min(copy.length, in.length));
-        snapshot.replyTo().tell(new Rows(index, copy, version));
+        snapshot.replyTo().tell(new Rows(rows.index(), rows.inputRowsBelow(snapshot.idLimit()), rows.version()));
         return this;
-    }
-
-    /** The local row of a word id, growing and initialising rows on first use. */
-    private int rowOf(int id) {
-        if (id % shards != index) {
-            throw new IllegalArgumentException("word id " + id + " belongs to shard " + id % shards + ", not " + index);
-        }
-        int row = id / shards;
-        if (row >= initialised.length) {
-            int rows = Math.max(row + 1, initialised.length * 2);
-            in = Arrays.copyOf(in, rows * dim);
-            out = Arrays.copyOf(out, rows * dim);
-            initialised = Arrays.copyOf(initialised, rows);
-        }
-        if (!initialised[row]) {
-            SgnsKernel.initInputRow(in, row, dim, new SplitMix64(seed ^ (0x9E3779B97F4A7C15L * (id + 1L))));
-            initialised[row] = true;
-        }
-        return row;
     }
 }

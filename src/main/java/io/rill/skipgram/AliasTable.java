@@ -1,5 +1,12 @@
 package io.rill.skipgram;
 
+import io.rill.state.StateFormat;
+
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
+import java.util.function.IntPredicate;
+
 /**
  * An immutable Walker alias table: draws an id from a fixed discrete distribution in O(1) with one
  * 64-bit random number (Walker 1977, built with Vose's O(n) method).
@@ -8,9 +15,13 @@ package io.rill.skipgram;
  * then keep its id with probability threshold/2^24, else take the alias. The three ints of a slot
  * sit side by side so a draw touches one cache line. Immutable so that one table can be handed to
  * several workers as a message.
+ *
+ * <p>A checkpoint writes the slots themselves: the table was built from counts that have changed
+ * since, so it cannot be rebuilt, and the same slots give the same draws from the same generator.
  */
 public final class AliasTable {
     private static final int ONE = 1 << 24; // thresholds are 24-bit fixed point
+    private static final int FORMAT = 1; // of writeTo's data
     public static final AliasTable EMPTY = new AliasTable(new int[0], 0);
 
     private final int[] slots; // {threshold, id, aliasId} per slot
@@ -74,5 +85,26 @@ public final class AliasTable {
     /** How many ids the table was built over (one slot each). */
     public int size() {
         return n;
+    }
+
+    public void writeTo(DataOutput out) throws IOException {
+        StateFormat.writeVersion(out, FORMAT);
+        StateFormat.writeInts(out, slots, 0, 3 * n);
+    }
+
+    /**
+     * Restores a table written by {@link #writeTo}, refusing one with a threshold out of range or
+     * an id that {@code drawable} rejects (say, one that is not a trainable word).
+     */
+    public static AliasTable readFrom(DataInput in, IntPredicate drawable) throws IOException {
+        StateFormat.readVersion(in, "alias table", FORMAT);
+        int[] slots = StateFormat.readInts(in, Integer.MAX_VALUE - 2, "alias table slots");
+        StateFormat.check(slots.length % 3 == 0, "alias table of " + slots.length + " ints, not whole slots");
+        for (int i = 0; i < slots.length; i += 3) {
+            StateFormat.check(slots[i] >= 0 && slots[i] <= ONE, "alias table threshold " + slots[i]);
+            StateFormat.check(drawable.test(slots[i + 1]) && drawable.test(slots[i + 2]),
+                    "alias table slot " + i / 3 + " draws ids " + slots[i + 1] + " and " + slots[i + 2]);
+        }
+        return slots.length == 0 ? EMPTY : new AliasTable(slots, slots.length / 3);
     }
 }

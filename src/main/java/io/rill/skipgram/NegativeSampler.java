@@ -1,5 +1,11 @@
 package io.rill.skipgram;
 
+import io.rill.state.StateFormat;
+
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
+
 /**
  * Draws negative words from the smoothed unigram distribution count(w)^0.75 over the trainable
  * words of a {@link Vocabulary}, kept current while the stream flows.
@@ -16,9 +22,13 @@ package io.rill.skipgram;
  * Rebuilding also lets one table be handed to many workers as an immutable snapshot.
  *
  * <p>Not thread-safe (one owner rebuilds); the tables it hands out are immutable.
+ *
+ * <p>Its state for a checkpoint: the current table and the token and trainable counts it was built
+ * at, which decide the next rebuild. The id and weight arrays are scratch space for rebuilds.
  */
 public final class NegativeSampler {
     public static final double POWER = 0.75;
+    private static final int FORMAT = 1; // of writeTo's data
 
     private final long rebuildEveryTokens;
     private AliasTable table = AliasTable.EMPTY;
@@ -73,5 +83,31 @@ public final class NegativeSampler {
     /** The current table, immutable: safe to share with other workers. */
     public AliasTable table() {
         return table;
+    }
+
+    /** Writes the table and what decides the next rebuild; {@link #readFrom} restores them. */
+    public void writeTo(DataOutput out) throws IOException {
+        StateFormat.writeVersion(out, FORMAT);
+        out.writeLong(builtAtTokens);
+        out.writeInt(builtWithTrainable);
+        table.writeTo(out);
+    }
+
+    /**
+     * Restores a sampler written by {@link #writeTo} for {@code vocabulary}, already restored: the
+     * table may draw only its trainable words. {@code rebuildEveryTokens} is the configured interval.
+     */
+    public static NegativeSampler readFrom(DataInput in, long rebuildEveryTokens, Vocabulary vocabulary)
+            throws IOException {
+        StateFormat.readVersion(in, "negative sampler", FORMAT);
+        NegativeSampler sampler = new NegativeSampler(rebuildEveryTokens);
+        sampler.builtAtTokens = StateFormat.readLong(in, 0, vocabulary.totalTokens(), "negative table's token count");
+        sampler.builtWithTrainable = StateFormat.readInt(in, 0, vocabulary.trainableCount(),
+                "negative table's trainable count");
+        sampler.table = AliasTable.readFrom(in,
+                id -> id >= 0 && id < vocabulary.idLimit() && vocabulary.isTrainable(id));
+        StateFormat.check(sampler.table.size() == sampler.builtWithTrainable, "negative table of "
+                + sampler.table.size() + " words, built with " + sampler.builtWithTrainable);
+        return sampler;
     }
 }

@@ -1,5 +1,11 @@
 package io.rill.skipgram;
 
+import io.rill.state.StateFormat;
+
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
+
 /**
  * A small, fast, seeded pseudo-random generator (Steele, Lea and Flood's SplitMix64).
  *
@@ -8,8 +14,13 @@ package io.rill.skipgram;
  * atomic seed and yields only 48 bits; SplitMix64 is one add and three xor-shift-multiplies, has a
  * full 2^64 period and passes BigCrush. Not thread-safe: each owner (actor, worker) holds its own,
  * which also makes runs reproducible from a seed.
+ *
+ * <p>Its whole state is one long, so {@link #writeTo} and {@link #readFrom} give a generator that continues the
+ * original's sequence exactly.
  */
 public final class SplitMix64 {
+    private static final int FORMAT = 1; // of writeTo's data
+
     private long state;
 
     public SplitMix64(long seed) {
@@ -39,5 +50,16 @@ public final class SplitMix64 {
     /** Uniform in [0, 1) with 53 bits. */
     public double nextDouble() {
         return (nextLong() >>> 11) * 0x1.0p-53;
+    }
+
+    public void writeTo(DataOutput out) throws IOException {
+        StateFormat.writeVersion(out, FORMAT);
+        out.writeLong(state);
+    }
+
+    /** A generator that continues where the one that wrote this left off. */
+    public static SplitMix64 readFrom(DataInput in) throws IOException {
+        StateFormat.readVersion(in, "random generator", FORMAT);
+        return new SplitMix64(in.readLong());
     }
 }

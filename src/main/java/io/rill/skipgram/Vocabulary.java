@@ -1,5 +1,10 @@
 package io.rill.skipgram;
 
+import io.rill.state.StateFormat;
+
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
 import java.util.Arrays;
 
 /**
@@ -29,10 +34,16 @@ import java.util.Arrays;
  * <p><b>Speed.</b> {@link #observe} runs once per token. It uses an open-addressing table (linear
  * probing) over int slots with the String's cached hash code, so a lookup allocates nothing. Not
  * thread-safe: one actor owns it.
+ *
+ * <p><b>Checkpoints.</b> {@link #writeTo} writes the words by id, their counts, the free-id stack in
+ * its order and the counters; {@link #readFrom} rebuilds the hash table from them. The table's slot
+ * layout may differ from the original's, but lookups only compare words, so every later call gives
+ * the same ids, counts and evictions.
  */
 public final class Vocabulary {
     public static final int NONE = -1;
     public static final int DEFAULT_MIN_COUNT = 5;
+    private static final int FORMAT = 1; // of writeTo's data
 
     private final int capacity;
     private final int minCount;
@@ -226,5 +237,83 @@ public final class Vocabulary {
             slots[slot] = id + 1;
         }
         return evicted;
+    }
+
+    /** Writes the complete state; {@link #readFrom} restores it. */
+    public void writeTo(DataOutput out) throws IOException {
+        StateFormat.writeVersion(out, FORMAT);
+        out.writeInt(capacity);
+        out.writeInt(minCount);
+        out.writeInt(sweepTarget);
+        out.writeInt(nextFreshId);
+        for (int id = 0; id < nextFreshId; id++) {
+            out.writeBoolean(words[id] != null);
+            if (words[id] != null) StateFormat.writeString(out, words[id]);
+        }
+        StateFormat.writeLongs(out, counts, 0, nextFreshId);
+        StateFormat.writeInts(out, freeIds, 0, freeCount);
+        out.writeLong(totalTokens);
+        out.writeLong(newWordsSinceSweep);
+        out.writeLong(evictedWords);
+        out.writeLong(droppedTokens);
+    }
+
+    /**
+     * Restores a vocabulary written by {@link #writeTo}. {@code capacity} and {@code minCount} are
+     * the configured ones: a vocabulary written with others is refused, because ids index rows
+     * sized by the capacity, and a changed minCount would let trained words be evicted.
+     */
+    public static Vocabulary readFrom(DataInput in, int capacity, int minCount) throws IOException {
+        StateFormat.readVersion(in, "vocabulary", FORMAT);
+        int storedCapacity = in.readInt();
+        int storedMinCount = in.readInt();
+        if (storedCapacity != capacity || storedMinCount != minCount) {
+            throw new IOException("the vocabulary was written with capacity " + storedCapacity + " and min count "
+                    + storedMinCount + ", not the configured " + capacity + " and " + minCount);
+        }
+        int sweepTarget = StateFormat.readInt(in, 1, capacity, "vocabulary sweep target");
+        Vocabulary v = new Vocabulary(capacity, minCount, sweepTarget);
+        int idLimit = StateFormat.readInt(in, 0, capacity, "vocabulary id limit");
+        for (int id = 0; id < idLimit; id++) {
+            if (in.readBoolean()) v.words[id] = StateFormat.readString(in, "vocabulary word");
+        }
+        long[] counts = StateFormat.readLongs(in, capacity, "vocabulary counts");
+        StateFormat.check(counts.length == idLimit, counts.length + " vocabulary counts for " + idLimit + " ids");
+        System.arraycopy(counts, 0, v.counts, 0, idLimit);
+        v.nextFreshId = idLimit;
+        for (int id = 0; id < idLimit; id++) {
+            String word = v.words[id];
+            if (word == null) {
+                StateFormat.check(v.counts[id] == 0, "free vocabulary id " + id + " has count " + v.counts[id]);
+                continue;
+            }
+            StateFormat.check(v.counts[id] >= 1, "count " + v.counts[id] + " of vocabulary word " + id);
+            int h = word.hashCode();
+            int slot = v.home(h);
+            for (int e; (e = v.slots[slot]) != 0; slot = (slot + 1) & v.mask) {
+                StateFormat.check(!(v.hashes[e - 1] == h && word.equals(v.words[e - 1])),
+                        "vocabulary ids " + (e - 1) + " and " + id + " hold the same word");
+            }
+            v.hashes[id] = h;
+            v.slots[slot] = id + 1;
+            v.size++;
+            if (v.counts[id] >= minCount) v.trainable++;
+        }
+        // The free ids are exactly the unheld ones below the limit, stacked in the order they are to be reused.
+        int[] free = StateFormat.readInts(in, capacity, "vocabulary free ids");
+        StateFormat.check(free.length == idLimit - v.size, free.length + " free vocabulary ids, "
+                + (idLimit - v.size) + " unheld");
+        boolean[] seen = new boolean[idLimit];
+        for (int id : free) {
+            StateFormat.check(id >= 0 && id < idLimit && v.words[id] == null && !seen[id], "free vocabulary id " + id);
+            seen[id] = true;
+        }
+        System.arraycopy(free, 0, v.freeIds, 0, free.length);
+        v.freeCount = free.length;
+        v.totalTokens = StateFormat.readLong(in, 0, Long.MAX_VALUE, "vocabulary total tokens");
+        v.newWordsSinceSweep = StateFormat.readLong(in, 0, Long.MAX_VALUE, "vocabulary new words since the sweep");
+        v.evictedWords = StateFormat.readLong(in, 0, Long.MAX_VALUE, "vocabulary evicted words");
+        v.droppedTokens = StateFormat.readLong(in, 0, Long.MAX_VALUE, "vocabulary dropped tokens");
+        return v;
     }
 }

@@ -8,8 +8,6 @@ import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import io.rill.ops.SkipGramMetrics;
 
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -17,9 +15,9 @@ import java.util.List;
  * occurrences subsampling keeps, and hands out the current negative-sampling table and learning rate with every
  * answer. Ids index the parameter server's rows, so there must be exactly one owner of the mapping.
  *
- * <p>State it owns: the {@link Vocabulary} (ids, counts, eviction), the {@link NegativeSampler}'s table, the
- * subsampling generator. Lost when it stops: all of it, and with it the meaning of every row id (checkpoints come
- * with the reliability work).
+ * <p>State it owns: a {@link VocabularyState}, that is the {@link Vocabulary} (ids, counts, eviction), the
+ * {@link NegativeSampler}'s table, the subsampling generator. Lost when it stops: all of it, and with it the meaning
+ * of every row id, unless it is started again from a state written to a checkpoint.
  */
 public final class VocabularyActor extends AbstractBehavior<VocabularyActor.Command> {
 
@@ -48,24 +46,24 @@ public final class VocabularyActor extends AbstractBehavior<VocabularyActor.Comm
     public record Words(String[] words, long[] counts, long tokensSeen) {
     }
 
-    private final Vocabulary vocabulary;
-    private final Subsampler subsampler;
-    private final NegativeSampler negativeSampler;
-    private final LearningRate learningRate;
-    private final SplitMix64 random;
+    private final VocabularyState state;
     private final SkipGramMetrics metrics;
 
     public static Behavior<Command> create(SkipGramSettings settings, SkipGramMetrics metrics) {
-        return Behaviors.setup(context -> new VocabularyActor(context, settings, metrics));
+        return Behaviors.setup(context -> new VocabularyActor(context, new VocabularyState(settings), metrics));
     }
 
-    private VocabularyActor(ActorContext<Command> context, SkipGramSettings settings, SkipGramMetrics metrics) {
+    /**
+     * An actor that starts from {@code state}, say one restored from a checkpoint, and owns it from then on: nothing
+     * else may use it.
+     */
+    public static Behavior<Command> create(VocabularyState state, SkipGramMetrics metrics) {
+        return Behaviors.setup(context -> new VocabularyActor(context, state, metrics));
+    }
+
+    private VocabularyActor(ActorContext<Command> context, VocabularyState state, SkipGramMetrics metrics) {
         super(context);
-        this.vocabulary = new Vocabulary(settings.vocabularyCapacity(), settings.minCount());
-        this.subsampler = new Subsampler(settings.sample());
-        this.negativeSampler = new NegativeSampler(settings.negativeTableRebuildTokens());
-        this.learningRate = settings.learningRate();
-        this.random = new SplitMix64(settings.seed() * 0x9E3779B97F4A7C15L + 17);
+        this.state = state;
         this.metrics = metrics;
     }
 
@@ -78,39 +76,17 @@ public final class VocabularyActor extends AbstractBehavior<VocabularyActor.Comm
     }
 
     private Behavior<Command> onObserve(Observe observe) {
-        List<int[]> kept = new ArrayList<>(observe.lines().size());
-        long seen = 0;
-        long trainable = 0;
-        long keptTokens = 0;
-        int[] buffer = new int[64];
-        for (String[] line : observe.lines()) {
-            if (buffer.length < line.length) {
-                buffer = new int[line.length];
-            }
-            int n = 0;
-            for (String word : line) {
-                int id = vocabulary.observe(word);
-                seen++;
-                if (id == Vocabulary.NONE || !vocabulary.isTrainable(id)) {
-                    continue;
-                }
-                trainable++;
-                if (subsampler.keep(vocabulary.count(id), vocabulary.totalTokens(), random)) {
-                    buffer[n++] = id;
-                }
-            }
-            keptTokens += n;
-            kept.add(Arrays.copyOf(buffer, n));
-        }
-        negativeSampler.refresh(vocabulary);
-        float lr = learningRate.at(vocabulary.totalTokens());
-        metrics.tokens(seen, trainable, keptTokens);
+        VocabularyState.Observation observed = state.observe(observe.lines());
+        Vocabulary vocabulary = state.vocabulary();
+        float lr = state.learningRate();
+        metrics.tokens(observed.seen(), observed.trainable(), observed.kept());
         metrics.vocabulary(vocabulary.size(), vocabulary.trainableCount(), vocabulary.evictedWords(), lr);
-        observe.replyTo().tell(new Observed(kept, negativeSampler.table(), lr));
+        observe.replyTo().tell(new Observed(observed.lines(), state.negatives(), lr));
         return this;
     }
 
     private Behavior<Command> onGetWords(GetWords get) {
+        Vocabulary vocabulary = state.vocabulary();
         String[] words = new String[vocabulary.idLimit()];
         long[] counts = new long[words.length];
         for (int id = 0; id < words.length; id++) {

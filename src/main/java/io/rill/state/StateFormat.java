@@ -1,0 +1,228 @@
+package io.rill.state;
+
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * The pieces every learner's and stream's state shares when it writes itself to a checkpoint: a format version per
+ * class, checked lengths, strings of any length, and arrays written in bulk.
+ *
+ * <p>Readers trust nothing they read. A version this build does not know, a negative length or a value out of its
+ * range is refused with an {@link IOException} that says what was being read. Arrays are read in chunks into an
+ * array grown as the bytes actually arrive, so a corrupted length in a truncated or garbage stream ends in an
+ * {@link java.io.EOFException} after allocating at most about twice what was there, never gigabytes at once.
+ *
+ * <p>Numbers are big-endian, as {@link DataOutput} writes them; the bulk methods write the same bytes as a loop of
+ * {@code writeInt}/{@code writeLong}/{@code writeFloat} would, through a {@link ByteBuffer}, for speed on arrays of
+ * millions of elements.
+ */
+public final class StateFormat {
+    /** Bytes moved per bulk call; also the first allocation of an array being read. */
+    private static final int CHUNK_BYTES = 1 << 16;
+    /** Chars that {@link DataOutput#writeUTF} always takes: a char is at most 3 bytes of its 65535. */
+    private static final int SHORT_STRING_CHARS = 65_535 / 3;
+    private static final int SHORT_STRING = 1;
+    private static final int LONG_STRING = 2;
+
+    private StateFormat() {
+    }
+
+    /** Starts a class's data with its format version, 1..255. */
+    public static void writeVersion(DataOutput out, int version) throws IOException {
+        if (version < 1 || version > 255) throw new IllegalArgumentException("version " + version);
+        out.writeByte(version);
+    }
+
+    /** Reads a format version written by {@link #writeVersion}; refuses one outside 1..{@code newest}. */
+    public static int readVersion(DataInput in, String what, int newest) throws IOException {
+        int version = in.readUnsignedByte();
+        if (version < 1 || version > newest) {
+            throw new IOException(what + ": format version " + version + ", this build reads versions 1 to " + newest);
+        }
+        return version;
+    }
+
+    /** Throws an IOException saying that {@code what} is corrupted unless {@code valid}. */
+    public static void check(boolean valid, String what) throws IOException {
+        if (!valid) throw new IOException("corrupted state: " + what);
+    }
+
+    /** Reads an int in {@code min..max}, refusing any other. */
+    public static int readInt(DataInput in, int min, int max, String what) throws IOException {
+        int value = in.readInt();
+        check(value >= min && value <= max, what + " " + value + " is not in " + min + ".." + max);
+        return value;
+    }
+
+    /** Reads a long in {@code min..max}, refusing any other. */
+    public static long readLong(DataInput in, long min, long max, String what) throws IOException {
+        long value = in.readLong();
+        check(value >= min && value <= max, what + " " + value + " is not in " + min + ".." + max);
+        return value;
+    }
+
+    /**
+     * Writes a string of any length: with {@code writeUTF} when it surely fits its 64 KiB limit, else as a length and
+     * UTF-8 bytes. A string that is not valid UTF-16 (a lone surrogate) would not come back the same, so it is refused.
+     */
+    public static void writeString(DataOutput out, String s) throws IOException {
+        if (s.length() <= SHORT_STRING_CHARS) {
+            out.writeByte(SHORT_STRING);
+            out.writeUTF(s);
+            return;
+        }
+        ByteBuffer utf8 = StandardCharsets.UTF_8.newEncoder().encode(CharBuffer.wrap(s));
+        out.writeByte(LONG_STRING);
+        out.writeInt(utf8.remaining());
+        out.write(utf8.array(), utf8.arrayOffset() + utf8.position(), utf8.remaining());
+    }
+
+    /** Reads a string written by {@link #writeString}; malformed text is refused. */
+    public static String readString(DataInput in, String what) throws IOException {
+        int kind = in.readUnsignedByte();
+        if (kind == SHORT_STRING) return in.readUTF();
+        check(kind == LONG_STRING, what + ": string kind " + kind);
+        int length = readInt(in, 0, Integer.MAX_VALUE, what + " length");
+        byte[] bytes = readFully(in, length);
+        return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
+    }
+
+    /** Writes {@code n} then {@code values[from .. from+n)}. */
+    public static void writeInts(DataOutput out, int[] values, int from, int n) throws IOException {
+        out.writeInt(n);
+        byte[] chunk = new byte[(int) Math.min(CHUNK_BYTES, 4L * n)];
+        ByteBuffer buffer = ByteBuffer.wrap(chunk);
+        for (int done = 0; done < n; ) {
+            int step = Math.min(n - done, chunk.length / 4);
+            buffer.clear();
+            buffer.asIntBuffer().put(values, from + done, step);
+            out.write(chunk, 0, 4 * step);
+            done += step;
+        }
+    }
+
+    /** Writes {@code n} then {@code values[from .. from+n)}. */
+    public static void writeLongs(DataOutput out, long[] values, int from, int n) throws IOException {
+        out.writeInt(n);
+        byte[] chunk = new byte[(int) Math.min(CHUNK_BYTES, 8L * n)];
+        ByteBuffer buffer = ByteBuffer.wrap(chunk);
+        for (int done = 0; done < n; ) {
+            int step = Math.min(n - done, chunk.length / 8);
+            buffer.clear();
+            buffer.asLongBuffer().put(values, from + done, step);
+            out.write(chunk, 0, 8 * step);
+            done += step;
+        }
+    }
+
+    /** Writes {@code n} then {@code values[from .. from+n)}. */
+    public static void writeFloats(DataOutput out, float[] values, int from, int n) throws IOException {
+        out.writeInt(n);
+        byte[] chunk = new byte[(int) Math.min(CHUNK_BYTES, 4L * n)];
+        ByteBuffer buffer = ByteBuffer.wrap(chunk);
+        for (int done = 0; done < n; ) {
+            int step = Math.min(n - done, chunk.length / 4);
+            buffer.clear();
+            buffer.asFloatBuffer().put(values, from + done, step);
+            out.write(chunk, 0, 4 * step);
+            done += step;
+        }
+    }
+
+    /** Reads an array written by {@link #writeInts}, refusing a length above {@code maxLength}. */
+    public static int[] readInts(DataInput in, int maxLength, String what) throws IOException {
+        int n = readInt(in, 0, maxLength, what + " length");
+        int[] values = new int[Math.min(n, CHUNK_BYTES / 4)];
+        byte[] chunk = new byte[(int) Math.min(CHUNK_BYTES, 4L * n)];
+        ByteBuffer buffer = ByteBuffer.wrap(chunk);
+        for (int done = 0; done < n; ) {
+            int step = Math.min(n - done, chunk.length / 4);
+            in.readFully(chunk, 0, 4 * step);
+            if (done + step > values.length) values = Arrays.copyOf(values, grown(values.length, done + step, n));
+            buffer.clear();
+            buffer.asIntBuffer().get(values, done, step);
+            done += step;
+        }
+        return values;
+    }
+
+    /** Reads an array written by {@link #writeLongs}, refusing a length above {@code maxLength}. */
+    public static long[] readLongs(DataInput in, int maxLength, String what) throws IOException {
+        int n = readInt(in, 0, maxLength, what + " length");
+        long[] values = new long[Math.min(n, CHUNK_BYTES / 8)];
+        byte[] chunk = new byte[(int) Math.min(CHUNK_BYTES, 8L * n)];
+        ByteBuffer buffer = ByteBuffer.wrap(chunk);
+        for (int done = 0; done < n; ) {
+            int step = Math.min(n - done, chunk.length / 8);
+            in.readFully(chunk, 0, 8 * step);
+            if (done + step > values.length) values = Arrays.copyOf(values, grown(values.length, done + step, n));
+            buffer.clear();
+            buffer.asLongBuffer().get(values, done, step);
+            done += step;
+        }
+        return values;
+    }
+
+    /** Reads an array written by {@link #writeFloats}, refusing a length above {@code maxLength}. */
+    public static float[] readFloats(DataInput in, int maxLength, String what) throws IOException {
+        int n = readInt(in, 0, maxLength, what + " length");
+        float[] values = new float[Math.min(n, CHUNK_BYTES / 4)];
+        byte[] chunk = new byte[(int) Math.min(CHUNK_BYTES, 4L * n)];
+        ByteBuffer buffer = ByteBuffer.wrap(chunk);
+        for (int done = 0; done < n; ) {
+            int step = Math.min(n - done, chunk.length / 4);
+            in.readFully(chunk, 0, 4 * step);
+            if (done + step > values.length) values = Arrays.copyOf(values, grown(values.length, done + step, n));
+            buffer.clear();
+            buffer.asFloatBuffer().get(values, done, step);
+            done += step;
+        }
+        return values;
+    }
+
+    /** Writes {@code n} then {@code values[from .. from+n)}, a byte each. */
+    public static void writeBooleans(DataOutput out, boolean[] values, int from, int n) throws IOException {
+        out.writeInt(n);
+        byte[] chunk = new byte[Math.min(CHUNK_BYTES, n)];
+        for (int done = 0; done < n; ) {
+            int step = Math.min(n - done, chunk.length);
+            for (int i = 0; i < step; i++) chunk[i] = (byte) (values[from + done + i] ? 1 : 0);
+            out.write(chunk, 0, step);
+            done += step;
+        }
+    }
+
+    /** Reads an array written by {@link #writeBooleans}, refusing a length above {@code maxLength} or bytes not 0/1. */
+    public static boolean[] readBooleans(DataInput in, int maxLength, String what) throws IOException {
+        int n = readInt(in, 0, maxLength, what + " length");
+        byte[] bytes = readFully(in, n);
+        boolean[] values = new boolean[n];
+        for (int i = 0; i < n; i++) {
+            check(bytes[i] == 0 || bytes[i] == 1, what + "[" + i + "] is " + bytes[i] + ", not a boolean");
+            values[i] = bytes[i] == 1;
+        }
+        return values;
+    }
+
+    /** {@code n} bytes, read in chunks into an array that grows as they arrive. */
+    private static byte[] readFully(DataInput in, int n) throws IOException {
+        byte[] bytes = new byte[Math.min(n, CHUNK_BYTES)];
+        int done = 0;
+        while (done < n) {
+            if (done == bytes.length) bytes = Arrays.copyOf(bytes, grown(bytes.length, done + 1, n));
+            in.readFully(bytes, done, bytes.length - done);
+            done = bytes.length;
+        }
+        return bytes;
+    }
+
+    /** The next size of an array being filled: doubled, at least {@code needed}, at most {@code total}. */
+    private static int grown(int length, int needed, int total) {
+        return (int) Math.min(total, Math.max(needed, 2L * length));
+    }
+}
