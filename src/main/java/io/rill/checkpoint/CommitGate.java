@@ -75,10 +75,10 @@ public final class CommitGate {
     }
 
     private boolean isCovered(ConsumerMessage.CommittableOffsetBatch batch) {
-        for (Map.Entry<ConsumerMessage.GroupTopicPartition, Long> entry : batch.getOffsets().entrySet()) {
+        for (Map.Entry<ConsumerMessage.GroupTopicPartition, Object> entry : batch.getOffsets().entrySet()) {
             ConsumerMessage.GroupTopicPartition gtp = entry.getKey();
             Long next = covered.get(new TopicPartition(gtp.topic(), gtp.partition()));
-            if (next == null || next <= entry.getValue()) {
+            if (next == null || next <= ((Number) entry.getValue()).longValue()) {
                 return false;
             }
         }

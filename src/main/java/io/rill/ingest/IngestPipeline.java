@@ -20,6 +20,7 @@ import akka.stream.javadsl.RestartSource;
 import akka.stream.javadsl.Sink;
 import akka.stream.javadsl.Source;
 import akka.stream.typed.javadsl.ActorFlow;
+import io.rill.checkpoint.CommitGate;
 import io.rill.node.RillSettings;
 import io.rill.ops.IngestStreamMetrics;
 import io.rill.ops.NodeStatus;
@@ -35,13 +36,16 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
@@ -83,9 +87,16 @@ public final class IngestPipeline {
                               AcceptedRecord accepted, Decoded.Rejected rejected) {
     }
 
+    /**
+     * Starts consuming. A partition the {@code gate}'s newest checkpoint includes starts at that checkpoint's
+     * offset (the state restored from it holds everything before); any other at its committed offset. Offsets are
+     * committed only once the gate lets them through, and batches go to the actors only while {@code valve} is
+     * open.
+     */
     public static IngestPipeline start(ActorSystem<?> system, RillSettings settings, String bootstrap,
                                        ActorRef<StreamSupervisor.Command> supervisor,
-                                       DeadLetterWriter deadLetters, NodeStatus status) {
+                                       DeadLetterWriter deadLetters, NodeStatus status, CommitGate gate,
+                                       IngestValve valve) {
         Map<String, RillSettings.StreamSpec> streams = settings.streams().stream()
                 .collect(Collectors.toMap(RillSettings.StreamSpec::topic, spec -> spec));
         ConsumerSettings<byte[], byte[]> consumerSettings = ConsumerSettings
@@ -107,14 +118,16 @@ public final class IngestPipeline {
                 status.ingestRestarted();
                 log.warn("restarting the Kafka source (restart {}), resuming from committed offsets", starts.get() - 1);
             }
-            return Consumer.committablePartitionedSource(consumerSettings, Subscriptions.topics(streams.keySet()))
+            return Consumer.committablePartitionedManualOffsetSource(consumerSettings,
+                            Subscriptions.topics(streams.keySet()), assigned -> CompletableFuture.completedFuture(
+                                    checkpointOffsets(gate, assigned)))
                     .mapMaterializedValue(c -> {
                         control.set(c);
                         return c;
                     })
                     .mapAsyncUnordered(maxPartitions, partition -> runPartition(system, settings, partition,
                             streams.get(partition.first().topic()), supervisor, deadLetters, status,
-                            committerSettings));
+                            committerSettings, gate, valve));
         });
         Pair<UniqueKillSwitch, CompletionStage<Done>> running = restarting
                 .viaMat(KillSwitches.single(), Keep.right())
@@ -128,7 +141,8 @@ public final class IngestPipeline {
             ActorSystem<?> system, RillSettings settings,
             Pair<TopicPartition, Source<ConsumerMessage.CommittableMessage<byte[], byte[]>, NotUsed>> partition,
             RillSettings.StreamSpec stream, ActorRef<StreamSupervisor.Command> supervisor,
-            DeadLetterWriter deadLetters, NodeStatus status, CommitterSettings committerSettings) {
+            DeadLetterWriter deadLetters, NodeStatus status, CommitterSettings committerSettings, CommitGate gate,
+            IngestValve valve) {
         TopicPartition tp = partition.first();
         IngestStreamMetrics metrics = status.stream(tp.topic(), tp.partition());
         RecordDecoder decoder = new RecordDecoder(settings.maxRecordBytes());
@@ -152,10 +166,15 @@ public final class IngestPipeline {
                     metrics.deadLettered(batch.refused().size());
                     return Pair.create(batch.accepted(), batch.offsets());
                 }))
+                .mapAsync(1, batch -> valve.whenOpen().thenApply(open -> batch))
                 .via(ActorFlow.<List<AcceptedRecord>, StreamActor.Command, StreamActor.Ack,
                         ConsumerMessage.CommittableOffsetBatch>askWithContext(1, streamActor, askTimeout,
                         (accepted, replyTo) -> new StreamActor.Ingest(accepted, replyTo)))
                 .map(Pair::second)
+                // Offsets wait at the gate for a checkpoint that includes them; meanwhile later ones merge in.
+                .conflate((ConsumerMessage.CommittableOffsetBatch earlier, ConsumerMessage.CommittableOffsetBatch later)
+                        -> earlier.updated(later))
+                .mapAsync(1, gate::whenCovered)
                 .via(Committer.batchFlow(committerSettings))
                 .map(committed -> {
                     committed.getOffsets().forEach((gtp, offset) -> metrics.committed((Long) offset + 1));
@@ -169,6 +188,20 @@ public final class IngestPipeline {
                         log.info("partition {} revoked", tp);
                     }
                 }));
+    }
+
+    /** The checkpoint offsets of the partitions just assigned that the newest checkpoint includes. */
+    private static Map<TopicPartition, Object> checkpointOffsets(CommitGate gate, Set<TopicPartition> assigned) {
+        Map<TopicPartition, Object> offsets = new HashMap<>();
+        gate.covered().forEach((tp, next) -> {
+            if (assigned.contains(tp)) {
+                offsets.put(tp, next);
+            }
+        });
+        if (!offsets.isEmpty()) {
+            log.info("resuming from the checkpoint's offsets: {}", offsets);
+        }
+        return offsets;
     }
 
     private static Classified classify(ConsumerMessage.CommittableMessage<byte[], byte[]> message,
@@ -203,8 +236,17 @@ public final class IngestPipeline {
      * consumer. Whatever is not committed by then is read again by the next owner of the partition.
      */
     public CompletionStage<Done> stop(Duration drain) {
+        return stop(drain, () -> CompletableFuture.completedFuture(Done.getInstance()));
+    }
+
+    /**
+     * As {@link #stop(Duration)}, running {@code whenStopped} (a last checkpoint, which lets the gate commit) once no
+     * new record comes in and before the drain period.
+     */
+    public CompletionStage<Done> stop(Duration drain, Supplier<CompletionStage<?>> whenStopped) {
         Consumer.Control current = control.get();
         return current.stop()
+                .thenCompose(stopped -> whenStopped.get().exceptionally(e -> null))
                 .thenCompose(stopped -> CompletableFuture.supplyAsync(Done::getInstance,
                         CompletableFuture.delayedExecutor(drain.toMillis(), TimeUnit.MILLISECONDS)))
                 .thenCompose(waited -> current.shutdown())

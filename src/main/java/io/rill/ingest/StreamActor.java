@@ -8,11 +8,18 @@ import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import io.rill.lstm.CharStreamActor;
 import io.rill.ops.IngestStreamMetrics;
+import io.rill.state.StateFormat;
 import io.rill.skipgram.PairBuffer;
 import io.rill.skipgram.SkipGramWorker;
 import io.rill.skipgram.VocabularyActor;
 import io.rill.skipgram.WindowPairs;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -20,6 +27,7 @@ import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
@@ -74,8 +82,33 @@ public final class StreamActor extends AbstractBehavior<StreamActor.Command> {
                                int window, long seed, boolean documentPerLine, Duration stepTimeout) {
     }
 
-    /** The character model a characters stream feeds: the behavior of its per-stream actor, and how long to wait. */
-    public record CharModelLink(Behavior<CharStreamActor.Command> stream, Duration stepTimeout) {
+    /**
+     * The character model a characters stream feeds: the behavior of its per-stream actor, given that actor's state
+     * from a checkpoint (null for a fresh one), and how long to wait for it.
+     */
+    public record CharModelLink(Function<byte[], Behavior<CharStreamActor.Command>> stream, Duration stepTimeout) {
+    }
+
+    /**
+     * A checkpoint's barrier: once the batch in flight is learned from, the stream answers with its state and holds
+     * every further batch until {@link Resume}.
+     */
+    public record Barrier(long sequence, ActorRef<StreamCheckpoint> replyTo) implements Command {
+    }
+
+    /**
+     * The stream's state at a barrier: its bytes, and the next offset to read after restoring them (-1 when it has
+     * taken nothing in, so nothing to seek to).
+     */
+    public record StreamCheckpoint(long sequence, String topic, int partition, long nextOffset, byte[] state) {
+    }
+
+    /** The checkpoint has everything it needs from this stream: take batches again. */
+    public record Resume(long sequence) implements Command {
+    }
+
+    private record ChildExported(long sequence, CharStreamActor.ExportedState exported, Throwable failure)
+            implements Command {
     }
 
     /** Asks for a snapshot of the counts. */
@@ -106,41 +139,65 @@ public final class StreamActor extends AbstractBehavior<StreamActor.Command> {
     /** The offset the pending batch's words will reach (the counts hold the one they reached). */
     private long pendingLearnedOffset = -1;
     private final Deque<Ingest> waiting = new ArrayDeque<>();
+    /** A checkpoint barrier waiting for the batch in flight, and whether the stream is held for a checkpoint. */
+    private Barrier barrier;
+    private boolean held;
     /** Per line of the batch being learned from: whether it ends a document. */
     private final List<Boolean> documentEnds = new ArrayList<>();
 
+    private static final int STATE_VERSION = 1;
+
     public static Behavior<Command> create(String topic, int partition, int maxDistinctTokens, IngestStreamMetrics metrics) {
-        return create(topic, partition, maxDistinctTokens, metrics, null, null);
+        return create(topic, partition, maxDistinctTokens, metrics, null, null, null);
     }
 
     /**
      * A stream actor that also feeds the skip-gram learner, unless {@code skipGram} is null, or a character model,
-     * unless {@code charModel} is null.
+     * unless {@code charModel} is null, starting from {@code restored} (the state of a {@link StreamCheckpoint})
+     * unless that is null.
      */
     public static Behavior<Command> create(String topic, int partition, int maxDistinctTokens, IngestStreamMetrics metrics,
-                                           SkipGramLink skipGram, CharModelLink charModel) {
-        return Behaviors.setup(context -> new StreamActor(context, topic, partition, metrics, skipGram, charModel,
-                new StreamCounts(maxDistinctTokens), skipGram == null ? null : new WindowPairs(skipGram.window(),
-                skipGram.seed())));
+                                           SkipGramLink skipGram, CharModelLink charModel, byte[] restored) {
+        return Behaviors.setup(context -> {
+            if (restored != null) {
+                try {
+                    return restore(context, topic, partition, maxDistinctTokens, metrics, skipGram, charModel, restored);
+                } catch (IOException e) {
+                    // The file passed its checksum, so this is a configuration change (another learner, window...):
+                    // start afresh; the partition is read again from the checkpoint's offset.
+                    context.getLog().error("stream {}-{}: cannot restore its checkpointed state, starting afresh: {}",
+                            topic, partition, e.getMessage());
+                }
+            }
+            return new StreamActor(context, topic, partition, metrics, skipGram, charModel,
+                    new StreamCounts(maxDistinctTokens),
+                    skipGram == null ? null : new WindowPairs(skipGram.window(), skipGram.seed()), null);
+        });
     }
 
-    /**
-     * A stream actor that starts from {@code counts} and, if it feeds the skip-gram learner, from {@code window},
-     * say both restored from a checkpoint; it owns them from then on. {@code window} must be null exactly when
-     * {@code skipGram} is.
-     */
-    public static Behavior<Command> create(String topic, int partition, IngestStreamMetrics metrics,
-                                           SkipGramLink skipGram, CharModelLink charModel, StreamCounts counts,
-                                           WindowPairs window) {
-        if ((skipGram == null) != (window == null)) {
-            throw new IllegalArgumentException("a skip-gram link needs a window, and a window a link");
+    private static StreamActor restore(ActorContext<Command> context, String topic, int partition,
+                                       int maxDistinctTokens, IngestStreamMetrics metrics, SkipGramLink skipGram,
+                                       CharModelLink charModel, byte[] restored) throws IOException {
+        {
+            DataInputStream in = new DataInputStream(new ByteArrayInputStream(restored));
+            StateFormat.readVersion(in, "stream " + topic + "-" + partition, STATE_VERSION);
+            StreamCounts counts = StreamCounts.readFrom(in, maxDistinctTokens);
+            WindowPairs window = in.readBoolean() ? WindowPairs.readFrom(in, skipGram == null ? 0 : skipGram.window())
+                    : null;
+            byte[] child = in.readBoolean() ? StateFormat.readBytes(in, restored.length, "char stream state") : null;
+            if ((window == null) != (skipGram == null) || (child == null) != (charModel == null)) {
+                throw new IOException("stream " + topic + "-" + partition + ": the checkpoint's learners ("
+                        + (window != null ? "skip-gram " : "") + (child != null ? "char model" : "")
+                        + ") are not the configured ones");
+            }
+            metrics.restored(counts.records(), counts.tokens(), counts.bytes(), counts.lines());
+            return new StreamActor(context, topic, partition, metrics, skipGram, charModel, counts, window, child);
         }
-        return Behaviors.setup(context -> new StreamActor(context, topic, partition, metrics, skipGram, charModel,
-                counts, window));
     }
 
     private StreamActor(ActorContext<Command> context, String topic, int partition, IngestStreamMetrics metrics,
-                        SkipGramLink skipGram, CharModelLink charModel, StreamCounts counts, WindowPairs window) {
+                        SkipGramLink skipGram, CharModelLink charModel, StreamCounts counts, WindowPairs window,
+                        byte[] childState) {
         super(context);
         this.topic = topic;
         this.partition = partition;
@@ -149,7 +206,8 @@ public final class StreamActor extends AbstractBehavior<StreamActor.Command> {
         this.skipGram = skipGram;
         this.window = window;
         this.charModel = charModel;
-        this.charStream = charModel == null ? null : context.spawn(charModel.stream(), "char-model");
+        this.charStream = charModel == null ? null
+                : context.spawn(charModel.stream().apply(childState), "char-model");
     }
 
     @Override
@@ -160,12 +218,16 @@ public final class StreamActor extends AbstractBehavior<StreamActor.Command> {
                 .onMessage(Trained.class, this::onTrained)
                 .onMessage(Fed.class, this::onFed)
                 .onMessage(GetCounts.class, this::onGetCounts)
+                .onMessage(Barrier.class, this::onBarrier)
+                .onMessage(ChildExported.class, this::onChildExported)
+                .onMessage(Resume.class, this::onResume)
                 .build();
     }
 
     private Behavior<Command> onIngest(Ingest ingest) {
-        if (pendingAck != null) {
-            waiting.add(ingest); // a restarted source's batch while the previous one is still being learned from
+        if (pendingAck != null || held) {
+            // A restarted source's batch while the previous one is still being learned from, or a checkpoint holds us.
+            waiting.add(ingest);
             return this;
         }
         List<String[]> words = skipGram == null ? null : new ArrayList<>();
@@ -271,8 +333,7 @@ public final class StreamActor extends AbstractBehavior<StreamActor.Command> {
         getContext().getLog().warn("stream {}-{}: learning from a batch failed, it will be delivered again: {}",
                 topic, partition, failure.toString());
         pendingAck = null;
-        Ingest next = waiting.poll();
-        return next == null ? this : onIngest(next);
+        return next();
     }
 
     private Behavior<Command> acknowledge() {
@@ -280,8 +341,87 @@ public final class StreamActor extends AbstractBehavior<StreamActor.Command> {
         pendingAck = null;
         counts.learned(pendingLearnedOffset);
         replyTo.tell(new Ack(counts.lastOffset()));
-        Ingest next = waiting.poll();
+        return next();
+    }
+
+    /** Between batches: a waiting barrier goes first, then the next waiting batch. */
+    private Behavior<Command> next() {
+        if (barrier != null && !held) {
+            return checkpoint();
+        }
+        Ingest next = held ? null : waiting.poll();
         return next == null ? this : onIngest(next);
+    }
+
+    private Behavior<Command> onBarrier(Barrier message) {
+        barrier = message;
+        return pendingAck == null && !held ? checkpoint() : this;
+    }
+
+    /** Nothing is in flight: hold, collect the character stream's state if there is one, and answer the barrier. */
+    private Behavior<Command> checkpoint() {
+        held = true;
+        if (charStream == null) {
+            return answerBarrier(null);
+        }
+        long sequence = barrier.sequence();
+        getContext().ask(CharStreamActor.ExportedState.class, charStream, charModel.stepTimeout(),
+                CharStreamActor.ExportState::new, (exported, failure) -> new ChildExported(sequence, exported, failure));
+        return this;
+    }
+
+    private Behavior<Command> onChildExported(ChildExported message) {
+        if (barrier == null || message.sequence() != barrier.sequence()) {
+            return this;
+        }
+        if (message.failure() != null) {
+            // No answer: the coordinator abandons this checkpoint after its timeout and resumes us.
+            getContext().getLog().warn("stream {}-{}: the character stream did not export its state: {}", topic,
+                    partition, message.failure().toString());
+            return this;
+        }
+        return answerBarrier(message.exported().bytes());
+    }
+
+    private Behavior<Command> answerBarrier(byte[] childState) {
+        try {
+            return answerBarrierWith(childState);
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing to memory cannot fail", e);
+        }
+    }
+
+    private Behavior<Command> answerBarrierWith(byte[] childState) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(bytes);
+        StateFormat.writeVersion(out, STATE_VERSION);
+        counts.writeTo(out);
+        out.writeBoolean(window != null);
+        if (window != null) {
+            window.writeTo(out);
+        }
+        out.writeBoolean(childState != null);
+        if (childState != null) {
+            StateFormat.writeBytes(out, childState);
+        }
+        out.flush();
+        // With a learner, what counts is what reached the model; a counted batch whose learning failed comes again.
+        long taken = skipGram != null || charModel != null ? counts.learnedOffset() : counts.lastOffset();
+        barrier.replyTo().tell(new StreamCheckpoint(barrier.sequence(), topic, partition,
+                taken < 0 ? -1 : taken + 1, bytes.toByteArray()));
+        return this;
+    }
+
+    private Behavior<Command> onResume(Resume resume) {
+        if (barrier == null || resume.sequence() != barrier.sequence()) {
+            return this;
+        }
+        barrier = null;
+        held = false;
+        if (charStream != null) {
+            charStream.tell(CharStreamActor.Resume.INSTANCE);
+        }
+        return next();
     }
 
     private void publishTopTokensNowAndThen() {

@@ -20,6 +20,8 @@ import java.util.function.BiFunction;
  * partition is assigned to this node. A partition that is revoked and assigned again finds its actor, and so its
  * state, still here.
  *
+ * <p>A stream of a partition that the checkpoint the node started from holds starts from that state.
+ *
  * <p>State it owns: the map from (topic, partition) to stream actor. Lost when it stops: the map and, with it,
  * its children.
  */
@@ -34,7 +36,10 @@ public final class StreamSupervisor extends AbstractBehavior<StreamSupervisor.Co
     }
 
     /** Asks for every stream actor this node has. */
-    public record ListStreams(ActorRef<List<ActorRef<StreamActor.Command>>> replyTo) implements Command {
+    public record ListStreams(ActorRef<StreamList> replyTo) implements Command {
+    }
+
+    public record StreamList(List<ActorRef<StreamActor.Command>> streams) {
     }
 
     private final NodeStatus status;
@@ -42,6 +47,8 @@ public final class StreamSupervisor extends AbstractBehavior<StreamSupervisor.Co
     private final BiFunction<String, Integer, StreamActor.SkipGramLink> skipGramLinks;
     private final BiFunction<String, Integer, StreamActor.CharModelLink> charModelLinks;
     private final Map<String, ActorRef<StreamActor.Command>> streams = new HashMap<>();
+    /** Stream states from the checkpoint the node started from, by "topic-partition", used once. */
+    private final Map<String, byte[]> restored;
 
     /**
      * @param skipGramLinks  the skip-gram learner a (topic, partition) stream feeds, or null for none
@@ -49,15 +56,18 @@ public final class StreamSupervisor extends AbstractBehavior<StreamSupervisor.Co
      */
     public static Behavior<Command> create(NodeStatus status, int maxDistinctTokens,
                                            BiFunction<String, Integer, StreamActor.SkipGramLink> skipGramLinks,
-                                           BiFunction<String, Integer, StreamActor.CharModelLink> charModelLinks) {
+                                           BiFunction<String, Integer, StreamActor.CharModelLink> charModelLinks,
+                                           Map<String, byte[]> restored) {
         return Behaviors.setup(context -> new StreamSupervisor(context, status, maxDistinctTokens, skipGramLinks,
-                charModelLinks));
+                charModelLinks, restored));
     }
 
     private StreamSupervisor(ActorContext<Command> context, NodeStatus status, int maxDistinctTokens,
                              BiFunction<String, Integer, StreamActor.SkipGramLink> skipGramLinks,
-                             BiFunction<String, Integer, StreamActor.CharModelLink> charModelLinks) {
+                             BiFunction<String, Integer, StreamActor.CharModelLink> charModelLinks,
+                             Map<String, byte[]> restored) {
         super(context);
+        this.restored = new HashMap<>(restored);
         this.status = status;
         this.maxDistinctTokens = maxDistinctTokens;
         this.skipGramLinks = skipGramLinks;
@@ -81,7 +91,7 @@ public final class StreamSupervisor extends AbstractBehavior<StreamSupervisor.Co
             Behavior<StreamActor.Command> behavior = Behaviors.supervise(StreamActor.create(request.topic(),
                     request.partition(), maxDistinctTokens, status.stream(request.topic(), request.partition()),
                     skipGramLinks.apply(request.topic(), request.partition()),
-                    charModelLinks.apply(request.topic(), request.partition())))
+                    charModelLinks.apply(request.topic(), request.partition()), restored.remove(k)))
                     .onFailure(SupervisorStrategy.resume());
             ActorRef<StreamActor.Command> child = getContext().spawn(behavior, "stream-" + k);
             getContext().watch(child);
@@ -92,7 +102,7 @@ public final class StreamSupervisor extends AbstractBehavior<StreamSupervisor.Co
     }
 
     private Behavior<Command> onListStreams(ListStreams request) {
-        request.replyTo().tell(List.copyOf(streams.values()));
+        request.replyTo().tell(new StreamList(List.copyOf(streams.values())));
         return this;
     }
 

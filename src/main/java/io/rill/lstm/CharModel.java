@@ -69,13 +69,13 @@ public final class CharModel {
 
   /** The link a stream of this model feeds: a behavior for the stream's own character actor. */
   public StreamActor.CharModelLink linkFor(String topic, int partition) {
-    return new StreamActor.CharModelLink(CharStreamActor.create(topic + "-" + partition, settings,
-        model.linePerSequence(), server, worker, metrics), settings.stepTimeout());
+    return new StreamActor.CharModelLink(restored -> CharStreamActor.create(topic + "-" + partition, settings,
+        model.linePerSequence(), server, worker, metrics, restored), settings.stepTimeout());
   }
 
-  /** The checkpoint section name of this model's parameter server. */
-  public String section() {
-    return "char-model:" + model.name();
+  /** The checkpoint section name of a model's parameter server. */
+  public static String section(String model) {
+    return "char-model:" + model;
   }
 
   /** The parameter server's whole state as bytes, for a checkpoint. */

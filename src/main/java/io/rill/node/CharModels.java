@@ -25,7 +25,11 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.time.Duration;
+import java.util.concurrent.CompletionStage;
 import java.util.function.BiFunction;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The node's character models and their generation side, wired: per model the parameter server and worker
@@ -49,8 +53,9 @@ final class CharModels {
         this.generationMetrics = generationMetrics;
     }
 
+    /** Starts the models, each from its section of the checkpoint ({@code restored}, null when absent). */
     static CharModels start(RillSettings settings, ActorSystem<?> system, SkipGramLearner.Spawner spawner, Jmx jmx,
-                            SendProducer<byte[], byte[]> producer) {
+                            SendProducer<byte[], byte[]> producer, Function<String, byte[]> restored) {
         LstmSettings lstm = LstmSettings.from(settings.config());
         GenerationSettings generation = GenerationSettings.from(settings.config());
         Map<String, CharModel> models = new LinkedHashMap<>();
@@ -65,7 +70,8 @@ final class CharModels {
             CharModelMetrics metrics = new CharModelMetrics();
             jmx.register(metrics, CharModelMBean.class, Jmx.name("type=CharModel,model=" + model.name()));
             SeenSequences seen = new SeenSequences(generation.seenExpected(), generation.seenFalsePositiveRate());
-            CharModel charModel = new CharModel(model, lstm, seen, system, spawner, metrics);
+            CharModel charModel = new CharModel(model, lstm, seen, system, spawner, metrics,
+                    restored.apply(CharModel.section(model.name())));
             models.put(model.name(), charModel);
             generators.put(model.name(), spawner.spawn(Generator.create(charModel.server(),
                             generation.snapshotInterval(), generation.novelAttempts(), lstm.seed() + 11,
@@ -106,6 +112,13 @@ final class CharModels {
                 settings.restartRandomFactor());
         return GenerationService.start(system, generation, bootstrap, settings.clientProperties(), restart,
                 generators, generationMetrics);
+    }
+
+    /** The models' state for a checkpoint: section name → how to ask for the bytes. */
+    Map<String, Supplier<CompletionStage<byte[]>>> stateParts(Duration timeout) {
+        Map<String, Supplier<CompletionStage<byte[]>>> parts = new LinkedHashMap<>();
+        models.values().forEach(model -> parts.put(CharModel.section(model.name()), () -> model.exportState(timeout)));
+        return parts;
     }
 
     Map<String, CharModel> models() {

@@ -12,14 +12,22 @@ import akka.kafka.ProducerSettings;
 import akka.kafka.javadsl.SendProducer;
 import io.rill.ingest.DeadLetterWriter;
 import io.rill.ingest.IngestPipeline;
+import io.rill.ingest.IngestValve;
 import io.rill.ingest.LagPoller;
 import io.rill.ingest.StreamActor;
 import io.rill.ingest.StreamSupervisor;
+import io.rill.checkpoint.Checkpoint;
+import io.rill.checkpoint.CheckpointCoordinator;
+import io.rill.checkpoint.CheckpointSettings;
+import io.rill.checkpoint.CheckpointStore;
+import io.rill.checkpoint.CommitGate;
 import io.rill.generate.GenerationService;
 import io.rill.kafka.EmbeddedKafkaBroker;
 import io.rill.lstm.CharModel;
 import io.rill.kafka.TopicProvisioner;
 import io.rill.kafka.TopicSpec;
+import io.rill.ops.CheckpointMetrics;
+import io.rill.ops.CheckpointsMBean;
 import io.rill.ops.Jmx;
 import io.rill.ops.NodeStatus;
 import io.rill.ops.RemoteJmxServer;
@@ -41,11 +49,15 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.BiFunction;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -129,13 +141,23 @@ public final class RillNode implements AutoCloseable {
             system.terminate();
             system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
         });
+        CheckpointSettings checkpointSettings = CheckpointSettings.from(settings.config());
+        CheckpointMetrics checkpointMetrics = new CheckpointMetrics(checkpointSettings.enabled());
+        jmx.register(checkpointMetrics, CheckpointsMBean.class, Jmx.name("type=Checkpoints"));
+        CheckpointStore store = checkpointSettings.enabled()
+                ? new CheckpointStore(checkpointSettings.directory(), checkpointSettings.keep()) : null;
+        Optional<Checkpoint> restored = store == null ? Optional.empty() : restore(store, checkpointMetrics);
+        Function<String, byte[]> section = name -> restored.flatMap(c -> c.section(name)).orElse(null);
+        CommitGate gate = checkpointSettings.enabled() ? CommitGate.untilCheckpointed() : CommitGate.open();
+        restored.ifPresent(checkpoint -> gate.checkpointed(checkpoint.offsets()));
+
         SkipGramSettings skipGramSettings = SkipGramSettings.from(settings.config());
         SkipGramLearner skipGram = null;
         BiFunction<String, Integer, StreamActor.SkipGramLink> links = (topic, partition) -> null;
         if (skipGramSettings.enabled()) {
             SkipGramMetrics skipGramMetrics = new SkipGramMetrics();
             jmx.register(skipGramMetrics, SkipGramMBean.class, Jmx.name("type=SkipGram"));
-            skipGram = new SkipGramLearner(skipGramSettings, system, spawner(system), skipGramMetrics);
+            skipGram = new SkipGramLearner(skipGramSettings, system, spawner(system), skipGramMetrics, section);
             skipGramMetrics.answerQueriesWith(new SkipGramQueries(skipGram));
             Set<String> wordTopics = settings.streams().stream()
                     .filter(stream -> stream.tokenizer() == TokenizerKind.WORDS)
@@ -151,19 +173,79 @@ public final class RillNode implements AutoCloseable {
                 .withProperty("enable.idempotence", "true")
                 .withProperty("max.request.size", String.valueOf(settings.embeddedMaxMessageBytes())), system);
 
-        CharModels charModels = CharModels.start(settings, system, spawner(system), jmx, producer);
-        ActorRef<StreamSupervisor.Command> supervisor = spawn(system,
-                StreamSupervisor.create(status, settings.maxDistinctTokens(), links, charModels.links()), "streams");
+        CharModels charModels = CharModels.start(settings, system, spawner(system), jmx, producer, section);
+        Map<String, byte[]> streamStates = new HashMap<>();
+        restored.ifPresent(checkpoint -> checkpoint.sections().forEach((name, bytes) -> {
+            if (name.startsWith(STREAM_SECTION)) {
+                streamStates.put(name.substring(STREAM_SECTION.length()), bytes);
+            }
+        }));
+        ActorRef<StreamSupervisor.Command> supervisor = spawn(system, StreamSupervisor.create(status,
+                settings.maxDistinctTokens(), links, charModels.links(), streamStates), "streams");
         GenerationService generation = charModels.startGenerationService(system, settings, bootstrap);
         DeadLetterWriter deadLetters = new DeadLetterWriter(producer, settings.deadletterTopic());
         List<String> topics = settings.streams().stream().map(RillSettings.StreamSpec::topic).toList();
-        IngestPipeline pipeline = IngestPipeline.start(system, settings, bootstrap, supervisor, deadLetters, status);
+        IngestValve valve = new IngestValve();
+        IngestPipeline pipeline = IngestPipeline.start(system, settings, bootstrap, supervisor, deadLetters, status,
+                gate, valve);
+        ActorRef<CheckpointCoordinator.Command> coordinator = null;
+        if (store != null) {
+            SkipGramLearner learner = skipGram;
+            Duration exportTimeout = checkpointSettings.barrierTimeout();
+            Supplier<List<CheckpointCoordinator.StatePart>> parts = () -> {
+                Map<String, Supplier<CompletionStage<byte[]>>> all = new LinkedHashMap<>();
+                if (learner != null) {
+                    all.putAll(learner.stateParts(exportTimeout));
+                }
+                all.putAll(charModels.stateParts(exportTimeout));
+                return all.entrySet().stream().map(e -> (CheckpointCoordinator.StatePart)
+                        new CheckpointPart(e.getKey(), e.getValue())).toList();
+            };
+            coordinator = spawn(system, CheckpointCoordinator.create(checkpointSettings, store, gate, supervisor,
+                    parts, () -> status.streams().stream().mapToLong(m -> m.getRecordsIn()).sum(), checkpointMetrics,
+                    nextSequence(store)), "checkpoints");
+        }
+        ActorRef<CheckpointCoordinator.Command> checkpoints = coordinator;
+        checkpointMetrics.controlledBy(new CheckpointMetrics.Controls() {
+            @Override
+            public String checkpointNow() {
+                if (checkpoints == null) {
+                    return "checkpoints are off (rill.checkpoint.enabled)";
+                }
+                return RillNode.checkpointNow(system, checkpoints, checkpointSettings).description();
+            }
+
+            @Override
+            public void pauseIngest() {
+                valve.close();
+                log.info("ingestion paused by an operator");
+            }
+
+            @Override
+            public void resumeIngest() {
+                valve.open();
+                log.info("ingestion resumed by an operator");
+            }
+
+            @Override
+            public boolean ingestPaused() {
+                return valve.isClosed();
+            }
+        });
         LagPoller lagPoller = new LagPoller(admin, settings.groupId(), topics, status, settings.lagPollInterval(),
                 settings.adminTimeout());
 
         CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
+        // Stop taking records, write a last checkpoint (which lets the held offsets commit), then drain and close.
         shutdown.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "stop-ingest",
-                () -> pipeline.stop(settings.commitMaxInterval().plusMillis(500)).exceptionally(e -> Done.getInstance()));
+                () -> pipeline.stop(settings.commitMaxInterval().plusMillis(500), () -> {
+                    valve.open(); // a paused node must not hold its last batches against the checkpoint
+                    return checkpoints != null && checkpointSettings.onShutdown()
+                            ? AskPattern.<CheckpointCoordinator.Command, CheckpointCoordinator.Result>ask(checkpoints,
+                            CheckpointCoordinator.CheckpointNow::new, checkpointSettings.barrierTimeout().multipliedBy(2),
+                            system.scheduler())
+                            : CompletableFuture.completedFuture(Done.getInstance());
+                }).exceptionally(e -> Done.getInstance()));
         if (generation != null) {
             shutdown.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "stop-generation",
                     () -> generation.stop(Duration.ofMillis(500)).exceptionally(e -> Done.getInstance()));
@@ -184,6 +266,53 @@ public final class RillNode implements AutoCloseable {
         });
         log.info("rill node up: broker {} ({}), streams {}", bootstrap, status.getBrokerMode(), topics);
         return new RillNode(settings, system, supervisor, status, bootstrap, brokerStartMillis, skipGram, charModels);
+    }
+
+    private static final String STREAM_SECTION = "stream:";
+
+    /** A learner's part of a checkpoint. */
+    private record CheckpointPart(String section, Supplier<CompletionStage<byte[]>> exporter)
+            implements CheckpointCoordinator.StatePart {
+        @Override
+        public CompletionStage<byte[]> export() {
+            return exporter.get();
+        }
+    }
+
+    /** Loads the newest valid checkpoint, if any, saying on the log and on JMX what was loaded and what skipped. */
+    private static Optional<Checkpoint> restore(CheckpointStore store, CheckpointMetrics metrics) {
+        CheckpointStore.LoadResult result;
+        try {
+            result = store.load();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the checkpoint directory " + store.directory(), e);
+        }
+        result.skipped().forEach(skipped -> log.warn("checkpoint {} skipped: {}", skipped.file(), skipped.reason()));
+        metrics.invalidSkipped(result.skipped().size());
+        result.loaded().ifPresentOrElse(loaded -> {
+            metrics.restored(loaded.checkpoint().sequence(), result.skipped().size());
+            log.info("restoring checkpoint {} ({}, {} bytes, written {}), offsets {}", loaded.checkpoint().sequence(),
+                    loaded.file().getFileName(), loaded.bytes(), loaded.checkpoint().createdAt(),
+                    loaded.checkpoint().offsets());
+        }, () -> log.info("no checkpoint in {}: starting afresh", store.directory()));
+        return result.checkpoint();
+    }
+
+    private static long nextSequence(CheckpointStore store) {
+        try {
+            return store.nextSequence();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the checkpoint directory " + store.directory(), e);
+        }
+    }
+
+    private static CheckpointCoordinator.Result checkpointNow(ActorSystem<?> system,
+                                                            ActorRef<CheckpointCoordinator.Command> coordinator,
+                                                            CheckpointSettings settings) {
+        return AskPattern.<CheckpointCoordinator.Command, CheckpointCoordinator.Result>ask(coordinator,
+                        CheckpointCoordinator.CheckpointNow::new, settings.barrierTimeout().multipliedBy(2),
+                        system.scheduler())
+                .toCompletableFuture().join();
     }
 
     private static List<TopicSpec> topicSpecs(RillSettings settings) {
@@ -232,9 +361,9 @@ public final class RillNode implements AutoCloseable {
 
     /** The counts of every stream actor of this node, asked of the actors themselves, sorted by stream. */
     public List<StreamActor.Counts> streamCounts() {
-        List<ActorRef<StreamActor.Command>> streams = AskPattern.<StreamSupervisor.Command, List<ActorRef<StreamActor.Command>>>ask(
+        List<ActorRef<StreamActor.Command>> streams = AskPattern.<StreamSupervisor.Command, StreamSupervisor.StreamList>ask(
                 supervisor, StreamSupervisor.ListStreams::new, ASK_TIMEOUT, system.scheduler())
-                .toCompletableFuture().join();
+                .toCompletableFuture().join().streams();
         List<StreamActor.Counts> counts = new ArrayList<>();
         for (ActorRef<StreamActor.Command> stream : streams) {
             counts.add(AskPattern.<StreamActor.Command, StreamActor.Counts>ask(

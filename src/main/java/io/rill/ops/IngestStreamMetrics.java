@@ -44,6 +44,14 @@ public final class IngestStreamMetrics implements IngestStreamMBean {
         recordRate.mark(records);
     }
 
+    /** The stream was restored from a checkpoint holding these counts. */
+    public void restored(long records, long tokens, long bytes, long lines) {
+        recordsIn.set(records);
+        tokensIn.set(tokens);
+        bytesIn.set(bytes);
+        linesIn.set(lines);
+    }
+
     public void deadLettered(long records) {
         deadLettered.addAndGet(records);
     }

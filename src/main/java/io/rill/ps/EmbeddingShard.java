@@ -8,6 +8,11 @@ import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import io.rill.ops.SkipGramMetrics;
 
+import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+
 /**
  * One shard of the parameter server of the word embeddings: it owns the input and output rows of the word ids
  * {@code id % shards == index}, serves copies of the rows a worker asks for (a sparse pull, stamped with the
@@ -41,6 +46,13 @@ public final class EmbeddingShard extends AbstractBehavior<EmbeddingShard.Comman
 
     /** Whether the push was applied, and the shard's version after it. */
     public record Pushed(boolean applied, long version) {
+    }
+
+    /** Asks for the actor's whole state as bytes, for a checkpoint. */
+    public record ExportState(ActorRef<ExportedState> replyTo) implements Command {
+    }
+
+    public record ExportedState(byte[] bytes) {
     }
 
     /** Asks for a copy of every input row below {@code idLimit} that this shard owns, for a query snapshot. */
@@ -83,6 +95,7 @@ public final class EmbeddingShard extends AbstractBehavior<EmbeddingShard.Comman
                 .onMessage(Pull.class, this::onPull)
                 .onMessage(Push.class, this::onPush)
                 .onMessage(Snapshot.class, this::onSnapshot)
+                .onMessage(ExportState.class, this::onExportState)
                 .build();
     }
 
@@ -108,6 +121,15 @@ public final class EmbeddingShard extends AbstractBehavior<EmbeddingShard.Comman
 
     private Behavior<Command> onSnapshot(Snapshot snapshot) {
         snapshot.replyTo().tell(new Rows(rows.index(), rows.inputRowsBelow(snapshot.idLimit()), rows.version()));
+        return this;
+    }
+
+    private Behavior<Command> onExportState(ExportState export) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(new BufferedOutputStream(bytes, 1 << 16));
+        rows.writeTo(out);
+        out.flush();
+        export.replyTo().tell(new ExportedState(bytes.toByteArray()));
         return this;
     }
 }

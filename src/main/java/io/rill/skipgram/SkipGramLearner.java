@@ -10,15 +10,24 @@ import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.AskPattern;
 import io.rill.ingest.StreamActor;
 import io.rill.ops.SkipGramMetrics;
+import io.rill.ps.EmbeddingRows;
 import io.rill.ps.EmbeddingShard;
 
+import java.io.BufferedInputStream;
+import java.io.ByteArrayInputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BiFunction;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The skip-gram learner of a node, assembled: one vocabulary actor, the parameter-server shards and the workers.
@@ -44,16 +53,39 @@ public final class SkipGramLearner {
     }
 
     public SkipGramLearner(SkipGramSettings settings, ActorSystem<?> system, Spawner spawner, SkipGramMetrics metrics) {
+        this(settings, system, spawner, metrics, section -> null);
+    }
+
+    /**
+     * A learner whose vocabulary and shards start from the sections of a checkpoint ({@code restored} gives a
+     * section's bytes by name, null when absent: then that part starts fresh). Fails, saying why, when a section
+     * does not fit the configuration (another shard count, dimension or seed): silently starting afresh would
+     * leave the rows out of step with the vocabulary.
+     */
+    public SkipGramLearner(SkipGramSettings settings, ActorSystem<?> system, Spawner spawner, SkipGramMetrics metrics,
+                           Function<String, byte[]> restored) {
         this.settings = settings;
         this.system = system;
         this.metrics = metrics;
+        byte[] vocabularyState = restored.apply(VOCABULARY_SECTION);
+        Behavior<VocabularyActor.Command> vocabularyBehavior = vocabularyState == null
+                ? VocabularyActor.create(settings, metrics)
+                : VocabularyActor.create(SkipGramLearner.<VocabularyState>read(vocabularyState,
+                        in -> VocabularyState.readFrom(in, settings)), metrics);
         // A failed message must not wipe the vocabulary or the rows: resume. A worker holds nothing: restart.
-        this.vocabulary = spawner.spawn(Behaviors.supervise(VocabularyActor.create(settings, metrics))
+        this.vocabulary = spawner.spawn(Behaviors.supervise(vocabularyBehavior)
                 .onFailure(SupervisorStrategy.resume()), "skipgram-vocabulary", Props.empty());
         List<ActorRef<EmbeddingShard.Command>> shards = new ArrayList<>();
         for (int s = 0; s < settings.shards(); s++) {
-            shards.add(spawner.spawn(Behaviors.supervise(EmbeddingShard.create(s, settings.shards(),
-                            settings.dimension(), settings.maxStaleness(), settings.seed(), metrics))
+            int index = s;
+            byte[] shardState = restored.apply(shardSection(s));
+            Behavior<EmbeddingShard.Command> shardBehavior = shardState == null
+                    ? EmbeddingShard.create(s, settings.shards(), settings.dimension(), settings.maxStaleness(),
+                            settings.seed(), metrics)
+                    : EmbeddingShard.create(SkipGramLearner.<EmbeddingRows>read(shardState,
+                            in -> EmbeddingRows.readFrom(in, index, settings.shards(), settings.dimension(),
+                                    settings.seed())), settings.maxStaleness(), metrics);
+            shards.add(spawner.spawn(Behaviors.supervise(shardBehavior)
                     .onFailure(SupervisorStrategy.resume()), "skipgram-ps-shard-" + s, Props.empty()));
         }
         this.shards = List.copyOf(shards);
@@ -65,6 +97,41 @@ public final class SkipGramLearner {
                     "skipgram-worker-" + w, DispatcherSelector.fromConfig(SkipGramSettings.WORKER_DISPATCHER)));
         }
         this.workers = List.copyOf(workers);
+    }
+
+    public static final String VOCABULARY_SECTION = "skipgram:vocabulary";
+
+    public static String shardSection(int shard) {
+        return "skipgram:shard-" + shard;
+    }
+
+    /** A reader of one state section. */
+    private interface StateReader<T> {
+        T read(DataInputStream in) throws IOException;
+    }
+
+    private static <T> T read(byte[] bytes, StateReader<T> reader) {
+        try {
+            return reader.read(new DataInputStream(new BufferedInputStream(new ByteArrayInputStream(bytes), 1 << 16)));
+        } catch (IOException e) {
+            throw new IllegalStateException("the checkpoint's skip-gram state does not fit this configuration: "
+                    + e.getMessage() + " (restore the settings it was written with, or move the checkpoint aside)", e);
+        }
+    }
+
+    /** The learner's state for a checkpoint: section name → how to ask its actor for the bytes. */
+    public Map<String, Supplier<CompletionStage<byte[]>>> stateParts(Duration timeout) {
+        Map<String, Supplier<CompletionStage<byte[]>>> parts = new LinkedHashMap<>();
+        parts.put(VOCABULARY_SECTION, () -> AskPattern.<VocabularyActor.Command, VocabularyActor.ExportedState>ask(
+                vocabulary, VocabularyActor.ExportState::new, timeout, system.scheduler())
+                .thenApply(VocabularyActor.ExportedState::bytes));
+        for (int s = 0; s < shards.size(); s++) {
+            ActorRef<EmbeddingShard.Command> shard = shards.get(s);
+            parts.put(shardSection(s), () -> AskPattern.<EmbeddingShard.Command, EmbeddingShard.ExportedState>ask(
+                    shard, EmbeddingShard.ExportState::new, timeout, system.scheduler())
+                    .thenApply(EmbeddingShard.ExportedState::bytes));
+        }
+        return parts;
     }
 
     /** The link a word stream feeds: the vocabulary, a worker chosen by partition, its own window seed. */

@@ -8,6 +8,10 @@ import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import io.rill.ops.SkipGramMetrics;
 
+import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
 import java.util.List;
 
 /**
@@ -37,6 +41,13 @@ public final class VocabularyActor extends AbstractBehavior<VocabularyActor.Comm
 
     /** Asks for the words of every trainable id, for a query snapshot. */
     public record GetWords(ActorRef<Words> replyTo) implements Command {
+    }
+
+    /** Asks for the actor's whole state as bytes, for a checkpoint. */
+    public record ExportState(ActorRef<ExportedState> replyTo) implements Command {
+    }
+
+    public record ExportedState(byte[] bytes) {
     }
 
     /**
@@ -72,6 +83,7 @@ public final class VocabularyActor extends AbstractBehavior<VocabularyActor.Comm
         return newReceiveBuilder()
                 .onMessage(Observe.class, this::onObserve)
                 .onMessage(GetWords.class, this::onGetWords)
+                .onMessage(ExportState.class, this::onExportState)
                 .build();
     }
 
@@ -96,6 +108,15 @@ public final class VocabularyActor extends AbstractBehavior<VocabularyActor.Comm
             }
         }
         get.replyTo().tell(new Words(words, counts, vocabulary.totalTokens()));
+        return this;
+    }
+
+    private Behavior<Command> onExportState(ExportState export) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(new BufferedOutputStream(bytes, 1 << 16));
+        state.writeTo(out);
+        out.flush();
+        export.replyTo().tell(new ExportedState(bytes.toByteArray()));
         return this;
     }
 }

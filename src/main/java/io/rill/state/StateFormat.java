@@ -134,6 +134,20 @@ public final class StateFormat {
         }
     }
 
+    /** Writes a length and then the bytes (a nested state, e.g. a child actor's). */
+    public static void writeBytes(DataOutput out, byte[] bytes) throws IOException {
+        out.writeInt(bytes.length);
+        out.write(bytes);
+    }
+
+    /** Reads bytes written by {@link #writeBytes}, refusing a length above {@code maxLength}. */
+    public static byte[] readBytes(DataInput in, int maxLength, String what) throws IOException {
+        int n = readInt(in, 0, maxLength, what + " length");
+        byte[] bytes = new byte[n];
+        in.readFully(bytes);
+        return bytes;
+    }
+
     /** Reads an array written by {@link #writeInts}, refusing a length above {@code maxLength}. */
     public static int[] readInts(DataInput in, int maxLength, String what) throws IOException {
         int n = readInt(in, 0, maxLength, what + " length");

@@ -69,7 +69,7 @@ class StreamActorSkipGramTest {
         StreamActor.SkipGramLink link = new StreamActor.SkipGramLink(vocabulary.getRef(), worker.getRef(), 3, 42L,
                 documentPerLine, Duration.ofSeconds(5));
         ActorRef<StreamActor.Command> stream = testKit.spawn(StreamActor.create("corpus", 0, 100,
-                new IngestStreamMetrics("corpus", 0), link, null));
+                new IngestStreamMetrics("corpus", 0), link, null, null));
         List<int[]> pairs = new ArrayList<>();
         for (int offset = 0; offset < records.size(); offset++) {
             String text = records.get(offset);

@@ -79,4 +79,39 @@ class StreamActorTest {
         assertThat(c.frequencies()).containsOnlyKeys("a", "b", "c").containsEntry("a", 2L);
         assertThat(c.tokens()).isEqualTo(6);
     }
+
+    @Test
+    void aBarrierHoldsBatchesUntilResumeAndItsStateRestoresTheStream() {
+        IngestStreamMetrics metrics = new IngestStreamMetrics("corpus", 3);
+        ActorRef<StreamActor.Command> stream = testKit.spawn(StreamActor.create("corpus", 3, 100, metrics));
+        TestProbe<StreamActor.Ack> acks = testKit.createTestProbe();
+        stream.tell(new StreamActor.Ingest(List.of(record(0, "a b"), record(1, "c")), acks.getRef()));
+        acks.receiveMessage();
+
+        TestProbe<StreamActor.StreamCheckpoint> checkpoints = testKit.createTestProbe();
+        stream.tell(new StreamActor.Barrier(7, checkpoints.getRef()));
+        StreamActor.StreamCheckpoint checkpoint = checkpoints.receiveMessage();
+        assertThat(checkpoint.sequence()).isEqualTo(7);
+        assertThat(checkpoint.nextOffset()).isEqualTo(2);
+
+        // Held: a batch waits until the checkpoint resumes the stream.
+        stream.tell(new StreamActor.Ingest(List.of(record(2, "d e f")), acks.getRef()));
+        acks.expectNoMessage(java.time.Duration.ofMillis(200));
+        stream.tell(new StreamActor.Resume(7));
+        assertThat(acks.receiveMessage().lastOffset()).isEqualTo(2);
+
+        // A new actor from the checkpoint's state goes on from offset 2, as a restarted node would.
+        IngestStreamMetrics restoredMetrics = new IngestStreamMetrics("corpus", 3);
+        ActorRef<StreamActor.Command> restored = testKit.spawn(StreamActor.create("corpus", 3, 100, restoredMetrics,
+                null, null, checkpoint.state()));
+        assertThat(restoredMetrics.getRecordsIn()).isEqualTo(2);
+        restored.tell(new StreamActor.Ingest(List.of(record(1, "c"), record(2, "d e f")), acks.getRef()));
+        assertThat(acks.receiveMessage().lastOffset()).isEqualTo(2);
+        TestProbe<StreamActor.Counts> counts = testKit.createTestProbe();
+        restored.tell(new StreamActor.GetCounts(counts.getRef()));
+        StreamActor.Counts c = counts.receiveMessage();
+        assertThat(c.records()).isEqualTo(3);
+        assertThat(c.tokens()).isEqualTo(6);
+        assertThat(c.frequencies()).containsKeys("a", "b", "c", "d", "e", "f");
+    }
 }

@@ -79,29 +79,6 @@ class StreamCountsTest {
     }
 
     @Test
-    void aStreamActorStartedFromRestoredCountsGoesOnFromThem() {
-        SplitMix64 rng = new SplitMix64(7);
-        StreamCounts counts = new StreamCounts(100);
-        for (long offset = 0; offset < 20; offset++) counts.count(record(offset, rng));
-        StreamCounts restored = StateBytes.roundTrip(counts::writeTo, in -> StreamCounts.readFrom(in, 100));
-        ActorRef<StreamActor.Command> stream = testKit.spawn(StreamActor.create("corpus", 0,
-                new IngestStreamMetrics("corpus", 0), null, null, restored, null));
-        TestProbe<StreamActor.Ack> acks = testKit.createTestProbe();
-        AcceptedRecord again = record(19, rng);
-        AcceptedRecord next = record(20, rng);
-        counts.count(again);
-        counts.count(next);
-        stream.tell(new StreamActor.Ingest(List.of(again, next), acks.getRef()));
-        assertThat(acks.receiveMessage().lastOffset()).isEqualTo(20);
-        TestProbe<StreamActor.Counts> replies = testKit.createTestProbe();
-        stream.tell(new StreamActor.GetCounts(replies.getRef()));
-        StreamActor.Counts c = replies.receiveMessage();
-        assertThat(c.records()).isEqualTo(counts.records()).isEqualTo(21);
-        assertThat(c.tokens()).isEqualTo(counts.tokens());
-        assertThat(c.frequencies()).isEqualTo(counts.frequencies());
-    }
-
-    @Test
     void truncatedOrCorruptedBytesOrTooManyEntriesGiveAnIOException() {
         SplitMix64 rng = new SplitMix64(8);
         StreamCounts counts = new StreamCounts(30);
