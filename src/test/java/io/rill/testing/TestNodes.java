@@ -78,6 +78,7 @@ public final class TestNodes {
     /**
      * The configuration of a node on {@code kafka} learning from {@code topics}, as HOCON text. The character
      * model is small (tests that measure it set their own sizes), so a test that only sends names stays cheap.
+     * Checkpoints go to a directory of the test's own, every second, so offsets commit soon after ingestion.
      */
     public static String configText(TestKafka kafka, Topics topics) {
         return """
@@ -97,8 +98,11 @@ public final class TestNodes {
                 rill.lstm.hidden-size = 32
                 rill.generate.requests-topic = "%s"
                 rill.generate.replies-topic = "%s"
+                rill.checkpoint.directory = "%s"
+                rill.checkpoint.interval = 1s
                 """.formatted(kafka.bootstrapServers(), topics.corpus(), topics.specs(), topics.deadletter(),
-                topics.corpus(), topics.names(), topics.names(), topics.requests(), topics.generated());
+                topics.corpus(), topics.names(), topics.names(), topics.requests(), topics.generated(),
+                topics.specs().resolveSibling(topics.specs().getFileName() + "-checkpoints"));
     }
 
     /** Writes {@link #configText} plus {@code extra} HOCON lines to a file, for a node started by the CLI. */

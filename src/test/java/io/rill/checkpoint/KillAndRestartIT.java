@@ -1,0 +1,187 @@
+package io.rill.checkpoint;
+
+import io.rill.kafka.PartitionOffsets;
+import io.rill.testing.KafkaBrokerExtension;
+import io.rill.testing.TestKafka;
+import io.rill.testing.TestNodes;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.management.MBeanServerConnection;
+import javax.management.ObjectName;
+import javax.management.remote.JMXConnector;
+import javax.management.remote.JMXConnectorFactory;
+import javax.management.remote.JMXServiceURL;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * {@code kill -9} of a running node, three times, while records keep arriving: a real {@code java -jar rill.jar run}
+ * in a child JVM is killed without warning at a random moment after it has written a checkpoint, and started
+ * again. Each start must restore a checkpoint at least as new as the last one the killed node reported (the model
+ * never goes back further), and at the end the streams' accounting holds every produced record exactly once (the
+ * restored counts plus what was read again after the checkpoint's offsets), with every offset committed.
+ */
+@ExtendWith(KafkaBrokerExtension.class)
+class KillAndRestartIT {
+
+    private static final int KILLS = 3;
+
+    @Test
+    void nothingIsLostOrCountedTwiceAcrossKills(TestKafka kafka, @TempDir Path dir) throws Exception {
+        Path jar = Path.of("target", "rill.jar");
+        assertThat(jar).as("the shaded jar, built in the package phase").exists();
+        TestNodes.Topics topics = TestNodes.topics("kill");
+        TestNodes.createTopics(kafka, topics);
+        AtomicLong produced = new AtomicLong();
+        Thread producer = new Thread(() -> produce(kafka, topics, produced), "kill-test-producer");
+        producer.setDaemon(true);
+        producer.start();
+
+        Random random = new Random(17);
+        long lastSeenSequence = -1;
+        for (int run = 0; run <= KILLS; run++) {
+            int jmxPort = freePort();
+            Path config = TestNodes.writeConfig(dir.resolve("node-" + run + ".conf"), kafka, topics, """
+                    rill.node.data-dir = "%s"
+                    rill.jmx.remote { enabled = true, host = "127.0.0.1", port = %d }
+                    """.formatted(dir.resolve("data"), jmxPort));
+            Path log = dir.resolve("node-" + run + ".log");
+            Process node = new ProcessBuilder(javaBinary(), "-Xmx768m", "-jar", jar.toString(), "run", "-c",
+                    config.toString()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            JMXConnector connector = null;
+            try {
+                connector = connect(jmxPort);
+                MBeanServerConnection jmx = connector.getMBeanServerConnection();
+                ObjectName checkpoints = new ObjectName("rill:type=Checkpoints");
+                // Remote JMX opens early in a node's start; the learners' beans come once it has restored.
+                ObjectName generation = new ObjectName("rill:type=Generation");
+                await().atMost(Duration.ofSeconds(90)).until(() -> jmx.isRegistered(generation));
+                if (run > 0) {
+                    long restored = (Long) jmx.getAttribute(checkpoints, "RestoredSequence");
+                    assertThat(restored).as("run %d restores a checkpoint no older than the last one seen", run)
+                            .isGreaterThanOrEqualTo(lastSeenSequence).isGreaterThanOrEqualTo(0);
+                }
+                if (run < KILLS) {
+                    long before = (Long) jmx.getAttribute(checkpoints, "LastSequence");
+                    await().atMost(Duration.ofSeconds(60)).until(
+                            () -> (Long) jmx.getAttribute(checkpoints, "LastSequence") > before + 1);
+                    Thread.sleep(random.nextInt(2500));
+                    lastSeenSequence = (Long) jmx.getAttribute(checkpoints, "LastSequence");
+                    node.destroyForcibly(); // SIGKILL: no shutdown hook, no last checkpoint
+                    assertThat(node.waitFor(30, TimeUnit.SECONDS)).isTrue();
+                    continue;
+                }
+                producer.join(120_000);
+                assertThat(producer.isAlive()).as("the producer finished").isFalse();
+                long total = produced.get();
+                await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+                    assertThat(sum(jmx, topics.corpus(), "RecordsIn") + sum(jmx, topics.names(), "RecordsIn"))
+                            .isEqualTo(total);
+                    assertThat(sum(jmx, topics.corpus(), "ConsumerLag") + sum(jmx, topics.names(), "ConsumerLag"))
+                            .isZero();
+                });
+                assertThat((Long) jmx.getAttribute(checkpoints, "CheckpointsWritten")).isPositive();
+            } catch (Throwable failure) {
+                throw new AssertionError("run " + run + " failed; its log:\n" + Files.readString(log), failure);
+            } finally {
+                closeQuietly(connector); // after a kill the server is gone, and closing may complain
+                node.destroy();
+                node.waitFor(60, TimeUnit.SECONDS);
+                node.destroyForcibly();
+            }
+        }
+        // The broker's view agrees: every offset committed.
+        Properties props = new Properties();
+        props.put("bootstrap.servers", kafka.bootstrapServers());
+        try (Admin admin = Admin.create(props)) {
+            for (PartitionOffsets offsets : PartitionOffsets.read(admin, groupOf(dir),
+                    List.of(topics.corpus(), topics.names()), 30_000)) {
+                assertThat(offsets.committedOffset()).as("%s-%d", offsets.topic(), offsets.partition())
+                        .isEqualTo(offsets.endOffset());
+            }
+        }
+    }
+
+    /** About 20 s of records on both topics, at a steady pace, so the kills land mid-stream. */
+    private static void produce(TestKafka kafka, TestNodes.Topics topics, AtomicLong produced) {
+        Random random = new Random(5);
+        String[] words = "the sea whale ship captain harpoon boat white deep wind sail mast crew".split(" ");
+        try (KafkaProducer<byte[], byte[]> producer = TestNodes.producer(kafka)) {
+            for (int i = 0; i < 2000; i++) {
+                StringBuilder line = new StringBuilder();
+                for (int w = 0; w < 12; w++) {
+                    line.append(words[random.nextInt(words.length)]).append(' ');
+                }
+                producer.send(new ProducerRecord<>(topics.corpus(), line.toString().getBytes(StandardCharsets.UTF_8)));
+                String name = "Name" + (char) ('a' + random.nextInt(26)) + (char) ('a' + random.nextInt(26));
+                producer.send(new ProducerRecord<>(topics.names(), name.getBytes(StandardCharsets.UTF_8)));
+                produced.addAndGet(2);
+                if (i % 100 == 99) {
+                    producer.flush();
+                    Thread.sleep(1000);
+                }
+            }
+            producer.flush();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static String groupOf(Path dir) throws IOException {
+        String config = Files.readString(dir.resolve("node-0.conf"));
+        int at = config.indexOf("rill.kafka.group-id = \"") + "rill.kafka.group-id = \"".length();
+        return config.substring(at, config.indexOf('"', at));
+    }
+
+    private static void closeQuietly(JMXConnector connector) {
+        if (connector != null) {
+            try {
+                connector.close();
+            } catch (IOException gone) {
+                // the node was killed
+            }
+        }
+    }
+
+    private static JMXConnector connect(int port) throws Exception {
+        JMXServiceURL url = new JMXServiceURL("service:jmx:rmi:///jndi/rmi://127.0.0.1:" + port + "/jmxrmi");
+        return await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(300)).ignoreExceptions()
+                .until(() -> JMXConnectorFactory.connect(url), c -> c != null);
+    }
+
+    private static long sum(MBeanServerConnection jmx, String topic, String attribute) throws Exception {
+        long total = 0;
+        for (ObjectName name : jmx.queryNames(new ObjectName("rill:type=Ingest,topic=" + topic + ",*"), null)) {
+            total += ((Number) jmx.getAttribute(name, attribute)).longValue();
+        }
+        return total;
+    }
+
+    private static String javaBinary() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
