@@ -23,6 +23,7 @@ import io.rill.kafka.TopicSpec;
 import io.rill.ops.Jmx;
 import io.rill.ops.NodeStatus;
 import io.rill.ops.RemoteJmxServer;
+import io.rill.ops.RemoteJmxSettings;
 import io.rill.ops.SkipGramMBean;
 import io.rill.ops.SkipGramMetrics;
 import io.rill.skipgram.SkipGramLearner;
@@ -102,6 +103,11 @@ public final class RillNode implements AutoCloseable {
     }
 
     private static RillNode start(RillSettings settings, Deque<AutoCloseable> opened) {
+        // First, so that settings refused as unsafe stop the node before anything else is opened.
+        RemoteJmxServer remoteJmx = settings.remoteJmx().enabled() ? startRemoteJmx(settings.remoteJmx()) : null;
+        if (remoteJmx != null) {
+            opened.push(remoteJmx);
+        }
         EmbeddedKafkaBroker broker = settings.embeddedBroker()
                 ? EmbeddedKafkaBroker.start(settings.embeddedDataDir(), settings.embeddedHost(),
                         settings.embeddedPort(), settings.embeddedMaxMessageBytes())
@@ -118,10 +124,6 @@ public final class RillNode implements AutoCloseable {
         Jmx jmx = new Jmx();
         opened.push(jmx);
         NodeStatus status = new NodeStatus(broker != null ? "embedded" : "external", bootstrap, brokerStartMillis, jmx);
-        RemoteJmxServer remoteJmx = settings.remoteJmxEnabled() ? startRemoteJmx(settings) : null;
-        if (remoteJmx != null) {
-            opened.push(remoteJmx);
-        }
 
         ActorSystem<SpawnProtocol.Command> system =
                 ActorSystem.create(Behaviors.setup(context -> SpawnProtocol.create()), "rill", settings.config());
@@ -194,14 +196,14 @@ public final class RillNode implements AutoCloseable {
         return specs;
     }
 
-    private static RemoteJmxServer startRemoteJmx(RillSettings settings) {
+    private static RemoteJmxServer startRemoteJmx(RemoteJmxSettings jmx) {
         try {
-            return RemoteJmxServer.start(settings.remoteJmxHost(), settings.remoteJmxPort());
+            return RemoteJmxServer.start(jmx);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot start remote JMX on " + settings.remoteJmxHost() + ":"
-                    + settings.remoteJmxPort(), e);
+            throw new UncheckedIOException("cannot start remote JMX on " + jmx.host() + ":" + jmx.port(), e);
         }
     }
+
 
     private static <T> ActorRef<T> spawn(ActorSystem<SpawnProtocol.Command> system,
                                          akka.actor.typed.Behavior<T> behavior, String name) {

@@ -3,6 +3,7 @@ package io.rill.node;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.rill.kafka.EmbeddedKafkaBroker;
+import io.rill.ops.RemoteJmxSettings;
 import io.rill.text.TokenizerKind;
 
 import java.nio.file.Path;
@@ -44,9 +45,7 @@ public record RillSettings(
         Duration restartMaxBackoff,
         double restartRandomFactor,
         Duration lagPollInterval,
-        boolean remoteJmxEnabled,
-        String remoteJmxHost,
-        int remoteJmxPort) {
+        RemoteJmxSettings remoteJmx) {
 
     /** One topic rill learns from, the tokenizer for its text, and the most bytes of values in one ingest batch. */
     public record StreamSpec(String topic, TokenizerKind tokenizer, long batchBytes) {
@@ -69,7 +68,6 @@ public record RillSettings(
         Config kafka = rill.getConfig("kafka");
         Config embedded = kafka.getConfig("embedded");
         Config ingest = rill.getConfig("ingest");
-        Config jmx = rill.getConfig("jmx.remote");
         Map<String, String> clientProperties = new LinkedHashMap<>();
         kafka.getObject("client-properties").forEach((k, v) -> clientProperties.put(k, String.valueOf(v.unwrapped())));
         List<StreamSpec> streams = ingest.getConfigList("streams").stream()
@@ -104,9 +102,7 @@ public record RillSettings(
                 ingest.getDuration("restart-max-backoff"),
                 ingest.getDouble("restart-random-factor"),
                 ingest.getDuration("lag-poll-interval"),
-                jmx.getBoolean("enabled"),
-                jmx.getString("host"),
-                jmx.getInt("port"));
+                RemoteJmxSettings.from(config));
     }
 
     public boolean embeddedBroker() {
