@@ -108,9 +108,12 @@ public final class RillNode implements AutoCloseable {
         if (remoteJmx != null) {
             opened.push(remoteJmx);
         }
+        if (settings.embeddedBroker()) {
+            checkEmbeddedLogins(settings);
+        }
         EmbeddedKafkaBroker broker = settings.embeddedBroker()
                 ? EmbeddedKafkaBroker.start(settings.embeddedDataDir(), settings.embeddedHost(),
-                        settings.embeddedPort(), settings.embeddedMaxMessageBytes())
+                        settings.embeddedPort(), settings.embeddedMaxMessageBytes(), settings.embeddedSaslPlainUsers())
                 : null;
         if (broker != null) {
             opened.push(broker);
@@ -204,6 +207,16 @@ public final class RillNode implements AutoCloseable {
         }
     }
 
+    /** An embedded broker that wants SASL/PLAIN logins refuses rill's own clients unless they log in too. */
+    private static void checkEmbeddedLogins(RillSettings settings) {
+        if (!settings.embeddedSaslPlainUsers().isEmpty()
+                && !"SASL_PLAINTEXT".equals(settings.clientProperties().get("security.protocol"))) {
+            throw new IllegalArgumentException("rill.kafka.embedded.sasl-plain-users makes the embedded broker "
+                    + "accept SASL/PLAIN logins only, so rill's own clients must log in too: set "
+                    + "rill.kafka.client-properties { \"security.protocol\" = \"SASL_PLAINTEXT\", "
+                    + "\"sasl.mechanism\" = \"PLAIN\", \"sasl.jaas.config\" = \"...\" }");
+        }
+    }
 
     private static <T> ActorRef<T> spawn(ActorSystem<SpawnProtocol.Command> system,
                                          akka.actor.typed.Behavior<T> behavior, String name) {

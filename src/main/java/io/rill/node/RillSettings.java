@@ -31,6 +31,7 @@ public record RillSettings(
         int embeddedPort,
         Path embeddedDataDir,
         int embeddedMaxMessageBytes,
+        Map<String, String> embeddedSaslPlainUsers,
         List<StreamSpec> streams,
         int maxRecordBytes,
         int maxDistinctTokens,
@@ -70,6 +71,8 @@ public record RillSettings(
         Config ingest = rill.getConfig("ingest");
         Map<String, String> clientProperties = new LinkedHashMap<>();
         kafka.getObject("client-properties").forEach((k, v) -> clientProperties.put(k, String.valueOf(v.unwrapped())));
+        Map<String, String> saslPlainUsers = new LinkedHashMap<>();
+        embedded.getObject("sasl-plain-users").forEach((k, v) -> saslPlainUsers.put(k, String.valueOf(v.unwrapped())));
         List<StreamSpec> streams = ingest.getConfigList("streams").stream()
                 .map(c -> new StreamSpec(c.getString("topic"), TokenizerKind.parse(c.getString("tokenizer")),
                         c.hasPath("batch-bytes") ? c.getBytes("batch-bytes") : ingest.getBytes("batch-bytes")))
@@ -88,6 +91,7 @@ public record RillSettings(
                 embedded.getInt("port"),
                 Path.of(embedded.getString("data-dir")),
                 embedded.getInt("max-message-bytes"),
+                Map.copyOf(saslPlainUsers),
                 streams,
                 ingest.getInt("max-record-bytes"),
                 ingest.getInt("max-distinct-tokens"),
