@@ -1,6 +1,8 @@
 package io.rill.cli;
 
 import io.rill.node.RillSettings;
+import io.rill.ops.RemoteJmxServer;
+import io.rill.ops.RemoteJmxSettings;
 import picocli.CommandLine.Option;
 
 import javax.management.JMX;
@@ -9,11 +11,15 @@ import javax.management.ObjectName;
 import javax.management.remote.JMXConnector;
 import javax.management.remote.JMXConnectorFactory;
 import javax.management.remote.JMXServiceURL;
+import javax.rmi.ssl.SslRMIClientSocketFactory;
 import java.io.IOException;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * How the query commands reach a running node: its remote JMX connector (on by default in {@code rill demo}; for
- * {@code rill run}, set {@code RILL_JMX_REMOTE=true}). The address comes from {@code --jmx} or the configuration.
+ * {@code rill run}, set {@code RILL_JMX_REMOTE=true}). The address comes from {@code --jmx} or the configuration;
+ * so do the login ({@code rill.jmx.remote.client}) and whether to speak TLS ({@code rill.jmx.remote.ssl.enabled}).
  */
 final class NodeJmx {
 
@@ -22,10 +28,24 @@ final class NodeJmx {
     String address;
 
     JMXConnector connect(RillSettings settings) throws IOException {
-        String target = address != null ? address : settings.remoteJmxHost() + ":" + settings.remoteJmxPort();
+        RemoteJmxSettings jmx = settings.remoteJmx();
+        String target = address != null ? address : jmx.host() + ":" + jmx.port();
         JMXServiceURL url = new JMXServiceURL("service:jmx:rmi:///jndi/rmi://" + target + "/jmxrmi");
+        Map<String, Object> env = new HashMap<>();
+        if (!jmx.clientUsername().isEmpty()) {
+            env.put(JMXConnector.CREDENTIALS, new String[] {jmx.clientUsername(), jmx.clientPassword()});
+        }
+        if (jmx.ssl().enabled()) {
+            // The registry speaks TLS too; the node's certificate is checked against the JVM's trust store
+            // (-Djavax.net.ssl.trustStore=... in RILL_JAVA_OPTS for a self-signed one).
+            env.put(RemoteJmxServer.REGISTRY_SOCKET_FACTORY, new SslRMIClientSocketFactory());
+        }
         try {
-            return JMXConnectorFactory.connect(url);
+            return JMXConnectorFactory.connect(url, env);
+        } catch (SecurityException e) {
+            throw new IOException("the rill node on JMX at " + target + " refused the login (set "
+                    + "rill.jmx.remote.client.username and password, or RILL_JMX_USER and RILL_JMX_PASSWORD): "
+                    + e.getMessage(), e);
         } catch (IOException e) {
             throw new IOException("no rill node answers on JMX at " + target + " (start it with remote JMX on: "
                     + "RILL_JMX_REMOTE=true ./rill run, or ./rill demo): " + e.getMessage(), e);

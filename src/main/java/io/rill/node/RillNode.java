@@ -31,6 +31,7 @@ import io.rill.ops.CheckpointsMBean;
 import io.rill.ops.Jmx;
 import io.rill.ops.NodeStatus;
 import io.rill.ops.RemoteJmxServer;
+import io.rill.ops.RemoteJmxSettings;
 import io.rill.ops.SkipGramMBean;
 import io.rill.ops.SkipGramMetrics;
 import io.rill.skipgram.SkipGramLearner;
@@ -114,9 +115,17 @@ public final class RillNode implements AutoCloseable {
     }
 
     private static RillNode start(RillSettings settings, Deque<AutoCloseable> opened) {
+        // First, so that settings refused as unsafe stop the node before anything else is opened.
+        RemoteJmxServer remoteJmx = settings.remoteJmx().enabled() ? startRemoteJmx(settings.remoteJmx()) : null;
+        if (remoteJmx != null) {
+            opened.push(remoteJmx);
+        }
+        if (settings.embeddedBroker()) {
+            checkEmbeddedLogins(settings);
+        }
         EmbeddedKafkaBroker broker = settings.embeddedBroker()
                 ? EmbeddedKafkaBroker.start(settings.embeddedDataDir(), settings.embeddedHost(),
-                        settings.embeddedPort(), settings.embeddedMaxMessageBytes())
+                        settings.embeddedPort(), settings.embeddedMaxMessageBytes(), settings.embeddedSaslPlainUsers())
                 : null;
         if (broker != null) {
             opened.push(broker);
@@ -130,10 +139,6 @@ public final class RillNode implements AutoCloseable {
         Jmx jmx = new Jmx();
         opened.push(jmx);
         NodeStatus status = new NodeStatus(broker != null ? "embedded" : "external", bootstrap, brokerStartMillis, jmx);
-        RemoteJmxServer remoteJmx = settings.remoteJmxEnabled() ? startRemoteJmx(settings) : null;
-        if (remoteJmx != null) {
-            opened.push(remoteJmx);
-        }
 
         ActorSystem<SpawnProtocol.Command> system =
                 ActorSystem.create(Behaviors.setup(context -> SpawnProtocol.create()), "rill", settings.config());
@@ -323,12 +328,22 @@ public final class RillNode implements AutoCloseable {
         return specs;
     }
 
-    private static RemoteJmxServer startRemoteJmx(RillSettings settings) {
+    private static RemoteJmxServer startRemoteJmx(RemoteJmxSettings jmx) {
         try {
-            return RemoteJmxServer.start(settings.remoteJmxHost(), settings.remoteJmxPort());
+            return RemoteJmxServer.start(jmx);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot start remote JMX on " + settings.remoteJmxHost() + ":"
-                    + settings.remoteJmxPort(), e);
+            throw new UncheckedIOException("cannot start remote JMX on " + jmx.host() + ":" + jmx.port(), e);
+        }
+    }
+
+    /** An embedded broker that wants SASL/PLAIN logins refuses rill's own clients unless they log in too. */
+    private static void checkEmbeddedLogins(RillSettings settings) {
+        if (!settings.embeddedSaslPlainUsers().isEmpty()
+                && !"SASL_PLAINTEXT".equals(settings.clientProperties().get("security.protocol"))) {
+            throw new IllegalArgumentException("rill.kafka.embedded.sasl-plain-users makes the embedded broker "
+                    + "accept SASL/PLAIN logins only, so rill's own clients must log in too: set "
+                    + "rill.kafka.client-properties { \"security.protocol\" = \"SASL_PLAINTEXT\", "
+                    + "\"sasl.mechanism\" = \"PLAIN\", \"sasl.jaas.config\" = \"...\" }");
         }
     }
 

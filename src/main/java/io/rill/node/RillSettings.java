@@ -3,6 +3,7 @@ package io.rill.node;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.rill.kafka.EmbeddedKafkaBroker;
+import io.rill.ops.RemoteJmxSettings;
 import io.rill.text.TokenizerKind;
 
 import java.nio.file.Path;
@@ -30,6 +31,7 @@ public record RillSettings(
         int embeddedPort,
         Path embeddedDataDir,
         int embeddedMaxMessageBytes,
+        Map<String, String> embeddedSaslPlainUsers,
         List<StreamSpec> streams,
         int maxRecordBytes,
         int maxDistinctTokens,
@@ -44,9 +46,7 @@ public record RillSettings(
         Duration restartMaxBackoff,
         double restartRandomFactor,
         Duration lagPollInterval,
-        boolean remoteJmxEnabled,
-        String remoteJmxHost,
-        int remoteJmxPort) {
+        RemoteJmxSettings remoteJmx) {
 
     /** One topic rill learns from, the tokenizer for its text, and the most bytes of values in one ingest batch. */
     public record StreamSpec(String topic, TokenizerKind tokenizer, long batchBytes) {
@@ -74,9 +74,10 @@ public record RillSettings(
         Config kafka = rill.getConfig("kafka");
         Config embedded = kafka.getConfig("embedded");
         Config ingest = rill.getConfig("ingest");
-        Config jmx = rill.getConfig("jmx.remote");
         Map<String, String> clientProperties = new LinkedHashMap<>();
         kafka.getObject("client-properties").forEach((k, v) -> clientProperties.put(k, String.valueOf(v.unwrapped())));
+        Map<String, String> saslPlainUsers = new LinkedHashMap<>();
+        embedded.getObject("sasl-plain-users").forEach((k, v) -> saslPlainUsers.put(k, String.valueOf(v.unwrapped())));
         List<StreamSpec> streams = ingest.getConfigList("streams").stream()
                 .map(c -> new StreamSpec(c.getString("topic"), TokenizerKind.parse(c.getString("tokenizer")),
                         c.hasPath("batch-bytes") ? c.getBytes("batch-bytes") : ingest.getBytes("batch-bytes")))
@@ -95,6 +96,7 @@ public record RillSettings(
                 embedded.getInt("port"),
                 Path.of(embedded.getString("data-dir")),
                 embedded.getInt("max-message-bytes"),
+                Map.copyOf(saslPlainUsers),
                 streams,
                 ingest.getInt("max-record-bytes"),
                 ingest.getInt("max-distinct-tokens"),
@@ -109,9 +111,7 @@ public record RillSettings(
                 ingest.getDuration("restart-max-backoff"),
                 ingest.getDouble("restart-random-factor"),
                 ingest.getDuration("lag-poll-interval"),
-                jmx.getBoolean("enabled"),
-                jmx.getString("host"),
-                jmx.getInt("port"));
+                RemoteJmxSettings.from(config));
     }
 
     public boolean embeddedBroker() {

@@ -2,6 +2,8 @@ package io.rill.testing;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigRenderOptions;
+import com.typesafe.config.ConfigValueFactory;
 import io.rill.kafka.TopicProvisioner;
 import io.rill.kafka.TopicSpec;
 import io.rill.node.RillSettings;
@@ -50,8 +52,7 @@ public final class TestNodes {
 
     /** A plain producer, acks=all, that takes records up to the topics' 16 MiB limit. */
     public static KafkaProducer<byte[], byte[]> producer(TestKafka kafka) {
-        Properties props = new Properties();
-        props.put("bootstrap.servers", kafka.bootstrapServers());
+        Properties props = kafka.clientConfig();
         props.put("acks", "all");
         props.put("max.request.size", "17000000");
         return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
@@ -59,9 +60,7 @@ public final class TestNodes {
 
     /** Creates the test's topics now, as a node would at start, so a test can produce before any node runs. */
     public static void createTopics(TestKafka kafka, Topics topics) {
-        Properties props = new Properties();
-        props.put("bootstrap.servers", kafka.bootstrapServers());
-        try (Admin admin = Admin.create(props)) {
+        try (Admin admin = Admin.create(kafka.clientConfig())) {
             TopicProvisioner.ensure(admin, TopicSpec.loadAll(topics.specs()));
         }
     }
@@ -79,10 +78,14 @@ public final class TestNodes {
      * The configuration of a node on {@code kafka} learning from {@code topics}, as HOCON text. The character
      * model is small (tests that measure it set their own sizes), so a test that only sends names stays cheap.
      * Checkpoints go to a directory of the test's own, every second, so offsets commit soon after ingestion.
+     * The broker's client properties (a login) become the node's {@code rill.kafka.client-properties}.
      */
     public static String configText(TestKafka kafka, Topics topics) {
+        String clientProperties = ConfigValueFactory.fromMap(kafka.clientProperties())
+                .render(ConfigRenderOptions.concise());
         return """
                 rill.kafka.bootstrap-servers = "%s"
+                rill.kafka.client-properties = %s
                 rill.kafka.group-id = "group-%s"
                 rill.kafka.topics-dir = "%s"
                 rill.ingest.deadletter-topic = "%s"
@@ -100,9 +103,9 @@ public final class TestNodes {
                 rill.generate.replies-topic = "%s"
                 rill.checkpoint.directory = "%s"
                 rill.checkpoint.interval = 1s
-                """.formatted(kafka.bootstrapServers(), topics.corpus(), topics.specs(), topics.deadletter(),
-                topics.corpus(), topics.names(), topics.names(), topics.requests(), topics.generated(),
-                topics.specs().resolveSibling(topics.specs().getFileName() + "-checkpoints"));
+                """.formatted(kafka.bootstrapServers(), clientProperties, topics.corpus(), topics.specs(),
+                topics.deadletter(), topics.corpus(), topics.names(), topics.names(), topics.requests(),
+                topics.generated(), topics.specs().resolveSibling(topics.specs().getFileName() + "-checkpoints"));
     }
 
     /** Writes {@link #configText} plus {@code extra} HOCON lines to a file, for a node started by the CLI. */
