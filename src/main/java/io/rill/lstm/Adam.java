@@ -30,7 +30,7 @@ public final class Adam {
 
   public static final double DEFAULT_LEARNING_RATE = 2e-3;
 
-  private final double learningRate;
+  private double learningRate;
   private final double beta1;
   private final double beta2;
   private final double epsilon;
@@ -95,6 +95,14 @@ public final class Adam {
 
   public double learningRate() {
     return learningRate;
+  }
+
+  /** Changes the learning rate from the next step on (an operator's decision; the moments are kept). */
+  public void learningRate(double rate) {
+    if (!(rate > 0) || !Double.isFinite(rate)) {
+      throw new IllegalArgumentException("learning rate must be positive and finite: " + rate);
+    }
+    this.learningRate = rate;
   }
 
   /** How many updates have been applied. */

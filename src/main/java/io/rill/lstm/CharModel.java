@@ -46,6 +46,8 @@ public final class CharModel {
     // A failed message must not wipe the parameters: resume. A worker holds only a copy: restart.
     this.server = spawner.spawn(Behaviors.supervise(serverBehavior)
         .onFailure(SupervisorStrategy.resume()), "char-model-" + model.name() + "-ps", Props.empty());
+    ActorRef<CharModelServer.Command> serverRef = this.server;
+    metrics.setLearningRateWith(rate -> serverRef.tell(new CharModelServer.SetLearningRate(rate)));
     this.worker = spawner.spawn(Behaviors.supervise(LstmWorker.create(settings, server, metrics, settings.seed() + 7))
             .onFailure(SupervisorStrategy.restart()), "char-model-" + model.name() + "-worker",
         DispatcherSelector.fromConfig(LstmSettings.WORKER_DISPATCHER));

@@ -58,4 +58,7 @@ public interface CharModelMBean {
 
     /** The samples of the last progress report, separated by spaces. */
     String getLatestSamples();
+
+    /** Operation: sets Adam's learning rate from the next update on (a restart goes back to the configured one). */
+    void setLearningRate(double rate);
 }

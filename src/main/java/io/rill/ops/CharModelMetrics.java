@@ -2,6 +2,7 @@ package io.rill.ops;
 
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.DoubleConsumer;
 
 /** The published figures of one character model; its parameter server, worker and generator write here. */
 public final class CharModelMetrics implements CharModelMBean {
@@ -27,6 +28,21 @@ public final class CharModelMetrics implements CharModelMBean {
     private final AtomicLong steps = new AtomicLong();
     private final AtomicLong stepNanos = new AtomicLong();
     private volatile String latestSamples = "";
+    private volatile DoubleConsumer learningRateSetter = rate -> {
+    };
+
+    /** What {@link #setLearningRate} does: the node tells the model's parameter server. */
+    public void setLearningRateWith(DoubleConsumer setter) {
+        this.learningRateSetter = setter;
+    }
+
+    @Override
+    public void setLearningRate(double rate) {
+        if (!(rate > 0) || !Double.isFinite(rate)) {
+            throw new IllegalArgumentException("the learning rate must be positive and finite, not " + rate);
+        }
+        learningRateSetter.accept(rate);
+    }
 
     /** A gradient was applied: the new version, how stale it was, its characters and its chunk's loss. */
     public void applied(long newVersion, long stalenessVersions, int characters, double loss) {

@@ -49,6 +49,12 @@ public interface SkipGramMBean {
     /** Cosine similarity of two words; NaN if either is unknown. */
     double similarity(String x, String y);
 
+    /**
+     * Operation: sets the learning rate; the decay schedule starts again from it. A restarted node goes back to the
+     * configured schedule.
+     */
+    void setLearningRate(double initial);
+
     /** Writes the current embeddings in word2vec format (text, or binary) to a file on the node; returns a summary. */
     String exportVectors(String path, boolean binary);
 }

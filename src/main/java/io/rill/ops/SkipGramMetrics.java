@@ -1,6 +1,7 @@
 package io.rill.ops;
 
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.DoubleConsumer;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -35,6 +36,8 @@ public final class SkipGramMetrics implements SkipGramMBean {
     private volatile double loss = Double.NaN;
     private volatile double learningRate;
     private volatile Queries queries;
+    private volatile DoubleConsumer learningRateSetter = rate -> {
+    };
 
     public void vocabulary(int size, int trainable, long evicted, float lr) {
         this.vocabularySize = size;
@@ -65,6 +68,19 @@ public final class SkipGramMetrics implements SkipGramMBean {
 
     public void pushRefused() {
         staleRefusals.increment();
+    }
+
+    /** What {@link #setLearningRate} does: the node tells the vocabulary actor. */
+    public void setLearningRateWith(DoubleConsumer setter) {
+        this.learningRateSetter = setter;
+    }
+
+    @Override
+    public void setLearningRate(double initial) {
+        if (!(initial > 0) || !Double.isFinite(initial)) {
+            throw new IllegalArgumentException("the learning rate must be positive and finite, not " + initial);
+        }
+        learningRateSetter.accept(initial);
     }
 
     public void answerQueriesWith(Queries queries) {

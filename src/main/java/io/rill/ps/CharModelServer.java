@@ -74,6 +74,10 @@ public final class CharModelServer extends AbstractBehavior<CharModelServer.Comm
                            long charactersTrained, SeenSequences seen, List<int[]> heldOut) {
     }
 
+    /** An operator sets Adam's learning rate. */
+    public record SetLearningRate(double rate) implements Command {
+    }
+
     /** Asks for the server's whole state as bytes, for a checkpoint. */
     public record ExportState(ActorRef<ExportedState> replyTo) implements Command {
     }
@@ -134,6 +138,7 @@ public final class CharModelServer extends AbstractBehavior<CharModelServer.Comm
             this.vocabulary = CharVocabulary.readFrom(in);
             this.params = LstmParams.readFrom(in, settings.architecture(), vocabulary.size());
             this.adam = Adam.readFrom(in, params);
+            adam.learningRate(settings.learningRate()); // the configured rate wins over one an operator set before
             this.seen = SeenSequences.readFrom(in);
             int units = in.readInt();
             if (units < 0 || units > settings.heldOutMaxLines()) {
@@ -164,6 +169,7 @@ public final class CharModelServer extends AbstractBehavior<CharModelServer.Comm
                 .onMessage(Pull.class, this::onPull)
                 .onMessage(Subscribe.class, this::onSubscribe)
                 .onMessage(ExportState.class, this::onExportState)
+                .onMessage(SetLearningRate.class, this::onSetLearningRate)
                 .build();
     }
 
@@ -225,6 +231,12 @@ public final class CharModelServer extends AbstractBehavior<CharModelServer.Comm
 
     private Behavior<Command> onSubscribe(Subscribe subscribe) {
         listeners.add(subscribe.listener());
+        return this;
+    }
+
+    private Behavior<Command> onSetLearningRate(SetLearningRate set) {
+        adam.learningRate(set.rate());
+        getContext().getLog().info("char model {}: learning rate set to {} by an operator", model, set.rate());
         return this;
     }
 

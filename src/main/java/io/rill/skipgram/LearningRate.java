@@ -28,6 +28,14 @@ public final class LearningRate {
         this.floor = floor;
     }
 
+    public double decayTokens() {
+        return decayTokens;
+    }
+
+    public float floor() {
+        return floor;
+    }
+
     public float at(long tokensSeen) {
         return Math.max(floor, (float) (initial / (1 + Math.max(0, tokensSeen) / decayTokens)));
     }

@@ -89,6 +89,8 @@ public final class SkipGramLearner {
                     .onFailure(SupervisorStrategy.resume()), "skipgram-ps-shard-" + s, Props.empty()));
         }
         this.shards = List.copyOf(shards);
+        ActorRef<VocabularyActor.Command> vocabularyRef = this.vocabulary;
+        metrics.setLearningRateWith(rate -> vocabularyRef.tell(new VocabularyActor.SetLearningRate((float) rate)));
         List<ActorRef<SkipGramWorker.Command>> workers = new ArrayList<>();
         for (int w = 0; w < settings.workers(); w++) {
             workers.add(spawner.spawn(Behaviors.supervise(

@@ -43,6 +43,10 @@ public final class VocabularyActor extends AbstractBehavior<VocabularyActor.Comm
     public record GetWords(ActorRef<Words> replyTo) implements Command {
     }
 
+    /** An operator sets the learning rate: the schedule starts again from {@code initial}. */
+    public record SetLearningRate(float initial) implements Command {
+    }
+
     /** Asks for the actor's whole state as bytes, for a checkpoint. */
     public record ExportState(ActorRef<ExportedState> replyTo) implements Command {
     }
@@ -84,6 +88,7 @@ public final class VocabularyActor extends AbstractBehavior<VocabularyActor.Comm
                 .onMessage(Observe.class, this::onObserve)
                 .onMessage(GetWords.class, this::onGetWords)
                 .onMessage(ExportState.class, this::onExportState)
+                .onMessage(SetLearningRate.class, this::onSetLearningRate)
                 .build();
     }
 
@@ -108,6 +113,12 @@ public final class VocabularyActor extends AbstractBehavior<VocabularyActor.Comm
             }
         }
         get.replyTo().tell(new Words(words, counts, vocabulary.totalTokens()));
+        return this;
+    }
+
+    private Behavior<Command> onSetLearningRate(SetLearningRate set) {
+        state.restartLearningRate(set.initial());
+        getContext().getLog().info("skip-gram learning rate set to {} by an operator", set.initial());
         return this;
     }
 

@@ -33,7 +33,9 @@ public final class VocabularyState {
     private final Vocabulary vocabulary;
     private final Subsampler subsampler;
     private final NegativeSampler negativeSampler;
-    private final LearningRate learningRate;
+    private LearningRate learningRate;
+    /** Tokens seen when an operator last set the rate; the schedule runs from there. */
+    private long learningRateFrom;
     private final SplitMix64 random;
 
     /** A fresh state: nothing seen yet. */
@@ -88,8 +90,18 @@ public final class VocabularyState {
     }
 
     /** The learning rate for the tokens seen so far. */
+    /**
+     * An operator's new rate: the schedule starts again from {@code initial} at the tokens seen so far, with the
+     * same decay, its floor lowered to {@code initial} if it was above. Not kept in checkpoints: a restarted node
+     * goes back to the configured schedule.
+     */
+    public void restartLearningRate(float initial) {
+        learningRate = new LearningRate(initial, learningRate.decayTokens(), Math.min(learningRate.floor(), initial));
+        learningRateFrom = vocabulary.totalTokens();
+    }
+
     public float learningRate() {
-        return learningRate.at(vocabulary.totalTokens());
+        return learningRate.at(vocabulary.totalTokens() - learningRateFrom);
     }
 
     /** The vocabulary itself, for reading: changing it behind this object's back would desynchronise the sampler. */
