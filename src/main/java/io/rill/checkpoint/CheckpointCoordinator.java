@@ -34,6 +34,10 @@ import java.util.function.Supplier;
  * file is written (atomically, see {@link CheckpointStore}) off the actors' threads, and only then does the
  * {@link CommitGate} let Kafka commit the offsets the checkpoint includes.
  *
+ * <p>Partitions whose state the node restored at start but that have not been assigned to it since (the group has
+ * not settled yet, or another node has them) keep their restored state and offset in every checkpoint: nothing of
+ * them was read here, so that state is still exact, and dropping it would lose it at the next restart.
+ *
  * <p>If a stream does not answer within {@code barrier-timeout}, or a learner fails to export, the checkpoint is
  * abandoned (streams resume, nothing is committed by it) and counted as a failure; the next one tries again.
  *
@@ -63,7 +67,7 @@ public final class CheckpointCoordinator extends AbstractBehavior<CheckpointCoor
         INSTANCE
     }
 
-    private record StreamsListed(long sequence, List<ActorRef<StreamActor.Command>> streams, Throwable failure)
+    private record StreamsListed(long sequence, StreamSupervisor.StreamList list, Throwable failure)
             implements Command {
     }
 
@@ -87,6 +91,7 @@ public final class CheckpointCoordinator extends AbstractBehavior<CheckpointCoor
     private final ActorRef<StreamSupervisor.Command> supervisor;
     private final Supplier<List<StatePart>> parts;
     private final LongSupplier recordsTaken;
+    private final Map<TopicPartition, Long> restoredOffsets;
     private final CheckpointMetrics metrics;
     private final TimerScheduler<Command> timers;
     private final Executor blocking;
@@ -98,6 +103,8 @@ public final class CheckpointCoordinator extends AbstractBehavior<CheckpointCoor
     /** The checkpoint in progress (-1: none), its streams, their states, when it started and who waits. */
     private long current = -1;
     private List<ActorRef<StreamActor.Command>> paused = List.of();
+    /** Restored stream states of partitions not assigned here since the start: carried into every checkpoint. */
+    private Map<String, byte[]> unclaimed = Map.of();
     private final Map<String, StreamActor.StreamCheckpoint> collected = new LinkedHashMap<>();
     private long startedNanos;
     private long pauseMillis;
@@ -108,16 +115,19 @@ public final class CheckpointCoordinator extends AbstractBehavior<CheckpointCoor
     public static Behavior<Command> create(CheckpointSettings settings, CheckpointStore store, CommitGate gate,
                                            ActorRef<StreamSupervisor.Command> supervisor,
                                            Supplier<List<StatePart>> parts, LongSupplier recordsTaken,
-                                           CheckpointMetrics metrics, long firstSequence) {
+                                           CheckpointMetrics metrics, long firstSequence,
+                                           Map<TopicPartition, Long> restoredOffsets) {
         return Behaviors.setup(context -> Behaviors.withTimers(timers -> new CheckpointCoordinator(context, timers,
-                settings, store, gate, supervisor, parts, recordsTaken, metrics, firstSequence)));
+                settings, store, gate, supervisor, parts, recordsTaken, metrics, firstSequence, restoredOffsets)));
     }
 
     private CheckpointCoordinator(ActorContext<Command> context, TimerScheduler<Command> timers,
                                   CheckpointSettings settings, CheckpointStore store, CommitGate gate,
                                   ActorRef<StreamSupervisor.Command> supervisor, Supplier<List<StatePart>> parts,
-                                  LongSupplier recordsTaken, CheckpointMetrics metrics, long firstSequence) {
+                                  LongSupplier recordsTaken, CheckpointMetrics metrics, long firstSequence,
+                                  Map<TopicPartition, Long> restoredOffsets) {
         super(context);
+        this.restoredOffsets = Map.copyOf(restoredOffsets);
         this.timers = timers;
         this.settings = settings;
         this.store = store;
@@ -174,7 +184,7 @@ public final class CheckpointCoordinator extends AbstractBehavior<CheckpointCoor
         long sequence = current;
         getContext().ask(StreamSupervisor.StreamList.class, supervisor, settings.barrierTimeout(),
                 StreamSupervisor.ListStreams::new,
-                (list, failure) -> new StreamsListed(sequence, list == null ? List.of() : list.streams(), failure));
+                (list, failure) -> new StreamsListed(sequence, list, failure));
     }
 
     private Behavior<Command> onStreamsListed(StreamsListed listed) {
@@ -184,7 +194,8 @@ public final class CheckpointCoordinator extends AbstractBehavior<CheckpointCoor
         if (listed.failure() != null) {
             return fail("the stream supervisor did not answer: " + listed.failure());
         }
-        paused = listed.streams();
+        paused = listed.list().streams();
+        unclaimed = listed.list().unclaimed();
         for (ActorRef<StreamActor.Command> stream : paused) {
             stream.tell(new StreamActor.Barrier(current, streamStates));
         }
@@ -219,6 +230,12 @@ public final class CheckpointCoordinator extends AbstractBehavior<CheckpointCoor
                 cut.put(new TopicPartition(stream.topic(), stream.partition()), stream.nextOffset());
             }
         }
+        // A partition restored at start but not assigned since: nothing of it was read, its state and offset hold.
+        restoredOffsets.forEach((tp, next) -> {
+            if (unclaimed.containsKey(tp.topic() + "-" + tp.partition())) {
+                cut.putIfAbsent(tp, next);
+            }
+        });
         offsets = cut;
         List<StatePart> learnerParts = parts.get();
         List<CompletableFuture<byte[]>> exports = new ArrayList<>();
@@ -247,6 +264,7 @@ public final class CheckpointCoordinator extends AbstractBehavior<CheckpointCoor
         }
         Map<String, byte[]> sections = new LinkedHashMap<>();
         collected.forEach((key, stream) -> sections.put("stream:" + key, stream.state()));
+        unclaimed.forEach((key, state) -> sections.putIfAbsent("stream:" + key, state));
         sections.putAll(exported.parts());
         Checkpoint checkpoint = new Checkpoint(current, Instant.now(), offsets,
                 sections);

@@ -79,7 +79,11 @@ public final class IngestPipeline {
 
     /** One batch of a partition: the records its actor takes in, the ones refused, and where it ends. */
     private record Batch(List<AcceptedRecord> accepted, List<DeadLetterWriter.Refused> refused,
-                         ConsumerMessage.CommittableOffsetBatch offsets) {
+                         ConsumerMessage.CommittableOffsetBatch offsets, long lastOffset) {
+    }
+
+    /** What a stream actor gets: the accepted records of a batch and the batch's last offset, refused or not. */
+    private record Accepted(List<AcceptedRecord> records, long lastOffset) {
     }
 
     /** One record after decoding: accepted (with tokens) or refused (with the reason). */
@@ -164,12 +168,13 @@ public final class IngestPipeline {
                         status.deadLetters().rejected(refused.rejection().reason());
                     }
                     metrics.deadLettered(batch.refused().size());
-                    return Pair.create(batch.accepted(), batch.offsets());
+                    return Pair.create(new Accepted(batch.accepted(), batch.lastOffset()), batch.offsets());
                 }))
                 .mapAsync(1, batch -> valve.whenOpen().thenApply(open -> batch))
-                .via(ActorFlow.<List<AcceptedRecord>, StreamActor.Command, StreamActor.Ack,
+                .via(ActorFlow.<Accepted, StreamActor.Command, StreamActor.Ack,
                         ConsumerMessage.CommittableOffsetBatch>askWithContext(1, streamActor, askTimeout,
-                        (accepted, replyTo) -> new StreamActor.Ingest(accepted, replyTo)))
+                        (accepted, replyTo) -> new StreamActor.Ingest(accepted.records(), accepted.lastOffset(),
+                                replyTo)))
                 .map(Pair::second)
                 // Offsets wait at the gate for a checkpoint that includes them; meanwhile later ones merge in.
                 .conflate((ConsumerMessage.CommittableOffsetBatch earlier, ConsumerMessage.CommittableOffsetBatch later)
@@ -226,9 +231,10 @@ public final class IngestPipeline {
             }
         }
         // A substream holds one partition, in order: the batch's last offset commits all of it.
-        ConsumerMessage.CommittableOffsetBatch offsets = ConsumerMessage.createCommittableOffsetBatch(
-                classified.get(classified.size() - 1).message().committableOffset());
-        return new Batch(accepted, refused, offsets);
+        ConsumerMessage.CommittableMessage<byte[], byte[]> last = classified.get(classified.size() - 1).message();
+        ConsumerMessage.CommittableOffsetBatch offsets =
+                ConsumerMessage.createCommittableOffsetBatch(last.committableOffset());
+        return new Batch(accepted, refused, offsets, last.record().offset());
     }
 
     /**

@@ -57,8 +57,16 @@ public final class StreamActor extends AbstractBehavior<StreamActor.Command> {
     public sealed interface Command {
     }
 
-    /** A batch of accepted records, in offset order; {@code replyTo} learns when the batch is taken in. */
-    public record Ingest(List<AcceptedRecord> records, ActorRef<Ack> replyTo) implements Command {
+    /**
+     * A batch of accepted records, in offset order, out of the records up to {@code lastOffset} (the others were
+     * refused and are already in the dead-letter topic); {@code replyTo} learns when the batch is taken in.
+     */
+    public record Ingest(List<AcceptedRecord> records, long lastOffset, ActorRef<Ack> replyTo) implements Command {
+
+        /** A batch with nothing refused after its last accepted record. */
+        public Ingest(List<AcceptedRecord> records, ActorRef<Ack> replyTo) {
+            this(records, records.isEmpty() ? -1 : records.get(records.size() - 1).offset(), replyTo);
+        }
     }
 
     /** The acknowledgement of a batch: the highest offset taken in so far, or -1. */
@@ -138,6 +146,12 @@ public final class StreamActor extends AbstractBehavior<StreamActor.Command> {
     private long learningBatch;
     /** The offset the pending batch's words will reach (the counts hold the one they reached). */
     private long pendingLearnedOffset = -1;
+    /**
+     * Every record up to here is handled: taken in (and learned from, with a learner) or dead-lettered before it
+     * came. A checkpoint resumes after it; the pending batch will move it to {@code pendingHandledOffset}.
+     */
+    private long handledOffset = -1;
+    private long pendingHandledOffset = -1;
     private final Deque<Ingest> waiting = new ArrayDeque<>();
     /** A checkpoint barrier waiting for the batch in flight, and whether the stream is held for a checkpoint. */
     private Barrier barrier;
@@ -182,6 +196,7 @@ public final class StreamActor extends AbstractBehavior<StreamActor.Command> {
             DataInputStream in = new DataInputStream(new ByteArrayInputStream(restored));
             StateFormat.readVersion(in, "stream " + topic + "-" + partition, STATE_VERSION);
             StreamCounts counts = StreamCounts.readFrom(in, maxDistinctTokens);
+            long handled = StateFormat.readLong(in, -1, Long.MAX_VALUE, "stream's handled offset");
             WindowPairs window = in.readBoolean() ? WindowPairs.readFrom(in, skipGram == null ? 0 : skipGram.window())
                     : null;
             byte[] child = in.readBoolean() ? StateFormat.readBytes(in, restored.length, "char stream state") : null;
@@ -191,7 +206,10 @@ public final class StreamActor extends AbstractBehavior<StreamActor.Command> {
                         + ") are not the configured ones");
             }
             metrics.restored(counts.records(), counts.tokens(), counts.bytes(), counts.lines());
-            return new StreamActor(context, topic, partition, metrics, skipGram, charModel, counts, window, child);
+            StreamActor actor = new StreamActor(context, topic, partition, metrics, skipGram, charModel, counts, window,
+                    child);
+            actor.handledOffset = handled;
+            return actor;
         }
     }
 
@@ -262,6 +280,7 @@ public final class StreamActor extends AbstractBehavior<StreamActor.Command> {
         if (texts != null && !texts.isEmpty()) {
             pendingAck = ingest.replyTo();
             pendingLearnedOffset = batchEnd;
+            pendingHandledOffset = Math.max(ingest.lastOffset(), batchEnd);
             long batch = ++learningBatch;
             getContext().ask(CharStreamActor.Fed.class, charStream, charModel.stepTimeout(),
                     replyTo -> new CharStreamActor.Feed(texts, replyTo),
@@ -269,11 +288,13 @@ public final class StreamActor extends AbstractBehavior<StreamActor.Command> {
             return this;
         }
         if (words == null || words.isEmpty()) {
+            handledOffset = Math.max(handledOffset, Math.max(ingest.lastOffset(), batchEnd));
             ingest.replyTo().tell(new Ack(counts.lastOffset()));
             return this;
         }
         pendingAck = ingest.replyTo();
         pendingLearnedOffset = batchEnd;
+        pendingHandledOffset = Math.max(ingest.lastOffset(), batchEnd);
         long batch = ++learningBatch;
         getContext().ask(VocabularyActor.Observed.class, skipGram.vocabulary(), skipGram.stepTimeout(),
                 replyTo -> new VocabularyActor.Observe(words, replyTo),
@@ -340,6 +361,7 @@ public final class StreamActor extends AbstractBehavior<StreamActor.Command> {
         ActorRef<Ack> replyTo = pendingAck;
         pendingAck = null;
         counts.learned(pendingLearnedOffset);
+        handledOffset = Math.max(handledOffset, pendingHandledOffset);
         replyTo.tell(new Ack(counts.lastOffset()));
         return next();
     }
@@ -396,6 +418,7 @@ public final class StreamActor extends AbstractBehavior<StreamActor.Command> {
         DataOutputStream out = new DataOutputStream(bytes);
         StateFormat.writeVersion(out, STATE_VERSION);
         counts.writeTo(out);
+        out.writeLong(handledOffset);
         out.writeBoolean(window != null);
         if (window != null) {
             window.writeTo(out);
@@ -405,10 +428,9 @@ public final class StreamActor extends AbstractBehavior<StreamActor.Command> {
             StateFormat.writeBytes(out, childState);
         }
         out.flush();
-        // With a learner, what counts is what reached the model; a counted batch whose learning failed comes again.
-        long taken = skipGram != null || charModel != null ? counts.learnedOffset() : counts.lastOffset();
+        // Resume after the last handled record (a counted batch whose learning failed is not handled: it comes again).
         barrier.replyTo().tell(new StreamCheckpoint(barrier.sequence(), topic, partition,
-                taken < 0 ? -1 : taken + 1, bytes.toByteArray()));
+                handledOffset < 0 ? -1 : handledOffset + 1, bytes.toByteArray()));
         return this;
     }
 

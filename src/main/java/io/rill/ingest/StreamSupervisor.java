@@ -39,7 +39,11 @@ public final class StreamSupervisor extends AbstractBehavior<StreamSupervisor.Co
     public record ListStreams(ActorRef<StreamList> replyTo) implements Command {
     }
 
-    public record StreamList(List<ActorRef<StreamActor.Command>> streams) {
+    /**
+     * The node's stream actors, and the checkpointed states of partitions that have none yet (restored at start,
+     * not yet assigned here), by "topic-partition": a checkpoint must carry those forward unchanged.
+     */
+    public record StreamList(List<ActorRef<StreamActor.Command>> streams, Map<String, byte[]> unclaimed) {
     }
 
     private final NodeStatus status;
@@ -102,7 +106,7 @@ public final class StreamSupervisor extends AbstractBehavior<StreamSupervisor.Co
     }
 
     private Behavior<Command> onListStreams(ListStreams request) {
-        request.replyTo().tell(new StreamList(List.copyOf(streams.values())));
+        request.replyTo().tell(new StreamList(List.copyOf(streams.values()), Map.copyOf(restored)));
         return this;
     }
 

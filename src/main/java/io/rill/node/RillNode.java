@@ -208,7 +208,7 @@ public final class RillNode implements AutoCloseable {
             };
             coordinator = spawn(system, CheckpointCoordinator.create(checkpointSettings, store, gate, supervisor,
                     parts, () -> status.streams().stream().mapToLong(m -> m.getRecordsIn()).sum(), checkpointMetrics,
-                    nextSequence(store)), "checkpoints");
+                    nextSequence(store), restored.map(Checkpoint::offsets).orElse(Map.of())), "checkpoints");
         }
         ActorRef<CheckpointCoordinator.Command> checkpoints = coordinator;
         checkpointMetrics.controlledBy(new CheckpointMetrics.Controls() {

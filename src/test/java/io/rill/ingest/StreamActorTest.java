@@ -104,14 +104,27 @@ class StreamActorTest {
         IngestStreamMetrics restoredMetrics = new IngestStreamMetrics("corpus", 3);
         ActorRef<StreamActor.Command> restored = testKit.spawn(StreamActor.create("corpus", 3, 100, restoredMetrics,
                 null, null, checkpoint.state()));
-        assertThat(restoredMetrics.getRecordsIn()).isEqualTo(2);
         restored.tell(new StreamActor.Ingest(List.of(record(1, "c"), record(2, "d e f")), acks.getRef()));
         assertThat(acks.receiveMessage().lastOffset()).isEqualTo(2);
+        assertThat(restoredMetrics.getRecordsIn()).isEqualTo(3); // 2 restored, 1 new
         TestProbe<StreamActor.Counts> counts = testKit.createTestProbe();
         restored.tell(new StreamActor.GetCounts(counts.getRef()));
         StreamActor.Counts c = counts.receiveMessage();
         assertThat(c.records()).isEqualTo(3);
         assertThat(c.tokens()).isEqualTo(6);
         assertThat(c.frequencies()).containsKeys("a", "b", "c", "d", "e", "f");
+    }
+
+    @Test
+    void recordsRefusedAfterTheLastAcceptedOneAreHandledForTheCheckpoint() {
+        ActorRef<StreamActor.Command> stream = testKit.spawn(StreamActor.create("corpus", 4, 100,
+                new IngestStreamMetrics("corpus", 4)));
+        TestProbe<StreamActor.Ack> acks = testKit.createTestProbe();
+        // Offsets 5 and 6 were dead-lettered: the batch ends at 6 though its last accepted record is 4.
+        stream.tell(new StreamActor.Ingest(List.of(record(3, "a"), record(4, "b")), 6, acks.getRef()));
+        acks.receiveMessage();
+        TestProbe<StreamActor.StreamCheckpoint> checkpoints = testKit.createTestProbe();
+        stream.tell(new StreamActor.Barrier(1, checkpoints.getRef()));
+        assertThat(checkpoints.receiveMessage().nextOffset()).isEqualTo(7);
     }
 }
