@@ -122,7 +122,7 @@ class BadInputAtVolumeIT {
                 byte[] bytes = new byte[1 + random.nextInt(300)];
                 random.nextBytes(bytes);
                 if (i % 2 == 0) {
-                    bytes[random.nextInt(bytes.length)] = (byte) 0xFF; // never valid in UTF-8
+                    bytes[0] = (byte) 0xFF; // never valid in UTF-8 (first, so no control byte is met before it)
                 } else {
                     byte[] text = ("truncated " + i + " ").getBytes(StandardCharsets.UTF_8);
                     bytes = Arrays.copyOf(text, text.length + 2);
