@@ -224,7 +224,8 @@ public final class FaultBench implements Callable<Integer> {
             Files.createDirectories(results);
         }
         Path work = Files.createTempDirectory(workParent != null ? workParent
-                : Path.of(System.getProperty("java.io.tmpdir")), "rill-faults-");
+                : Path.of(System.getProperty("java.io.tmpdir")), "rill-faults-").toAbsolutePath();
+        report.workDir = work.toString();
         try {
             for (String scenario : SCENARIOS) {
                 if (scenarios.contains(scenario)) {

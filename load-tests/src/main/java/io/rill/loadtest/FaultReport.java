@@ -15,7 +15,7 @@ import java.util.Map;
  * The fault harness's report: a short summary for the terminal, and a Markdown section appended to
  * {@code faults-<date>.md} with the command, rill's commit, the machine, the load averages, the settings, a table of
  * scenarios with pass or fail, then each scenario: what it did, its figures, its checks, its table, its notes and
- * its chart.
+ * its chart. The run's temporary directory appears as {@code <work>}.
  */
 final class FaultReport {
 
@@ -27,6 +27,8 @@ final class FaultReport {
     String loadAtStart;
     String loadAtEnd;
     List<String> settings = List.of();
+    /** The run's temporary directory: shown as {@code <work>}, so no path of this machine lands in a report. */
+    String workDir;
     final List<ScenarioResult> results = new ArrayList<>();
 
     String summary() {
@@ -118,7 +120,8 @@ final class FaultReport {
                 md.append("![").append(r.title).append("](").append(r.chartFile).append(")\n\n");
             }
         }
-        Files.writeString(file, md.toString(), StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+        String text = workDir == null ? md.toString() : md.toString().replace(workDir, "<work>");
+        Files.writeString(file, text, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
                 StandardOpenOption.APPEND);
     }
 
