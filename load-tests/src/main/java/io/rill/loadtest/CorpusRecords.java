@@ -39,9 +39,7 @@ final class CorpusRecords {
     }
 
     static CorpusRecords cut(Path corpus, int targetChars) throws IOException {
-        if (targetChars < 20) {
-            throw new IllegalArgumentException("record size must be at least 20 characters, got " + targetChars);
-        }
+        checkTarget(targetChars);
         List<String> pieces = new ArrayList<>();
         try (BufferedReader reader = Files.newBufferedReader(corpus, StandardCharsets.UTF_8)) {
             String line;
@@ -49,8 +47,28 @@ final class CorpusRecords {
                 cutLine(clean(line), targetChars, pieces);
             }
         }
+        return of(pieces, corpus.toString());
+    }
+
+    /** The same cut of lines already in memory; {@code origin} names them in an error. */
+    static CorpusRecords cut(List<String> lines, int targetChars, String origin) {
+        checkTarget(targetChars);
+        List<String> pieces = new ArrayList<>();
+        for (String line : lines) {
+            cutLine(clean(line), targetChars, pieces);
+        }
+        return of(pieces, origin);
+    }
+
+    private static void checkTarget(int targetChars) {
+        if (targetChars < 20) {
+            throw new IllegalArgumentException("record size must be at least 20 characters, got " + targetChars);
+        }
+    }
+
+    private static CorpusRecords of(List<String> pieces, String origin) {
         if (pieces.isEmpty()) {
-            throw new IllegalArgumentException("corpus " + corpus + " holds no text");
+            throw new IllegalArgumentException("corpus " + origin + " holds no text");
         }
         Tokenizer tokenizer = Tokenizer.of(TokenizerKind.WORDS);
         List<byte[]> values = new ArrayList<>(pieces.size());
