@@ -70,15 +70,19 @@ public final class LstmParams extends LstmTensors {
   }
 
   /**
-   * Adds one character id at the end of the vocabulary: an embedding row and an output column drawn small
-   * (N(0, 0.01²)) so the existing predictions barely move, and an output bias equal to the smallest existing one, so
-   * the new character starts as unlikely as the rarest known character. Returns the new id.
+   * Adds one character id at the end of the vocabulary: an output column drawn small (N(0, 0.01²)) so the existing
+   * predictions barely move, an output bias equal to the smallest existing one, so the new character starts as
+   * unlikely as the rarest known character, and an embedding row drawn N(0, 1) like the initial ones: the row is read
+   * only when the new character is the input, which no existing prediction depends on, and a small row would leave
+   * the character nearly invisible to the network for hundreds of steps (measured on the names benchmark, where
+   * every character arrives after initialisation: held-out NLL 2.128 after 20 passes with N(0, 0.01²) rows).
+   * Returns the new id.
    */
   public int growVocabulary(Random random) {
     appendVocabularyEntry(new NewEntryValues() {
       @Override
       public double embedding() {
-        return NEW_ENTRY_SCALE * random.nextGaussian();
+        return random.nextGaussian();
       }
 
       @Override

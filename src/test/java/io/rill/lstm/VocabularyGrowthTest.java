@@ -54,7 +54,9 @@ class VocabularyGrowthTest {
     for (int v = 0; v < 4; v++) {
       assertThat(newLogits[0][v]).isCloseTo(oldLogits[0][v], within(1e-6));
     }
-    assertThat(Math.abs(params.embedding().getDouble(4, 0))).isLessThan(0.1);
+    // The new embedding row is drawn like the initial ones (N(0, 1)): the new character is visible as an input.
+    assertThat(params.embedding().getRow(4).norm2Number().doubleValue()).isBetween(0.2, 5.0);
+    assertThat(Math.abs(params.outputWeights().getDouble(0, 4))).isLessThan(0.1);
     assertThat(Sampler.logSoftmax(newLogits[0], 4)).isLessThan(Math.log(0.5));
     // Adding a known character changes nothing.
     assertThat(VocabularyGrowth.addCharacter('a', vocabulary, params, gradients, adam, new Random(1))).isEqualTo(1);
