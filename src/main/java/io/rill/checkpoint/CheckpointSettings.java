@@ -17,9 +17,13 @@ public record CheckpointSettings(
 
     public static CheckpointSettings from(Config config) {
         Config c = config.getConfig("rill.checkpoint");
+        String directory = c.getString("directory").trim();
         CheckpointSettings settings = new CheckpointSettings(
                 c.getBoolean("enabled"),
-                Path.of(c.getString("directory")),
+                // Derived here rather than by a substitution in application.conf, so that a data directory set on
+                // an already resolved configuration (tests, benchmarks) moves the checkpoints with it.
+                directory.isEmpty() ? Path.of(config.getString("rill.node.data-dir")).resolve("checkpoints")
+                        : Path.of(directory),
                 c.getDuration("interval"),
                 c.getLong("every-records"),
                 c.getInt("keep"),
