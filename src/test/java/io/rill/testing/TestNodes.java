@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
@@ -61,7 +62,24 @@ public final class TestNodes {
     /** Creates the test's topics now, as a node would at start, so a test can produce before any node runs. */
     public static void createTopics(TestKafka kafka, Topics topics) {
         try (Admin admin = Admin.create(kafka.clientConfig())) {
-            TopicProvisioner.ensure(admin, TopicSpec.loadAll(topics.specs()));
+            List<TopicSpec> specs = TopicSpec.loadAll(topics.specs());
+            TopicProvisioner.ensure(admin, specs);
+            // Wait until every partition has a leader: an idempotent producer that meets NOT_LEADER on a brand-new
+            // partition can fall into out-of-order-sequence retries for a minute or more (seen once in CI).
+            List<String> names = specs.stream().map(TopicSpec::name).toList();
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (System.nanoTime() < deadline) {
+                boolean led = admin.describeTopics(names).allTopicNames().get().values().stream()
+                        .allMatch(d -> d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
+                if (led) {
+                    return;
+                }
+                Thread.sleep(100);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("describing the test's topics failed", e);
         }
     }
 
