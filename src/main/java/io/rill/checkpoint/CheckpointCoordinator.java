@@ -13,6 +13,10 @@ import io.rill.ingest.StreamSupervisor;
 import io.rill.ops.CheckpointMetrics;
 import org.apache.kafka.common.TopicPartition;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -272,8 +276,8 @@ public final class CheckpointCoordinator extends AbstractBehavior<CheckpointCoor
         CompletableFuture.supplyAsync(() -> {
             try {
                 return store.write(checkpoint);
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
         }, blocking).whenComplete((path, failure) -> getContext().getSelf().tell(
                 new Written(sequence, failure == null ? sizeOf(path) : 0, failure)));
@@ -326,10 +330,10 @@ public final class CheckpointCoordinator extends AbstractBehavior<CheckpointCoor
         paused = List.of();
     }
 
-    private static long sizeOf(java.nio.file.Path path) {
+    private static long sizeOf(Path path) {
         try {
-            return java.nio.file.Files.size(path);
-        } catch (java.io.IOException e) {
+            return Files.size(path);
+        } catch (IOException e) {
             return -1;
         }
     }

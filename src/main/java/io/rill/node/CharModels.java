@@ -38,15 +38,13 @@ import java.util.function.Supplier;
  */
 final class CharModels {
 
-    private final LstmSettings lstm;
     private final GenerationSettings generation;
     private final Map<String, CharModel> models;
     private final Map<String, ActorRef<Generator.Command>> generators;
     private final GenerationMetrics generationMetrics;
 
-    private CharModels(LstmSettings lstm, GenerationSettings generation, Map<String, CharModel> models,
+    private CharModels(GenerationSettings generation, Map<String, CharModel> models,
                        Map<String, ActorRef<Generator.Command>> generators, GenerationMetrics generationMetrics) {
-        this.lstm = lstm;
         this.generation = generation;
         this.models = models;
         this.generators = generators;
@@ -62,7 +60,7 @@ final class CharModels {
         Map<String, ActorRef<Generator.Command>> generators = new LinkedHashMap<>();
         GenerationMetrics generationMetrics = new GenerationMetrics();
         if (!lstm.enabled()) {
-            return new CharModels(lstm, generation, models, generators, generationMetrics);
+            return new CharModels(generation, models, generators, generationMetrics);
         }
         jmx.register(generationMetrics, GenerationMBean.class, Jmx.name("type=Generation"));
         DispatcherSelector generationDispatcher = DispatcherSelector.fromConfig(GenerationSettings.DISPATCHER);
@@ -90,7 +88,7 @@ final class CharModels {
                     lstm.progressTemperature(), generation.limits().defaultMaxLength(), lstm.seed() + 13, metrics,
                     publisher), "progress-" + model.name(), generationDispatcher);
         }
-        return new CharModels(lstm, generation, Map.copyOf(models), Map.copyOf(generators), generationMetrics);
+        return new CharModels(generation, Map.copyOf(models), Map.copyOf(generators), generationMetrics);
     }
 
     /** For the stream supervisor: the link of a topic's stream to its model, null for topics no model reads. */

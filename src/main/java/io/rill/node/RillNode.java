@@ -217,7 +217,7 @@ public final class RillNode implements AutoCloseable {
                 if (checkpoints == null) {
                     return "checkpoints are off (rill.checkpoint.enabled)";
                 }
-                return RillNode.checkpointNow(system, checkpoints, checkpointSettings).description();
+                return askCheckpoint(system, checkpoints, checkpointSettings).toCompletableFuture().join().description();
             }
 
             @Override
@@ -246,9 +246,7 @@ public final class RillNode implements AutoCloseable {
                 () -> pipeline.stop(settings.commitMaxInterval().plusMillis(500), () -> {
                     valve.open(); // a paused node must not hold its last batches against the checkpoint
                     return checkpoints != null && checkpointSettings.onShutdown()
-                            ? AskPattern.<CheckpointCoordinator.Command, CheckpointCoordinator.Result>ask(checkpoints,
-                            CheckpointCoordinator.CheckpointNow::new, checkpointSettings.barrierTimeout().multipliedBy(2),
-                            system.scheduler())
+                            ? askCheckpoint(system, checkpoints, checkpointSettings)
                             : CompletableFuture.completedFuture(Done.getInstance());
                 }).exceptionally(e -> Done.getInstance()));
         if (generation != null) {
@@ -311,13 +309,11 @@ public final class RillNode implements AutoCloseable {
         }
     }
 
-    private static CheckpointCoordinator.Result checkpointNow(ActorSystem<?> system,
-                                                            ActorRef<CheckpointCoordinator.Command> coordinator,
-                                                            CheckpointSettings settings) {
-        return AskPattern.<CheckpointCoordinator.Command, CheckpointCoordinator.Result>ask(coordinator,
-                        CheckpointCoordinator.CheckpointNow::new, settings.barrierTimeout().multipliedBy(2),
-                        system.scheduler())
-                .toCompletableFuture().join();
+    /** Asks the coordinator for a checkpoint now; completes when it is written or abandoned. */
+    private static CompletionStage<CheckpointCoordinator.Result> askCheckpoint(
+            ActorSystem<?> system, ActorRef<CheckpointCoordinator.Command> coordinator, CheckpointSettings settings) {
+        return AskPattern.ask(coordinator, CheckpointCoordinator.CheckpointNow::new,
+                settings.barrierTimeout().multipliedBy(2), system.scheduler());
     }
 
     private static List<TopicSpec> topicSpecs(RillSettings settings) {
