@@ -22,7 +22,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -109,6 +111,7 @@ public final class CheckpointCoordinator extends AbstractBehavior<CheckpointCoor
     private List<ActorRef<StreamActor.Command>> paused = List.of();
     /** Restored stream states of partitions not assigned here since the start: carried into every checkpoint. */
     private Map<String, byte[]> unclaimed = Map.of();
+    private final Set<String> carriedForward = new HashSet<>();
     private final Map<String, StreamActor.StreamCheckpoint> collected = new LinkedHashMap<>();
     private long startedNanos;
     private long pauseMillis;
@@ -235,9 +238,12 @@ public final class CheckpointCoordinator extends AbstractBehavior<CheckpointCoor
             }
         }
         // A partition restored at start but not assigned since: nothing of it was read, its state and offset hold.
+        carriedForward.clear();
         restoredOffsets.forEach((tp, next) -> {
-            if (unclaimed.containsKey(tp.topic() + "-" + tp.partition())) {
-                cut.putIfAbsent(tp, next);
+            String key = tp.topic() + "-" + tp.partition();
+            if (unclaimed.containsKey(key) && !collected.containsKey(key)) {
+                cut.put(tp, next);
+                carriedForward.add(key);
             }
         });
         offsets = cut;
@@ -268,7 +274,13 @@ public final class CheckpointCoordinator extends AbstractBehavior<CheckpointCoor
         }
         Map<String, byte[]> sections = new LinkedHashMap<>();
         collected.forEach((key, stream) -> sections.put("stream:" + key, stream.state()));
-        unclaimed.forEach((key, state) -> sections.putIfAbsent("stream:" + key, state));
+        // Carried forward with their restored offsets only: on a cluster, states adopted for partitions whose
+        // streams have not started yet belong to the checkpoint of the node they came from.
+        unclaimed.forEach((key, state) -> {
+            if (carriedForward.contains(key)) {
+                sections.putIfAbsent("stream:" + key, state);
+            }
+        });
         sections.putAll(exported.parts());
         Checkpoint checkpoint = new Checkpoint(current, Instant.now(), offsets,
                 sections);

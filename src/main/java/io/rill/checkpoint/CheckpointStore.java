@@ -190,6 +190,33 @@ public final class CheckpointStore {
         return new LoadResult(Optional.empty(), skipped, temporaryFilesDeleted);
     }
 
+    /**
+     * Every valid checkpoint here, newest first, read without changing anything: for another node reading this
+     * node's directory while it writes (damaged, half-written or just-pruned files are skipped).
+     */
+    public List<Checkpoint> readValid() throws IOException {
+        if (!Files.isDirectory(directory)) {
+            return List.of();
+        }
+        List<NumberedFile> files;
+        synchronized (this) {
+            files = numberedFiles();
+        }
+        List<Checkpoint> valid = new ArrayList<>();
+        for (int i = files.size() - 1; i >= 0; i--) {
+            NumberedFile file = files.get(i);
+            try (InputStream in = Files.newInputStream(file.path())) {
+                Checkpoint checkpoint = CheckpointFormat.read(in, Files.size(file.path()));
+                if (checkpoint.sequence() == file.sequence()) {
+                    valid.add(checkpoint);
+                }
+            } catch (IOException e) {
+                log.debug("not reading {}: {}", file.path(), reason(e));
+            }
+        }
+        return valid;
+    }
+
     /** The checkpoint files here, valid or not, oldest (lowest sequence) first. */
     public synchronized List<Path> files() throws IOException {
         if (!Files.isDirectory(directory)) {

@@ -6,6 +6,8 @@ import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
+import akka.actor.typed.javadsl.TimerScheduler;
+import java.time.Duration;
 import io.rill.lstm.CharVocabulary;
 import io.rill.lstm.HeldOutLoss;
 import io.rill.lstm.Sampler;
@@ -34,6 +36,13 @@ public final class ProgressReporter extends AbstractBehavior<ProgressReporter.Co
     private record Progress(CharModelServer.Snapshot snapshot) implements Command {
     }
 
+    private enum Resubscribe implements Command {
+        INSTANCE
+    }
+
+    /** How often it subscribes again: a sharded server that moved to another node has forgotten its listeners. */
+    private static final Duration RESUBSCRIBE = Duration.ofSeconds(5);
+
     /** Where the progress messages go: the generated topic, keyed by model. */
     public interface Publisher {
         void publish(String key, byte[] value);
@@ -45,15 +54,18 @@ public final class ProgressReporter extends AbstractBehavior<ProgressReporter.Co
     private final CharModelMetrics modelMetrics;
     private final Publisher publisher;
     private final Random random;
+    private final ActorRef<CharModelServer.Command> server;
+    private final ActorRef<CharModelServer.Snapshot> listener;
 
     public static Behavior<Command> create(ActorRef<CharModelServer.Command> server, int samples, double temperature,
                                            int maxLength, long seed, CharModelMetrics modelMetrics,
                                            Publisher publisher) {
-        return Behaviors.setup(context -> new ProgressReporter(context, server, samples, temperature, maxLength,
-                seed, modelMetrics, publisher));
+        return Behaviors.setup(context -> Behaviors.withTimers(timers -> new ProgressReporter(context, timers, server,
+                samples, temperature, maxLength, seed, modelMetrics, publisher)));
     }
 
-    private ProgressReporter(ActorContext<Command> context, ActorRef<CharModelServer.Command> server, int samples,
+    private ProgressReporter(ActorContext<Command> context, TimerScheduler<Command> timers,
+                             ActorRef<CharModelServer.Command> server, int samples,
                              double temperature, int maxLength, long seed, CharModelMetrics modelMetrics,
                              Publisher publisher) {
         super(context);
@@ -63,15 +75,23 @@ public final class ProgressReporter extends AbstractBehavior<ProgressReporter.Co
         this.modelMetrics = modelMetrics;
         this.publisher = publisher;
         this.random = new Random(seed);
-        server.tell(new CharModelServer.Subscribe(context.messageAdapter(CharModelServer.Snapshot.class,
-                Progress::new)));
+        this.server = server;
+        this.listener = context.messageAdapter(CharModelServer.Snapshot.class, Progress::new);
+        server.tell(new CharModelServer.Subscribe(listener));
+        timers.startTimerWithFixedDelay(Resubscribe.INSTANCE, RESUBSCRIBE);
     }
 
     @Override
     public Receive<Command> createReceive() {
         return newReceiveBuilder()
                 .onMessage(Progress.class, this::onProgress)
+                .onMessageEquals(Resubscribe.INSTANCE, this::onResubscribe)
                 .build();
+    }
+
+    private Behavior<Command> onResubscribe() {
+        server.tell(new CharModelServer.Subscribe(listener));
+        return this;
     }
 
     private Behavior<Command> onProgress(Progress progress) {

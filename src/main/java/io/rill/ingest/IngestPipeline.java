@@ -8,6 +8,8 @@ import akka.actor.typed.javadsl.AskPattern;
 import akka.japi.Pair;
 import akka.kafka.CommitterSettings;
 import akka.kafka.ConsumerMessage;
+import akka.kafka.RestrictedConsumer;
+import akka.kafka.javadsl.PartitionAssignmentHandler;
 import akka.kafka.ConsumerSettings;
 import akka.kafka.Subscriptions;
 import akka.kafka.javadsl.Committer;
@@ -92,15 +94,14 @@ public final class IngestPipeline {
     }
 
     /**
-     * Starts consuming. A partition the {@code gate}'s newest checkpoint includes starts at that checkpoint's
-     * offset (the state restored from it holds everything before); any other at its committed offset. Offsets are
-     * committed only once the gate lets them through, and batches go to the actors only while {@code valve} is
-     * open.
+     * Starts consuming. An assigned partition starts where {@code handover} says (the offset of the checkpoint its
+     * stream's state comes from), or else at its committed offset. Offsets are committed only once the gate lets
+     * them through, and batches go to the actors only while {@code valve} is open.
      */
     public static IngestPipeline start(ActorSystem<?> system, RillSettings settings, String bootstrap,
                                        ActorRef<StreamSupervisor.Command> supervisor,
                                        DeadLetterWriter deadLetters, NodeStatus status, CommitGate gate,
-                                       IngestValve valve) {
+                                       IngestValve valve, PartitionHandover handover) {
         Map<String, RillSettings.StreamSpec> streams = settings.streams().stream()
                 .collect(Collectors.toMap(RillSettings.StreamSpec::topic, spec -> spec));
         ConsumerSettings<byte[], byte[]> consumerSettings = ConsumerSettings
@@ -123,8 +124,8 @@ public final class IngestPipeline {
                 log.warn("restarting the Kafka source (restart {}), resuming from committed offsets", starts.get() - 1);
             }
             return Consumer.committablePartitionedManualOffsetSource(consumerSettings,
-                            Subscriptions.topics(streams.keySet()), assigned -> CompletableFuture.completedFuture(
-                                    checkpointOffsets(gate, assigned)))
+                            Subscriptions.topics(streams.keySet()).withPartitionAssignmentHandler(
+                                    new RevocationHandler(handover)), handover::assigned)
                     .mapMaterializedValue(c -> {
                         control.set(c);
                         return c;
@@ -195,18 +196,26 @@ public final class IngestPipeline {
                 }));
     }
 
-    /** The checkpoint offsets of the partitions just assigned that the newest checkpoint includes. */
-    private static Map<TopicPartition, Object> checkpointOffsets(CommitGate gate, Set<TopicPartition> assigned) {
-        Map<TopicPartition, Object> offsets = new HashMap<>();
-        gate.covered().forEach((tp, next) -> {
-            if (assigned.contains(tp)) {
-                offsets.put(tp, next);
+    /** Passes revocations to the handover, on the consumer's thread, while the rebalance waits for it. */
+    private record RevocationHandler(PartitionHandover handover) implements PartitionAssignmentHandler {
+        @Override
+        public void onRevoke(Set<TopicPartition> revoked, RestrictedConsumer consumer) {
+            if (!revoked.isEmpty()) {
+                handover.revoked(revoked, consumer);
             }
-        });
-        if (!offsets.isEmpty()) {
-            log.info("resuming from the checkpoint's offsets: {}", offsets);
         }
-        return offsets;
+
+        @Override
+        public void onAssign(Set<TopicPartition> assigned, RestrictedConsumer consumer) {
+        }
+
+        @Override
+        public void onLost(Set<TopicPartition> lost, RestrictedConsumer consumer) {
+        }
+
+        @Override
+        public void onStop(Set<TopicPartition> current, RestrictedConsumer consumer) {
+        }
     }
 
     private static Classified classify(ConsumerMessage.CommittableMessage<byte[], byte[]> message,

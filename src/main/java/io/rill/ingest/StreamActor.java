@@ -119,6 +119,10 @@ public final class StreamActor extends AbstractBehavior<StreamActor.Command> {
             implements Command {
     }
 
+    /** The partition is another node's now (cluster): stop. */
+    public record Stop() implements Command {
+    }
+
     /** Asks for a snapshot of the counts. */
     public record GetCounts(ActorRef<Counts> replyTo) implements Command {
     }
@@ -239,6 +243,7 @@ public final class StreamActor extends AbstractBehavior<StreamActor.Command> {
                 .onMessage(Barrier.class, this::onBarrier)
                 .onMessage(ChildExported.class, this::onChildExported)
                 .onMessage(Resume.class, this::onResume)
+                .onMessage(Stop.class, stop -> Behaviors.stopped())
                 .build();
     }
 

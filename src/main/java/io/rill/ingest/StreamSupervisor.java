@@ -1,5 +1,6 @@
 package io.rill.ingest;
 
+import akka.Done;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.SupervisorStrategy;
@@ -11,7 +12,9 @@ import akka.actor.typed.javadsl.Receive;
 import io.rill.ops.NodeStatus;
 
 import java.util.HashMap;
+import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.function.BiFunction;
 
@@ -35,6 +38,22 @@ public final class StreamSupervisor extends AbstractBehavior<StreamSupervisor.Co
             implements Command {
     }
 
+    /**
+     * On a cluster, partitions just assigned here: their states as checkpointed by whichever node had them last
+     * (by "topic-partition"; absent: start afresh). Any actor this node still has for them is stale and is
+     * replaced. Answered once the states are in place.
+     */
+    public record Adopt(Map<String, byte[]> states, ActorRef<Done> replyTo) implements Command {
+    }
+
+    /**
+     * On a cluster, partitions taken away (by "topic-partition"), after their states were checkpointed: their actors
+     * are no longer this node's. Each is stopped after {@code grace}, so that a batch still in flight is answered
+     * rather than failing its stream; what it learns meanwhile is read again by the next owner.
+     */
+    public record Retire(Set<String> streams, Duration grace) implements Command {
+    }
+
     /** Asks for every stream actor this node has. */
     public record ListStreams(ActorRef<StreamList> replyTo) implements Command {
     }
@@ -51,6 +70,8 @@ public final class StreamSupervisor extends AbstractBehavior<StreamSupervisor.Co
     private final BiFunction<String, Integer, StreamActor.SkipGramLink> skipGramLinks;
     private final BiFunction<String, Integer, StreamActor.CharModelLink> charModelLinks;
     private final Map<String, ActorRef<StreamActor.Command>> streams = new HashMap<>();
+    /** Numbers the actors' names: a stream adopted again gets a new actor while the retired one may still stop. */
+    private long incarnations;
     /** Stream states from the checkpoint the node started from, by "topic-partition", used once. */
     private final Map<String, byte[]> restored;
 
@@ -83,6 +104,8 @@ public final class StreamSupervisor extends AbstractBehavior<StreamSupervisor.Co
         return newReceiveBuilder()
                 .onMessage(StreamFor.class, this::onStreamFor)
                 .onMessage(ListStreams.class, this::onListStreams)
+                .onMessage(Adopt.class, this::onAdopt)
+                .onMessage(Retire.class, this::onRetire)
                 .onSignal(Terminated.class, this::onTerminated)
                 .build();
     }
@@ -97,11 +120,34 @@ public final class StreamSupervisor extends AbstractBehavior<StreamSupervisor.Co
                     skipGramLinks.apply(request.topic(), request.partition()),
                     charModelLinks.apply(request.topic(), request.partition()), restored.remove(k)))
                     .onFailure(SupervisorStrategy.resume());
-            ActorRef<StreamActor.Command> child = getContext().spawn(behavior, "stream-" + k);
+            ActorRef<StreamActor.Command> child = getContext().spawn(behavior, "stream-" + k + "-" + incarnations++);
             getContext().watch(child);
             return child;
         });
         request.replyTo().tell(stream);
+        return this;
+    }
+
+    private Behavior<Command> onAdopt(Adopt adopt) {
+        for (Map.Entry<String, byte[]> state : adopt.states().entrySet()) {
+            ActorRef<StreamActor.Command> stale = streams.remove(state.getKey());
+            if (stale != null) {
+                getContext().stop(stale);
+            }
+            restored.put(state.getKey(), state.getValue());
+        }
+        adopt.replyTo().tell(Done.getInstance());
+        return this;
+    }
+
+    private Behavior<Command> onRetire(Retire retire) {
+        for (String key : retire.streams()) {
+            restored.remove(key);
+            ActorRef<StreamActor.Command> retired = streams.remove(key);
+            if (retired != null) {
+                getContext().scheduleOnce(retire.grace(), retired, new StreamActor.Stop());
+            }
+        }
         return this;
     }
 

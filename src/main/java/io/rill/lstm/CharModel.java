@@ -14,6 +14,9 @@ import io.rill.ps.CharModelServer;
 import io.rill.skipgram.SkipGramLearner;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.function.Supplier;
+import io.rill.ps.Placement;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -31,21 +34,18 @@ public final class CharModel {
   private final ActorRef<LstmWorker.Command> worker;
 
   /**
-   * Spawns the model's actors, its parameter server starting from {@code restored} (the bytes of the server's
-   * {@link CharModelServer.ExportState}, from a checkpoint) unless that is null.
+   * Places the model's parameter server (starting from its restored state if there is one, with an empty seen set
+   * from {@code newSeen} otherwise) and spawns its worker.
    */
-  public CharModel(LstmSettings.Model model, LstmSettings settings, SeenSequences seen, ActorSystem<?> system,
-                   SkipGramLearner.Spawner spawner, CharModelMetrics metrics, byte[] restored) {
+  public CharModel(LstmSettings.Model model, LstmSettings settings, Supplier<SeenSequences> newSeen,
+                   ActorSystem<?> system, SkipGramLearner.Spawner spawner, Placement placement,
+                   CharModelMetrics metrics) {
     this.model = model;
     this.settings = settings;
     this.system = system;
     this.metrics = metrics;
-    Behavior<CharModelServer.Command> serverBehavior = restored == null
-        ? CharModelServer.create(model.name(), settings, seen, metrics)
-        : CharModelServer.restore(model.name(), settings, metrics, restored);
-    // A failed message must not wipe the parameters: resume. A worker holds only a copy: restart.
-    this.server = spawner.spawn(Behaviors.supervise(serverBehavior)
-        .onFailure(SupervisorStrategy.resume()), "char-model-" + model.name() + "-ps", Props.empty());
+    this.server = placement.place(CharModelServer.KIND, List.of(model.name()), (id, restored, sink) ->
+        CharModelServer.create(id, settings, newSeen.get(), metrics, restored, sink)).get(model.name());
     ActorRef<CharModelServer.Command> serverRef = this.server;
     metrics.setLearningRateWith(rate -> serverRef.tell(new CharModelServer.SetLearningRate(rate)));
     this.worker = spawner.spawn(Behaviors.supervise(LstmWorker.create(settings, server, metrics, settings.seed() + 7))
@@ -77,7 +77,7 @@ public final class CharModel {
 
   /** The checkpoint section name of a model's parameter server. */
   public static String section(String model) {
-    return "char-model:" + model;
+    return CharModelServer.KIND.section(model);
   }
 
   /** The parameter server's whole state as bytes, for a checkpoint. */

@@ -2,6 +2,11 @@ package io.rill.node;
 
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.SupervisorStrategy;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.cluster.typed.ClusterSingleton;
+import akka.cluster.typed.SingletonActor;
 import akka.actor.typed.DispatcherSelector;
 import akka.actor.typed.Props;
 import akka.kafka.javadsl.SendProducer;
@@ -14,6 +19,7 @@ import io.rill.ingest.StreamActor;
 import io.rill.lstm.CharModel;
 import io.rill.lstm.LstmSettings;
 import io.rill.lstm.SeenSequences;
+import io.rill.ps.Placement;
 import io.rill.ops.CharModelMBean;
 import io.rill.ops.CharModelMetrics;
 import io.rill.ops.GenerationMBean;
@@ -28,7 +34,6 @@ import java.util.Map;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BiFunction;
-import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -51,9 +56,13 @@ final class CharModels {
         this.generationMetrics = generationMetrics;
     }
 
-    /** Starts the models, each from its section of the checkpoint ({@code restored}, null when absent). */
-    static CharModels start(RillSettings settings, ActorSystem<?> system, SkipGramLearner.Spawner spawner, Jmx jmx,
-                            SendProducer<byte[], byte[]> producer, Function<String, byte[]> restored) {
+    /**
+     * Starts the models: their parameter servers where {@code placement} puts them, the rest on this node; on a
+     * cluster ({@code clustered}) the progress reporter of each model runs once in the cluster, as a singleton.
+     */
+    static CharModels start(RillSettings settings, ActorSystem<?> system, SkipGramLearner.Spawner spawner,
+                            Placement placement, boolean clustered, Jmx jmx,
+                            SendProducer<byte[], byte[]> producer) {
         LstmSettings lstm = LstmSettings.from(settings.config());
         GenerationSettings generation = GenerationSettings.from(settings.config());
         Map<String, CharModel> models = new LinkedHashMap<>();
@@ -67,9 +76,9 @@ final class CharModels {
         for (LstmSettings.Model model : lstm.models()) {
             CharModelMetrics metrics = new CharModelMetrics();
             jmx.register(metrics, CharModelMBean.class, Jmx.name("type=CharModel,model=" + model.name()));
-            SeenSequences seen = new SeenSequences(generation.seenExpected(), generation.seenFalsePositiveRate());
-            CharModel charModel = new CharModel(model, lstm, seen, system, spawner, metrics,
-                    restored.apply(CharModel.section(model.name())));
+            CharModel charModel = new CharModel(model, lstm,
+                    () -> new SeenSequences(generation.seenExpected(), generation.seenFalsePositiveRate()), system,
+                    spawner, placement, metrics);
             models.put(model.name(), charModel);
             generators.put(model.name(), spawner.spawn(Generator.create(charModel.server(),
                             generation.snapshotInterval(), generation.novelAttempts(), lstm.seed() + 11,
@@ -84,9 +93,17 @@ final class CharModels {
                             generationMetrics.progressPublished();
                         }
                     });
-            spawner.spawn(ProgressReporter.create(charModel.server(), lstm.progressSamples(),
-                    lstm.progressTemperature(), generation.limits().defaultMaxLength(), lstm.seed() + 13, metrics,
-                    publisher), "progress-" + model.name(), generationDispatcher);
+            Behavior<ProgressReporter.Command> reporter = ProgressReporter.create(charModel.server(),
+                    lstm.progressSamples(), lstm.progressTemperature(), generation.limits().defaultMaxLength(),
+                    lstm.seed() + 13, metrics, publisher);
+            if (clustered) {
+                // One generated-name stream per model for the whole cluster, not one per node.
+                ClusterSingleton.get(system).init(SingletonActor.of(Behaviors.supervise(reporter)
+                        .onFailure(SupervisorStrategy.restart()), "progress-" + model.name())
+                        .withProps(generationDispatcher));
+            } else {
+                spawner.spawn(reporter, "progress-" + model.name(), generationDispatcher);
+            }
         }
         return new CharModels(generation, Map.copyOf(models), Map.copyOf(generators), generationMetrics);
     }

@@ -13,6 +13,13 @@ import akka.kafka.javadsl.SendProducer;
 import io.rill.ingest.DeadLetterWriter;
 import io.rill.ingest.IngestPipeline;
 import io.rill.ingest.IngestValve;
+import io.rill.ingest.PartitionHandover;
+import io.rill.cluster.ClusterSettings;
+import io.rill.cluster.ShardedPlacement;
+import io.rill.cluster.StreamHandover;
+import akka.actor.typed.javadsl.Adapter;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 import io.rill.ingest.LagPoller;
 import io.rill.ingest.StreamActor;
 import io.rill.ingest.StreamSupervisor;
@@ -26,6 +33,7 @@ import io.rill.kafka.EmbeddedKafkaBroker;
 import io.rill.lstm.CharModel;
 import io.rill.kafka.TopicProvisioner;
 import io.rill.kafka.TopicSpec;
+import io.rill.ps.Placement;
 import io.rill.ops.CheckpointMetrics;
 import io.rill.ops.CheckpointsMBean;
 import io.rill.ops.Jmx;
@@ -140,29 +148,46 @@ public final class RillNode implements AutoCloseable {
         opened.push(jmx);
         NodeStatus status = new NodeStatus(broker != null ? "embedded" : "external", bootstrap, brokerStartMillis, jmx);
 
-        ActorSystem<SpawnProtocol.Command> system =
-                ActorSystem.create(Behaviors.setup(context -> SpawnProtocol.create()), "rill", settings.config());
+        CheckpointSettings checkpointSettings = CheckpointSettings.from(settings.config());
+        ClusterSettings cluster = ClusterSettings.from(settings.config(), checkpointSettings.directory());
+        if (cluster.enabled() && !checkpointSettings.enabled()) {
+            throw new IllegalArgumentException("rill.cluster.enabled needs rill.checkpoint.enabled: parameter "
+                    + "servers and streams move between nodes through the shared checkpoint directory");
+        }
+        ActorSystem<SpawnProtocol.Command> system = ActorSystem.create(
+                Behaviors.setup(context -> SpawnProtocol.create()), SYSTEM_NAME,
+                cluster.actorSystemConfig(settings.config(), SYSTEM_NAME));
         opened.push(() -> {
             system.terminate();
             system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
         });
-        CheckpointSettings checkpointSettings = CheckpointSettings.from(settings.config());
+        if (cluster.enabled()) {
+            awaitMemberUp(system, cluster);
+        }
         CheckpointMetrics checkpointMetrics = new CheckpointMetrics(checkpointSettings.enabled());
         jmx.register(checkpointMetrics, CheckpointsMBean.class, Jmx.name("type=Checkpoints"));
-        CheckpointStore store = checkpointSettings.enabled()
-                ? new CheckpointStore(checkpointSettings.directory(), checkpointSettings.keep()) : null;
-        Optional<Checkpoint> restored = store == null ? Optional.empty() : restore(store, checkpointMetrics);
+        // On a cluster, this node's checkpoints hold only its streams, in a directory of its own; they are read
+        // partition by partition when partitions are assigned (StreamHandover), never restored as a whole.
+        CheckpointStore store = !checkpointSettings.enabled() ? null : cluster.enabled()
+                ? new CheckpointStore(cluster.nodeDirectory(cluster.nodeName()), checkpointSettings.keep())
+                : new CheckpointStore(checkpointSettings.directory(), checkpointSettings.keep());
+        Optional<Checkpoint> restored = store == null || cluster.enabled() ? Optional.empty()
+                : restore(store, checkpointMetrics);
         Function<String, byte[]> section = name -> restored.flatMap(c -> c.section(name)).orElse(null);
         CommitGate gate = checkpointSettings.enabled() ? CommitGate.untilCheckpointed() : CommitGate.open();
         restored.ifPresent(checkpoint -> gate.checkpointed(checkpoint.offsets()));
 
+        Placement placement = cluster.enabled()
+                ? new ShardedPlacement(system, spawner(system), cluster.entitiesDirectory(),
+                        cluster.entitySaveInterval(), cluster.entityStatesKept())
+                : new LocalPlacement(spawner(system), section);
         SkipGramSettings skipGramSettings = SkipGramSettings.from(settings.config());
         SkipGramLearner skipGram = null;
         BiFunction<String, Integer, StreamActor.SkipGramLink> links = (topic, partition) -> null;
         if (skipGramSettings.enabled()) {
             SkipGramMetrics skipGramMetrics = new SkipGramMetrics();
             jmx.register(skipGramMetrics, SkipGramMBean.class, Jmx.name("type=SkipGram"));
-            skipGram = new SkipGramLearner(skipGramSettings, system, spawner(system), skipGramMetrics, section);
+            skipGram = new SkipGramLearner(skipGramSettings, system, spawner(system), placement, skipGramMetrics);
             skipGramMetrics.answerQueriesWith(new SkipGramQueries(skipGram));
             Set<String> wordTopics = settings.streams().stream()
                     .filter(stream -> stream.tokenizer() == TokenizerKind.WORDS)
@@ -178,7 +203,8 @@ public final class RillNode implements AutoCloseable {
                 .withProperty("enable.idempotence", "true")
                 .withProperty("max.request.size", String.valueOf(settings.embeddedMaxMessageBytes())), system);
 
-        CharModels charModels = CharModels.start(settings, system, spawner(system), jmx, producer, section);
+        CharModels charModels = CharModels.start(settings, system, spawner(system), placement, cluster.enabled(),
+                jmx, producer);
         Map<String, byte[]> streamStates = new HashMap<>();
         restored.ifPresent(checkpoint -> checkpoint.sections().forEach((name, bytes) -> {
             if (name.startsWith(STREAM_SECTION)) {
@@ -190,19 +216,18 @@ public final class RillNode implements AutoCloseable {
         GenerationService generation = charModels.startGenerationService(system, settings, bootstrap);
         DeadLetterWriter deadLetters = new DeadLetterWriter(producer, settings.deadletterTopic());
         List<String> topics = settings.streams().stream().map(RillSettings.StreamSpec::topic).toList();
-        IngestValve valve = new IngestValve();
-        IngestPipeline pipeline = IngestPipeline.start(system, settings, bootstrap, supervisor, deadLetters, status,
-                gate, valve);
         ActorRef<CheckpointCoordinator.Command> coordinator = null;
         if (store != null) {
             SkipGramLearner learner = skipGram;
             Duration exportTimeout = checkpointSettings.barrierTimeout();
             Supplier<List<CheckpointCoordinator.StatePart>> parts = () -> {
                 Map<String, Supplier<CompletionStage<byte[]>>> all = new LinkedHashMap<>();
-                if (learner != null) {
-                    all.putAll(learner.stateParts(exportTimeout));
+                if (!cluster.enabled()) { // sharded servers save themselves (ShardedPlacement)
+                    if (learner != null) {
+                        all.putAll(learner.stateParts(exportTimeout));
+                    }
+                    all.putAll(charModels.stateParts(exportTimeout));
                 }
-                all.putAll(charModels.stateParts(exportTimeout));
                 return all.entrySet().stream().map(e -> (CheckpointCoordinator.StatePart)
                         new CheckpointPart(e.getKey(), e.getValue())).toList();
             };
@@ -211,6 +236,13 @@ public final class RillNode implements AutoCloseable {
                     nextSequence(store), restored.map(Checkpoint::offsets).orElse(Map.of())), "checkpoints");
         }
         ActorRef<CheckpointCoordinator.Command> checkpoints = coordinator;
+        IngestValve valve = new IngestValve();
+        IngestPipeline pipeline = IngestPipeline.start(system, settings, bootstrap, supervisor, deadLetters, status,
+                gate, valve, cluster.enabled()
+                        ? new StreamHandover(cluster.sharedDirectory().resolve("nodes"), system, supervisor, gate,
+                                () -> askCheckpoint(system, checkpoints, checkpointSettings),
+                                checkpointSettings.barrierTimeout().multipliedBy(2), settings.askTimeout())
+                        : PartitionHandover.fromCheckpoint(gate));
         checkpointMetrics.controlledBy(new CheckpointMetrics.Controls() {
             @Override
             public String checkpointNow() {
@@ -272,6 +304,23 @@ public final class RillNode implements AutoCloseable {
     }
 
     private static final String STREAM_SECTION = "stream:";
+    private static final String SYSTEM_NAME = "rill";
+
+    /** Waits until this node is a member of the cluster, so that nothing is consumed before it can learn. */
+    private static void awaitMemberUp(ActorSystem<?> system, ClusterSettings cluster) {
+        CompletableFuture<Done> up = new CompletableFuture<>();
+        akka.cluster.Cluster.get(Adapter.toClassic(system)).registerOnMemberUp(() -> up.complete(Done.getInstance()));
+        try {
+            up.get(cluster.joinTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("could not join the cluster at " + cluster.seedNodes() + " within "
+                    + cluster.joinTimeout() + " (rill.cluster.join-timeout): is a seed node up, and reachable at "
+                    + "the address it is listed under?");
+        } catch (InterruptedException | ExecutionException e) {
+            throw new IllegalStateException("waiting to join the cluster: " + e, e);
+        }
+        log.info("node {} is up in the cluster (seeds {})", system.address(), cluster.seedNodes());
+    }
 
     /** A learner's part of a checkpoint. */
     private record CheckpointPart(String section, Supplier<CompletionStage<byte[]>> exporter)

@@ -21,6 +21,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import io.rill.checkpoint.StateSink;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -85,7 +87,18 @@ public final class CharModelServer extends AbstractBehavior<CharModelServer.Comm
     public record ExportedState(byte[] bytes) {
     }
 
-    /** Registers {@code listener} for a snapshot with data every {@code progress.every-steps} updates. */
+    /** On a cluster: write the state to the server's own store now (a timer sends it). */
+    public record SaveState() implements Command {
+    }
+
+    /** On a cluster: write the state, then stop (Cluster Sharding sends it before handing the server over). */
+    public record SaveAndStop() implements Command {
+    }
+
+    /**
+     * Registers {@code listener} for a snapshot with data every {@code progress.every-steps} updates. Listeners send
+     * it again now and then: on a cluster the server may have restarted on another node, without them.
+     */
     public record Subscribe(ActorRef<Snapshot> listener) implements Command {
     }
 
@@ -99,25 +112,36 @@ public final class CharModelServer extends AbstractBehavior<CharModelServer.Comm
     private final SeenSequences seen;
     private final List<int[]> heldOut = new ArrayList<>();
     private final List<ActorRef<Snapshot>> listeners = new ArrayList<>();
+    /** Where the server saves its own state on a cluster; null on a single node. */
+    private final StateSink sink;
     private long version;
     private long charactersTrained;
 
     public static Behavior<Command> create(String model, LstmSettings settings, SeenSequences seen,
                                            CharModelMetrics metrics) {
-        return Behaviors.setup(context -> new CharModelServer(context, model, settings, seen, metrics, null));
+        return create(model, settings, seen, metrics, null, null);
     }
 
-    /** A server that starts from {@code restored}, the bytes of an {@link ExportState}; fails if they are invalid. */
-    public static Behavior<Command> restore(String model, LstmSettings settings, CharModelMetrics metrics,
-                                            byte[] restored) {
-        return Behaviors.setup(context -> new CharModelServer(context, model, settings, null, metrics, restored));
+    /**
+     * A server that starts from {@code restored}, the bytes of an {@link ExportState} (null: afresh, with the empty
+     * {@code seen} set), and saves itself to {@code sink} if not null; fails if the restored bytes are invalid.
+     */
+    public static Behavior<Command> create(String model, LstmSettings settings, SeenSequences seen,
+                                           CharModelMetrics metrics, byte[] restored, StateSink sink) {
+        return Behaviors.setup(context -> new CharModelServer(context, model, settings, seen, metrics, restored,
+                sink));
     }
+
+    /** The kind of server, for {@link Placement}. */
+    public static final Placement.Kind<Command> KIND =
+            new Placement.Kind<>("char-model", Command.class, new SaveState(), new SaveAndStop());
 
     private static final int STATE_VERSION = 1;
 
     private CharModelServer(ActorContext<Command> context, String model, LstmSettings settings, SeenSequences seen,
-                            CharModelMetrics metrics, byte[] restored) throws IOException {
+                            CharModelMetrics metrics, byte[] restored, StateSink sink) throws IOException {
         super(context);
+        this.sink = sink;
         this.model = model;
         this.settings = settings;
         this.metrics = metrics;
@@ -170,11 +194,14 @@ public final class CharModelServer extends AbstractBehavior<CharModelServer.Comm
                 .onMessage(Subscribe.class, this::onSubscribe)
                 .onMessage(ExportState.class, this::onExportState)
                 .onMessage(SetLearningRate.class, this::onSetLearningRate)
+                .onMessage(SaveState.class, this::onSaveState)
+                .onMessage(SaveAndStop.class, this::onSaveAndStop)
                 .build();
     }
 
     private Behavior<Command> onEncode(Encode encode) {
         int[] ids = new int[encode.codePoints().length];
+        int sizeBefore = vocabulary.size();
         for (int i = 0; i < ids.length; i++) {
             int codePoint = encode.codePoints()[i];
             ids[i] = vocabulary.contains(codePoint) || vocabulary.size() < settings.maxVocabulary()
@@ -182,6 +209,10 @@ public final class CharModelServer extends AbstractBehavior<CharModelServer.Comm
                     : -1;
         }
         metrics.vocabularySize(vocabulary.size());
+        if (sink != null && vocabulary.size() > sizeBefore) {
+            // Streams keep the ids they are given: on a cluster, a server restored elsewhere must know them all.
+            sink.saveNow(stateBytes());
+        }
         encode.replyTo().tell(new Encoded(encode.codePoints(), ids));
         return this;
     }
@@ -230,7 +261,9 @@ public final class CharModelServer extends AbstractBehavior<CharModelServer.Comm
     }
 
     private Behavior<Command> onSubscribe(Subscribe subscribe) {
-        listeners.add(subscribe.listener());
+        if (!listeners.contains(subscribe.listener())) { // listeners subscribe again now and then: see below
+            listeners.add(subscribe.listener());
+        }
         return this;
     }
 
@@ -240,26 +273,45 @@ public final class CharModelServer extends AbstractBehavior<CharModelServer.Comm
         return this;
     }
 
-    private Behavior<Command> onExportState(ExportState export) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        DataOutputStream out = new DataOutputStream(bytes);
-        out.writeInt(STATE_VERSION);
-        out.writeLong(version);
-        out.writeLong(charactersTrained);
-        vocabulary.writeTo(out);
-        params.writeTo(out);
-        adam.writeTo(out);
-        seen.writeTo(out);
-        out.writeInt(heldOut.size());
-        for (int[] unit : heldOut) {
-            out.writeInt(unit.length);
-            for (int id : unit) {
-                out.writeInt(id);
-            }
-        }
-        out.flush();
-        export.replyTo().tell(new ExportedState(bytes.toByteArray()));
+    private Behavior<Command> onExportState(ExportState export) {
+        export.replyTo().tell(new ExportedState(stateBytes()));
         return this;
+    }
+
+    private Behavior<Command> onSaveState(SaveState save) {
+        sink.save(stateBytes());
+        return this;
+    }
+
+    private Behavior<Command> onSaveAndStop(SaveAndStop stop) {
+        sink.saveNow(stateBytes());
+        getContext().getLog().info("char model {}: state saved at version {}, handing over", model, version);
+        return Behaviors.stopped();
+    }
+
+    private byte[] stateBytes() {
+        try {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            DataOutputStream out = new DataOutputStream(bytes);
+            out.writeInt(STATE_VERSION);
+            out.writeLong(version);
+            out.writeLong(charactersTrained);
+            vocabulary.writeTo(out);
+            params.writeTo(out);
+            adam.writeTo(out);
+            seen.writeTo(out);
+            out.writeInt(heldOut.size());
+            for (int[] unit : heldOut) {
+                out.writeInt(unit.length);
+                for (int id : unit) {
+                    out.writeInt(id);
+                }
+            }
+            out.flush();
+            return bytes.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // writes to memory only
+        }
     }
 
     private Snapshot snapshot(boolean withData) {

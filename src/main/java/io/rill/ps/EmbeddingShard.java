@@ -12,6 +12,8 @@ import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import io.rill.checkpoint.StateSink;
 
 /**
  * One shard of the parameter server of the word embeddings: it owns the input and output rows of the word ids
@@ -48,6 +50,14 @@ public final class EmbeddingShard extends AbstractBehavior<EmbeddingShard.Comman
     public record Pushed(boolean applied, long version) {
     }
 
+    /** On a cluster: write the state to the actor's own store now (a timer sends it). */
+    public record SaveState() implements Command {
+    }
+
+    /** On a cluster: write the state, then stop (Cluster Sharding sends it before handing the actor over). */
+    public record SaveAndStop() implements Command {
+    }
+
     /** Asks for the actor's whole state as bytes, for a checkpoint. */
     public record ExportState(ActorRef<ExportedState> replyTo) implements Command {
     }
@@ -66,11 +76,13 @@ public final class EmbeddingShard extends AbstractBehavior<EmbeddingShard.Comman
     private final EmbeddingRows rows;
     private final int maxStaleness;
     private final SkipGramMetrics metrics;
+    /** Where the actor saves its own state on a cluster; null on a single node. */
+    private final StateSink sink;
 
     public static Behavior<Command> create(int index, int shards, int dim, int maxStaleness, long seed,
                                            SkipGramMetrics metrics) {
         return Behaviors.setup(context -> new EmbeddingShard(context, new EmbeddingRows(index, shards, dim, seed),
-                maxStaleness, metrics));
+                maxStaleness, metrics, null));
     }
 
     /**
@@ -78,12 +90,23 @@ public final class EmbeddingShard extends AbstractBehavior<EmbeddingShard.Comman
      * else may use them.
      */
     public static Behavior<Command> create(EmbeddingRows rows, int maxStaleness, SkipGramMetrics metrics) {
-        return Behaviors.setup(context -> new EmbeddingShard(context, rows, maxStaleness, metrics));
+        return create(rows, maxStaleness, metrics, null);
     }
 
+    /** As {@link #create(EmbeddingRows, int, SkipGramMetrics)}, saving its own state to {@code sink} on a cluster. */
+    public static Behavior<Command> create(EmbeddingRows rows, int maxStaleness, SkipGramMetrics metrics,
+                                           StateSink sink) {
+        return Behaviors.setup(context -> new EmbeddingShard(context, rows, maxStaleness, metrics, sink));
+    }
+
+    /** The kind of server, for {@link Placement}. */
+    public static final Placement.Kind<Command> KIND =
+            new Placement.Kind<>("skipgram-shard", Command.class, new SaveState(), new SaveAndStop());
+
     private EmbeddingShard(ActorContext<Command> context, EmbeddingRows rows, int maxStaleness,
-                           SkipGramMetrics metrics) {
+                           SkipGramMetrics metrics, StateSink sink) {
         super(context);
+        this.sink = sink;
         this.rows = rows;
         this.maxStaleness = maxStaleness;
         this.metrics = metrics;
@@ -96,6 +119,8 @@ public final class EmbeddingShard extends AbstractBehavior<EmbeddingShard.Comman
                 .onMessage(Push.class, this::onPush)
                 .onMessage(Snapshot.class, this::onSnapshot)
                 .onMessage(ExportState.class, this::onExportState)
+                .onMessage(SaveState.class, this::onSaveState)
+                .onMessage(SaveAndStop.class, this::onSaveAndStop)
                 .build();
     }
 
@@ -124,12 +149,31 @@ public final class EmbeddingShard extends AbstractBehavior<EmbeddingShard.Comman
         return this;
     }
 
-    private Behavior<Command> onExportState(ExportState export) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        DataOutputStream out = new DataOutputStream(new BufferedOutputStream(bytes, 1 << 16));
-        rows.writeTo(out);
-        out.flush();
-        export.replyTo().tell(new ExportedState(bytes.toByteArray()));
+    private Behavior<Command> onExportState(ExportState export) {
+        export.replyTo().tell(new ExportedState(stateBytes()));
         return this;
+    }
+
+    private Behavior<Command> onSaveState(SaveState save) {
+        sink.save(stateBytes());
+        return this;
+    }
+
+    private Behavior<Command> onSaveAndStop(SaveAndStop stop) {
+        sink.saveNow(stateBytes());
+        getContext().getLog().info("embedding shard: state saved, handing over");
+        return Behaviors.stopped();
+    }
+
+    private byte[] stateBytes() {
+        try {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            DataOutputStream out = new DataOutputStream(new BufferedOutputStream(bytes, 1 << 16));
+            rows.writeTo(out);
+            out.flush();
+            return bytes.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // writes to memory only
+        }
     }
 }

@@ -21,6 +21,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.stream.IntStream;
+import io.rill.ps.Placement;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -52,42 +54,31 @@ public final class SkipGramLearner {
         <T> ActorRef<T> spawn(Behavior<T> behavior, String name, Props props);
     }
 
-    public SkipGramLearner(SkipGramSettings settings, ActorSystem<?> system, Spawner spawner, SkipGramMetrics metrics) {
-        this(settings, system, spawner, metrics, section -> null);
-    }
-
     /**
-     * A learner whose vocabulary and shards start from the sections of a checkpoint ({@code restored} gives a
-     * section's bytes by name, null when absent: then that part starts fresh). Fails, saying why, when a section
-     * does not fit the configuration (another shard count, dimension or seed): silently starting afresh would
-     * leave the rows out of step with the vocabulary.
+     * A learner whose vocabulary and shards are placed by {@code placement}, each starting from its restored state
+     * when there is one. Fails, saying why, when a restored state does not fit the configuration (another shard
+     * count, dimension or seed): silently starting afresh would leave the rows out of step with the vocabulary.
      */
-    public SkipGramLearner(SkipGramSettings settings, ActorSystem<?> system, Spawner spawner, SkipGramMetrics metrics,
-                           Function<String, byte[]> restored) {
+    public SkipGramLearner(SkipGramSettings settings, ActorSystem<?> system, Spawner spawner, Placement placement,
+                           SkipGramMetrics metrics) {
         this.settings = settings;
         this.system = system;
         this.metrics = metrics;
-        byte[] vocabularyState = restored.apply(VOCABULARY_SECTION);
-        Behavior<VocabularyActor.Command> vocabularyBehavior = vocabularyState == null
-                ? VocabularyActor.create(settings, metrics)
-                : VocabularyActor.create(SkipGramLearner.<VocabularyState>read(vocabularyState,
-                        in -> VocabularyState.readFrom(in, settings)), metrics);
-        // A failed message must not wipe the vocabulary or the rows: resume. A worker holds nothing: restart.
-        this.vocabulary = spawner.spawn(Behaviors.supervise(vocabularyBehavior)
-                .onFailure(SupervisorStrategy.resume()), "skipgram-vocabulary", Props.empty());
-        List<ActorRef<EmbeddingShard.Command>> shards = new ArrayList<>();
-        for (int s = 0; s < settings.shards(); s++) {
-            int index = s;
-            byte[] shardState = restored.apply(shardSection(s));
-            Behavior<EmbeddingShard.Command> shardBehavior = shardState == null
-                    ? EmbeddingShard.create(s, settings.shards(), settings.dimension(), settings.maxStaleness(),
-                            settings.seed(), metrics)
-                    : EmbeddingShard.create(SkipGramLearner.<EmbeddingRows>read(shardState,
-                            in -> EmbeddingRows.readFrom(in, index, settings.shards(), settings.dimension(),
-                                    settings.seed())), settings.maxStaleness(), metrics);
-            shards.add(spawner.spawn(Behaviors.supervise(shardBehavior)
-                    .onFailure(SupervisorStrategy.resume()), "skipgram-ps-shard-" + s, Props.empty()));
-        }
+        this.vocabulary = placement.place(VocabularyActor.KIND, List.of(VOCABULARY_ID), (id, restored, sink) ->
+                VocabularyActor.create(restored == null ? new VocabularyState(settings)
+                        : SkipGramLearner.<VocabularyState>read(restored,
+                                in -> VocabularyState.readFrom(in, settings)), metrics, sink)).get(VOCABULARY_ID);
+        List<String> shardIds = IntStream.range(0, settings.shards()).mapToObj(String::valueOf).toList();
+        Map<String, ActorRef<EmbeddingShard.Command>> placed = placement.place(EmbeddingShard.KIND, shardIds,
+                (id, restored, sink) -> {
+                    int index = Integer.parseInt(id);
+                    EmbeddingRows rows = restored == null
+                            ? new EmbeddingRows(index, settings.shards(), settings.dimension(), settings.seed())
+                            : SkipGramLearner.<EmbeddingRows>read(restored, in -> EmbeddingRows.readFrom(in, index,
+                                    settings.shards(), settings.dimension(), settings.seed()));
+                    return EmbeddingShard.create(rows, settings.maxStaleness(), metrics, sink);
+                });
+        List<ActorRef<EmbeddingShard.Command>> shards = shardIds.stream().map(placed::get).toList();
         this.shards = List.copyOf(shards);
         ActorRef<VocabularyActor.Command> vocabularyRef = this.vocabulary;
         metrics.setLearningRateWith(rate -> vocabularyRef.tell(new VocabularyActor.SetLearningRate((float) rate)));
@@ -101,10 +92,12 @@ public final class SkipGramLearner {
         this.workers = List.copyOf(workers);
     }
 
-    public static final String VOCABULARY_SECTION = "skipgram:vocabulary";
+    private static final String VOCABULARY_ID = "0";
+
+    public static final String VOCABULARY_SECTION = VocabularyActor.KIND.section(VOCABULARY_ID);
 
     public static String shardSection(int shard) {
-        return "skipgram:shard-" + shard;
+        return EmbeddingShard.KIND.section(String.valueOf(shard));
     }
 
     /** A reader of one state section. */

@@ -12,6 +12,9 @@ import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import io.rill.checkpoint.StateSink;
+import io.rill.ps.Placement;
 import java.util.List;
 
 /**
@@ -47,6 +50,14 @@ public final class VocabularyActor extends AbstractBehavior<VocabularyActor.Comm
     public record SetLearningRate(float initial) implements Command {
     }
 
+    /** On a cluster: write the state to the actor's own store now (a timer sends it). */
+    public record SaveState() implements Command {
+    }
+
+    /** On a cluster: write the state, then stop (Cluster Sharding sends it before handing the actor over). */
+    public record SaveAndStop() implements Command {
+    }
+
     /** Asks for the actor's whole state as bytes, for a checkpoint. */
     public record ExportState(ActorRef<ExportedState> replyTo) implements Command {
     }
@@ -63,9 +74,11 @@ public final class VocabularyActor extends AbstractBehavior<VocabularyActor.Comm
 
     private final VocabularyState state;
     private final SkipGramMetrics metrics;
+    /** Where the actor saves its own state on a cluster; null on a single node. */
+    private final StateSink sink;
 
     public static Behavior<Command> create(SkipGramSettings settings, SkipGramMetrics metrics) {
-        return Behaviors.setup(context -> new VocabularyActor(context, new VocabularyState(settings), metrics));
+        return Behaviors.setup(context -> new VocabularyActor(context, new VocabularyState(settings), metrics, null));
     }
 
     /**
@@ -73,13 +86,24 @@ public final class VocabularyActor extends AbstractBehavior<VocabularyActor.Comm
      * else may use it.
      */
     public static Behavior<Command> create(VocabularyState state, SkipGramMetrics metrics) {
-        return Behaviors.setup(context -> new VocabularyActor(context, state, metrics));
+        return create(state, metrics, null);
     }
 
-    private VocabularyActor(ActorContext<Command> context, VocabularyState state, SkipGramMetrics metrics) {
+    /** As {@link #create(VocabularyState, SkipGramMetrics)}, saving its own state to {@code sink} on a cluster. */
+    public static Behavior<Command> create(VocabularyState state, SkipGramMetrics metrics, StateSink sink) {
+        return Behaviors.setup(context -> new VocabularyActor(context, state, metrics, sink));
+    }
+
+    /** The kind of server, for {@link Placement}. */
+    public static final Placement.Kind<Command> KIND =
+            new Placement.Kind<>("skipgram-vocabulary", Command.class, new SaveState(), new SaveAndStop());
+
+    private VocabularyActor(ActorContext<Command> context, VocabularyState state, SkipGramMetrics metrics,
+                            StateSink sink) {
         super(context);
         this.state = state;
         this.metrics = metrics;
+        this.sink = sink;
     }
 
     @Override
@@ -88,6 +112,8 @@ public final class VocabularyActor extends AbstractBehavior<VocabularyActor.Comm
                 .onMessage(Observe.class, this::onObserve)
                 .onMessage(GetWords.class, this::onGetWords)
                 .onMessage(ExportState.class, this::onExportState)
+                .onMessage(SaveState.class, this::onSaveState)
+                .onMessage(SaveAndStop.class, this::onSaveAndStop)
                 .onMessage(SetLearningRate.class, this::onSetLearningRate)
                 .build();
     }
@@ -122,12 +148,31 @@ public final class VocabularyActor extends AbstractBehavior<VocabularyActor.Comm
         return this;
     }
 
-    private Behavior<Command> onExportState(ExportState export) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        DataOutputStream out = new DataOutputStream(new BufferedOutputStream(bytes, 1 << 16));
-        state.writeTo(out);
-        out.flush();
-        export.replyTo().tell(new ExportedState(bytes.toByteArray()));
+    private Behavior<Command> onExportState(ExportState export) {
+        export.replyTo().tell(new ExportedState(stateBytes()));
         return this;
+    }
+
+    private Behavior<Command> onSaveState(SaveState save) {
+        sink.save(stateBytes());
+        return this;
+    }
+
+    private Behavior<Command> onSaveAndStop(SaveAndStop stop) {
+        sink.saveNow(stateBytes());
+        getContext().getLog().info("skip-gram vocabulary: state saved, handing over");
+        return Behaviors.stopped();
+    }
+
+    private byte[] stateBytes() {
+        try {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            DataOutputStream out = new DataOutputStream(new BufferedOutputStream(bytes, 1 << 16));
+            state.writeTo(out);
+            out.flush();
+            return bytes.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // writes to memory only
+        }
     }
 }
