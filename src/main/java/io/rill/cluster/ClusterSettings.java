@@ -59,9 +59,14 @@ public record ClusterSettings(boolean enabled, String host, int port, List<Strin
                 .withFallback(config);
     }
 
+    /** Where every node's directory of stream checkpoints is. */
+    public Path nodesDirectory() {
+        return sharedDirectory.resolve("nodes");
+    }
+
     /** Where the stream checkpoints of node {@code name} go. */
     public Path nodeDirectory(String name) {
-        return sharedDirectory.resolve("nodes").resolve(name);
+        return nodesDirectory().resolve(name);
     }
 
     /** Where the parameter-server entities keep their states. */

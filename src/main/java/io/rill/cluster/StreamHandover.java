@@ -51,6 +51,7 @@ public final class StreamHandover implements PartitionHandover {
     private static final Logger log = LoggerFactory.getLogger(StreamHandover.class);
 
     private final Path nodesDirectory;
+    private final String nodeName;
     private final ActorSystem<?> system;
     private final ActorRef<StreamSupervisor.Command> supervisor;
     private final CommitGate gate;
@@ -60,13 +61,16 @@ public final class StreamHandover implements PartitionHandover {
     private final Executor blocking;
 
     /**
+     * @param nodesDirectory where every node's directory of checkpoints is, this node's ({@code nodeName}) too
      * @param checkpointNow asks the node's checkpoint coordinator for a checkpoint now
      * @param retireGrace   how long a retired stream actor may still answer a batch in flight (the ask timeout)
      */
-    public StreamHandover(Path nodesDirectory, ActorSystem<?> system, ActorRef<StreamSupervisor.Command> supervisor,
+    public StreamHandover(Path nodesDirectory, String nodeName, ActorSystem<?> system,
+                          ActorRef<StreamSupervisor.Command> supervisor,
                           CommitGate gate, Supplier<CompletionStage<CheckpointCoordinator.Result>> checkpointNow,
                           Duration checkpointTimeout, Duration retireGrace) {
         this.nodesDirectory = nodesDirectory;
+        this.nodeName = nodeName;
         this.system = system;
         this.supervisor = supervisor;
         this.gate = gate;
@@ -77,7 +81,7 @@ public final class StreamHandover implements PartitionHandover {
     }
 
     /** A partition's newest checkpointed stream state: the next offset to read and the state's bytes. */
-    public record Found(long nextOffset, byte[] state, String node) {
+    public record Found(long nextOffset, byte[] state, String node, long sequence) {
     }
 
     @Override
@@ -85,6 +89,10 @@ public final class StreamHandover implements PartitionHandover {
         return CompletableFuture.supplyAsync(() -> newestStates(nodesDirectory, partitions), blocking)
                 .thenCompose(found -> {
                     Map<String, byte[]> states = new HashMap<>();
+                    // Straight back from this node's own handover (or never checkpointed): its actor is as new.
+                    Set<String> keep = partitions.stream()
+                            .filter(tp -> !found.containsKey(tp) || found.get(tp).node().equals(nodeName))
+                            .map(StreamHandover::key).collect(Collectors.toSet());
                     Map<TopicPartition, Object> offsets = new HashMap<>();
                     Map<TopicPartition, Long> covered = new HashMap<>();
                     found.forEach((tp, f) -> {
@@ -93,13 +101,14 @@ public final class StreamHandover implements PartitionHandover {
                         covered.put(tp, f.nextOffset());
                     });
                     return AskPattern.<StreamSupervisor.Command, Done>ask(supervisor,
-                                    replyTo -> new StreamSupervisor.Adopt(states, replyTo), checkpointTimeout,
+                                    replyTo -> new StreamSupervisor.Adopt(states, keep, replyTo), checkpointTimeout,
                                     system.scheduler())
                             .thenApply(adopted -> {
                                 gate.checkpointed(covered);
                                 log.info("partitions assigned {}; resuming {}", partitions, found.entrySet().stream()
-                                        .map(e -> e.getKey() + "@" + e.getValue().nextOffset() + " (from "
-                                                + e.getValue().node() + ")").toList());
+                                        .map(e -> e.getKey() + "@" + e.getValue().nextOffset() + " (checkpoint "
+                                                + e.getValue().sequence() + " of " + e.getValue().node() + ")")
+                                        .toList());
                                 return offsets;
                             });
                 });
@@ -165,7 +174,7 @@ public final class StreamHandover implements PartitionHandover {
                     byte[] state = checkpoint.section("stream:" + key(tp)).orElse(null);
                     Found current = newest.get(tp);
                     if (next != null && state != null && (current == null || next > current.nextOffset())) {
-                        newest.put(tp, new Found(next, state, node.getFileName() + "#" + checkpoint.sequence()));
+                        newest.put(tp, new Found(next, state, node.getFileName().toString(), checkpoint.sequence()));
                     }
                 }
             }

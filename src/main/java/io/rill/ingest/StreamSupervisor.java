@@ -40,18 +40,23 @@ public final class StreamSupervisor extends AbstractBehavior<StreamSupervisor.Co
 
     /**
      * On a cluster, partitions just assigned here: their states as checkpointed by whichever node had them last
-     * (by "topic-partition"; absent: start afresh). Any actor this node still has for them is stale and is
-     * replaced. Answered once the states are in place.
+     * (by "topic-partition"; absent: start afresh). A stream in {@code keep} whose actor this node retired in the
+     * same rebalance (the partition came straight back, and the newest state is this node's own) keeps that actor,
+     * which is at least as new; any other actor this node still has for them is stale and is replaced. Answered
+     * once the states are in place.
      */
-    public record Adopt(Map<String, byte[]> states, ActorRef<Done> replyTo) implements Command {
+    public record Adopt(Map<String, byte[]> states, Set<String> keep, ActorRef<Done> replyTo) implements Command {
     }
 
     /**
-     * On a cluster, partitions taken away (by "topic-partition"), after their states were checkpointed: their actors
-     * are no longer this node's. Each is stopped after {@code grace}, so that a batch still in flight is answered
-     * rather than failing its stream; what it learns meanwhile is read again by the next owner.
+     * On a cluster, partitions revoked (by "topic-partition"), after their states were checkpointed: their actors are
+     * stopped after {@code grace} unless the partitions come back first, so that a batch still in flight is answered
+     * rather than failing its stream; what such a batch teaches is read again by the next owner.
      */
     public record Retire(Set<String> streams, Duration grace) implements Command {
+    }
+
+    private record StopIfRetired(String stream, ActorRef<StreamActor.Command> actor) implements Command {
     }
 
     /** Asks for every stream actor this node has. */
@@ -70,6 +75,8 @@ public final class StreamSupervisor extends AbstractBehavior<StreamSupervisor.Co
     private final BiFunction<String, Integer, StreamActor.SkipGramLink> skipGramLinks;
     private final BiFunction<String, Integer, StreamActor.CharModelLink> charModelLinks;
     private final Map<String, ActorRef<StreamActor.Command>> streams = new HashMap<>();
+    /** Actors of revoked partitions, by "topic-partition", until they stop or their partitions come back. */
+    private final Map<String, ActorRef<StreamActor.Command>> retired = new HashMap<>();
     /** Numbers the actors' names: a stream adopted again gets a new actor while the retired one may still stop. */
     private long incarnations;
     /** Stream states from the checkpoint the node started from, by "topic-partition", used once. */
@@ -106,6 +113,7 @@ public final class StreamSupervisor extends AbstractBehavior<StreamSupervisor.Co
                 .onMessage(ListStreams.class, this::onListStreams)
                 .onMessage(Adopt.class, this::onAdopt)
                 .onMessage(Retire.class, this::onRetire)
+                .onMessage(StopIfRetired.class, this::onStopIfRetired)
                 .onSignal(Terminated.class, this::onTerminated)
                 .build();
     }
@@ -129,11 +137,18 @@ public final class StreamSupervisor extends AbstractBehavior<StreamSupervisor.Co
     }
 
     private Behavior<Command> onAdopt(Adopt adopt) {
-        for (Map.Entry<String, byte[]> state : adopt.states().entrySet()) {
-            ActorRef<StreamActor.Command> stale = streams.remove(state.getKey());
-            if (stale != null) {
-                getContext().stop(stale);
+        for (String key : adopt.keep()) {
+            ActorRef<StreamActor.Command> back = retired.remove(key);
+            if (back != null) {
+                streams.put(key, back);
             }
+        }
+        for (Map.Entry<String, byte[]> state : adopt.states().entrySet()) {
+            if (streams.containsKey(state.getKey()) && adopt.keep().contains(state.getKey())) {
+                continue;
+            }
+            stop(streams.remove(state.getKey()));
+            stop(retired.remove(state.getKey()));
             restored.put(state.getKey(), state.getValue());
         }
         adopt.replyTo().tell(Done.getInstance());
@@ -143,12 +158,26 @@ public final class StreamSupervisor extends AbstractBehavior<StreamSupervisor.Co
     private Behavior<Command> onRetire(Retire retire) {
         for (String key : retire.streams()) {
             restored.remove(key);
-            ActorRef<StreamActor.Command> retired = streams.remove(key);
-            if (retired != null) {
-                getContext().scheduleOnce(retire.grace(), retired, new StreamActor.Stop());
+            ActorRef<StreamActor.Command> actor = streams.remove(key);
+            if (actor != null) {
+                retired.put(key, actor);
+                getContext().scheduleOnce(retire.grace(), getContext().getSelf(), new StopIfRetired(key, actor));
             }
         }
         return this;
+    }
+
+    private Behavior<Command> onStopIfRetired(StopIfRetired stop) {
+        if (retired.remove(stop.stream(), stop.actor())) {
+            stop(stop.actor());
+        }
+        return this;
+    }
+
+    private void stop(ActorRef<StreamActor.Command> actor) {
+        if (actor != null) {
+            actor.tell(new StreamActor.Stop());
+        }
     }
 
     private Behavior<Command> onListStreams(ListStreams request) {
@@ -158,6 +187,7 @@ public final class StreamSupervisor extends AbstractBehavior<StreamSupervisor.Co
 
     private Behavior<Command> onTerminated(Terminated terminated) {
         streams.values().removeIf(ref -> ref.equals(terminated.getRef()));
+        retired.values().removeIf(ref -> ref.equals(terminated.getRef()));
         return this;
     }
 }

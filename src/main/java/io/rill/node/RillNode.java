@@ -239,7 +239,8 @@ public final class RillNode implements AutoCloseable {
         IngestValve valve = new IngestValve();
         IngestPipeline pipeline = IngestPipeline.start(system, settings, bootstrap, supervisor, deadLetters, status,
                 gate, valve, cluster.enabled()
-                        ? new StreamHandover(cluster.sharedDirectory().resolve("nodes"), system, supervisor, gate,
+                        ? new StreamHandover(cluster.nodesDirectory(), cluster.nodeName(), system, supervisor,
+                                gate,
                                 () -> askCheckpoint(system, checkpoints, checkpointSettings),
                                 checkpointSettings.barrierTimeout().multipliedBy(2), settings.askTimeout())
                         : PartitionHandover.fromCheckpoint(gate));
