@@ -35,13 +35,18 @@ public final class TestNodes {
     }
 
     public static Topics topics(String testName) {
+        return topics(testName, 2);
+    }
+
+    /** As {@link #topics(String)}, with {@code namesPartitions} partitions of the names topic. */
+    public static Topics topics(String testName, int namesPartitions) {
         String prefix = testName + "-" + UUID.randomUUID().toString().substring(0, 8) + ".";
         try {
             Path specs = Files.createTempDirectory("rill-topics");
             Topics topics = new Topics(prefix + "corpus", prefix + "names", prefix + "deadletter",
                     prefix + "requests", prefix + "generated", specs);
             writeSpec(specs, topics.corpus(), 2);
-            writeSpec(specs, topics.names(), 2);
+            writeSpec(specs, topics.names(), namesPartitions);
             writeSpec(specs, topics.deadletter(), 1);
             writeSpec(specs, topics.requests(), 2);
             writeSpec(specs, topics.generated(), 1);
