@@ -3,6 +3,10 @@ package io.rill.cluster;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Behavior;
+import akka.actor.typed.BehaviorInterceptor;
+import akka.actor.typed.PostStop;
+import akka.actor.typed.Signal;
+import akka.actor.typed.TypedActorContext;
 import akka.actor.typed.DispatcherSelector;
 import akka.actor.typed.Props;
 import akka.actor.typed.SupervisorStrategy;
@@ -11,6 +15,7 @@ import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.sharding.typed.javadsl.Entity;
 import akka.cluster.sharding.typed.javadsl.EntityTypeKey;
 import io.rill.checkpoint.EntityStateStore;
+import io.rill.ops.ClusterMetrics;
 import io.rill.ps.Placement;
 import io.rill.skipgram.SkipGramLearner;
 import java.nio.file.Path;
@@ -44,9 +49,10 @@ public final class ShardedPlacement implements Placement {
     private final Duration saveInterval;
     private final int keep;
     private final Executor writer;
+    private final ClusterMetrics metrics;
 
     public ShardedPlacement(ActorSystem<?> system, SkipGramLearner.Spawner spawner, Path directory,
-                            Duration saveInterval, int keep) {
+                            Duration saveInterval, int keep, ClusterMetrics metrics) {
         this.system = system;
         this.sharding = ClusterSharding.get(system);
         this.spawner = spawner;
@@ -54,6 +60,7 @@ public final class ShardedPlacement implements Placement {
         this.saveInterval = saveInterval;
         this.keep = keep;
         this.writer = system.dispatchers().lookup(DispatcherSelector.blocking());
+        this.metrics = metrics;
     }
 
     @Override
@@ -74,6 +81,31 @@ public final class ShardedPlacement implements Placement {
         return entitiesDirectory.resolve(kind).resolve(id);
     }
 
+    /** Tells the metrics when an entity stops here (handed over, or its node leaving). */
+    private final class StoppedNotice<T> extends BehaviorInterceptor<T, T> {
+        private final Kind<T> kind;
+        private final String id;
+
+        StoppedNotice(Kind<T> kind, String id) {
+            super(kind.protocol());
+            this.kind = kind;
+            this.id = id;
+        }
+
+        @Override
+        public Behavior<T> aroundReceive(TypedActorContext<T> context, T message, ReceiveTarget<T> target) {
+            return target.apply(context, message);
+        }
+
+        @Override
+        public Behavior<T> aroundSignal(TypedActorContext<T> context, Signal signal, SignalTarget<T> target) {
+            if (signal instanceof PostStop) {
+                metrics.entityStopped(kind.name(), id);
+            }
+            return target.apply(context, signal);
+        }
+    }
+
     private <T> Behavior<T> entity(Kind<T> kind, String id, Factory<T> factory) {
         return Behaviors.setup(context -> {
             EntityStateStore store = new EntityStateStore(entityDirectory(directory, kind.name(), id), keep, writer);
@@ -81,11 +113,13 @@ public final class ShardedPlacement implements Placement {
             log.info("{} {} starts on {}: {}", kind.name(), id, system.address(), restored == null
                     ? "afresh, no saved state in " + store.directory()
                     : "from its saved state (" + restored.length + " bytes)");
-            return Behaviors.<T>withTimers(timers -> {
+            metrics.entityStarted(kind.name(), id, restored != null);
+            Behavior<T> entity = Behaviors.<T>withTimers(timers -> {
                 timers.startTimerWithFixedDelay(kind.saveMessage(), saveInterval);
                 // A failed message must not wipe the parameters: resume.
                 return Behaviors.supervise(factory.create(id, restored, store)).onFailure(SupervisorStrategy.resume());
             });
+            return Behaviors.intercept(() -> new StoppedNotice<>(kind, id), entity);
         });
     }
 }

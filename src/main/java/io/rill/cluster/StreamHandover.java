@@ -12,6 +12,7 @@ import io.rill.checkpoint.CheckpointStore;
 import io.rill.checkpoint.CommitGate;
 import io.rill.ingest.PartitionHandover;
 import io.rill.ingest.StreamSupervisor;
+import io.rill.ops.ClusterMetrics;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,6 +60,7 @@ public final class StreamHandover implements PartitionHandover {
     private final Duration checkpointTimeout;
     private final Duration retireGrace;
     private final Executor blocking;
+    private final ClusterMetrics metrics;
 
     /**
      * @param nodesDirectory where every node's directory of checkpoints is, this node's ({@code nodeName}) too
@@ -68,7 +70,7 @@ public final class StreamHandover implements PartitionHandover {
     public StreamHandover(Path nodesDirectory, String nodeName, ActorSystem<?> system,
                           ActorRef<StreamSupervisor.Command> supervisor,
                           CommitGate gate, Supplier<CompletionStage<CheckpointCoordinator.Result>> checkpointNow,
-                          Duration checkpointTimeout, Duration retireGrace) {
+                          Duration checkpointTimeout, Duration retireGrace, ClusterMetrics metrics) {
         this.nodesDirectory = nodesDirectory;
         this.nodeName = nodeName;
         this.system = system;
@@ -78,6 +80,7 @@ public final class StreamHandover implements PartitionHandover {
         this.checkpointTimeout = checkpointTimeout;
         this.retireGrace = retireGrace;
         this.blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
+        this.metrics = metrics;
     }
 
     /** A partition's newest checkpointed stream state: the next offset to read and the state's bytes. */
@@ -105,6 +108,7 @@ public final class StreamHandover implements PartitionHandover {
                                     system.scheduler())
                             .thenApply(adopted -> {
                                 gate.checkpointed(covered);
+                                metrics.adopted(found.size());
                                 log.info("partitions assigned {}; resuming {}", partitions, found.entrySet().stream()
                                         .map(e -> e.getKey() + "@" + e.getValue().nextOffset() + " (checkpoint "
                                                 + e.getValue().sequence() + " of " + e.getValue().node() + ")")
@@ -129,13 +133,16 @@ public final class StreamHandover implements PartitionHandover {
                 if (!commits.isEmpty()) {
                     consumer.commitSync(commits);
                 }
+                metrics.handedOver(partitions.size(), true);
                 log.info("partitions revoked {}: handed over in checkpoint {}, committed {}", partitions,
                         result.sequence(), commits);
             } else {
+                metrics.handedOver(partitions.size(), false);
                 log.warn("partitions revoked {}: no handover checkpoint ({}); the next owner resumes from the last "
                         + "one", partitions, result.description());
             }
         } catch (Exception e) {
+            metrics.handedOver(partitions.size(), false);
             log.warn("partitions revoked {}: handover incomplete ({}); the next owner resumes from the last "
                     + "checkpoint", partitions, e.toString());
         }

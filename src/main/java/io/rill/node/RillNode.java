@@ -15,6 +15,8 @@ import io.rill.ingest.IngestPipeline;
 import io.rill.ingest.IngestValve;
 import io.rill.ingest.PartitionHandover;
 import io.rill.cluster.ClusterSettings;
+import io.rill.ops.ClusterMBean;
+import io.rill.ops.ClusterMetrics;
 import io.rill.cluster.ShardedPlacement;
 import io.rill.cluster.StreamHandover;
 import akka.actor.typed.javadsl.Adapter;
@@ -164,6 +166,13 @@ public final class RillNode implements AutoCloseable {
         if (cluster.enabled()) {
             awaitMemberUp(system, cluster);
         }
+        ClusterMetrics clusterMetrics = null;
+        if (cluster.enabled()) {
+            akka.cluster.Cluster members = akka.cluster.Cluster.get(Adapter.toClassic(system));
+            clusterMetrics = new ClusterMetrics(members.selfAddress().toString(), members::state,
+                    () -> members.selfMember().status().toString());
+            jmx.register(clusterMetrics, ClusterMBean.class, Jmx.name("type=Cluster"));
+        }
         CheckpointMetrics checkpointMetrics = new CheckpointMetrics(checkpointSettings.enabled());
         jmx.register(checkpointMetrics, CheckpointsMBean.class, Jmx.name("type=Checkpoints"));
         // On a cluster, this node's checkpoints hold only its streams, in a directory of its own; they are read
@@ -179,7 +188,7 @@ public final class RillNode implements AutoCloseable {
 
         Placement placement = cluster.enabled()
                 ? new ShardedPlacement(system, spawner(system), cluster.entitiesDirectory(),
-                        cluster.entitySaveInterval(), cluster.entityStatesKept())
+                        cluster.entitySaveInterval(), cluster.entityStatesKept(), clusterMetrics)
                 : new LocalPlacement(spawner(system), section);
         SkipGramSettings skipGramSettings = SkipGramSettings.from(settings.config());
         SkipGramLearner skipGram = null;
@@ -242,7 +251,8 @@ public final class RillNode implements AutoCloseable {
                         ? new StreamHandover(cluster.nodesDirectory(), cluster.nodeName(), system, supervisor,
                                 gate,
                                 () -> askCheckpoint(system, checkpoints, checkpointSettings),
-                                checkpointSettings.barrierTimeout().multipliedBy(2), settings.askTimeout())
+                                checkpointSettings.barrierTimeout().multipliedBy(2), settings.askTimeout(),
+                                clusterMetrics)
                         : PartitionHandover.fromCheckpoint(gate));
         checkpointMetrics.controlledBy(new CheckpointMetrics.Controls() {
             @Override
