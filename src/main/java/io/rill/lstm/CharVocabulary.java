@@ -1,5 +1,8 @@
 package io.rill.lstm;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+import io.rill.cluster.WireBytes;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
@@ -17,6 +20,7 @@ import java.util.Map;
  * row numbers in the parameters, and growing the vocabulary appends rows (see {@link VocabularyGrowth}).
  *
  * <p>Binary state ({@link #writeTo} / {@link #readFrom}): format version, size, then the code points in id order.
+ * It is also the wire form between nodes ({@link #toWireBytes} / {@link #fromWireBytes}).
  *
  * <p>Not thread-safe: one owner (in the running system, whoever also owns the parameters) adds characters.
  */
@@ -84,6 +88,16 @@ public final class CharVocabulary {
       vocabulary.add(codePoint);
     }
     return vocabulary;
+  }
+
+  @JsonValue
+  public byte[] toWireBytes() {
+    return WireBytes.of(this::writeTo);
+  }
+
+  @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+  public static CharVocabulary fromWireBytes(byte[] bytes) throws IOException {
+    return WireBytes.read(bytes, CharVocabulary::readFrom, "vocabulary");
   }
 
   /** The number of ids in use, end-of-sequence included. */

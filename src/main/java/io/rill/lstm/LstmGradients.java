@@ -1,5 +1,6 @@
 package io.rill.lstm;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import java.io.DataInput;
 import java.io.IOException;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -33,6 +34,12 @@ public final class LstmGradients extends LstmTensors {
     LstmGradients gradients = new LstmGradients(config, vocabularySize);
     gradients.readValues(in, "gradients");
     return gradients;
+  }
+
+  /** Gradients from their wire form ({@link #toWireBytes}); damaged input is an IOException saying why. */
+  @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+  public static LstmGradients fromWireBytes(byte[] bytes) throws IOException {
+    return fromWireBytes(bytes, "gradients", LstmGradients::readFrom);
   }
 
   public LstmGradients copy() {

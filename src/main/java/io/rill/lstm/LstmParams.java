@@ -1,5 +1,6 @@
 package io.rill.lstm;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import java.io.DataInput;
 import java.io.IOException;
 import java.util.Random;
@@ -62,6 +63,12 @@ public final class LstmParams extends LstmTensors {
     LstmParams params = new LstmParams(config, vocabularySize);
     params.readValues(in, "parameters");
     return params;
+  }
+
+  /** Parameters from their wire form ({@link #toWireBytes}); damaged input is an IOException saying why. */
+  @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+  public static LstmParams fromWireBytes(byte[] bytes) throws IOException {
+    return fromWireBytes(bytes, "parameters", LstmParams::readFrom);
   }
 
   /** An independent deep copy, e.g. a snapshot a parameter server hands to a worker. */

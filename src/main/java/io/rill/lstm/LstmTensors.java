@@ -1,7 +1,12 @@
 package io.rill.lstm;
 
+import com.fasterxml.jackson.annotation.JsonValue;
+import io.rill.cluster.WireBytes;
+import java.io.ByteArrayInputStream;
 import java.io.DataInput;
+import java.io.DataInputStream;
 import java.io.DataOutput;
+import java.io.EOFException;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -29,6 +34,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p>Binary state ({@link #writeTo}, read by the subclasses' {@code readFrom}): format version, architecture,
  * vocabulary size, the number of tensors, then each tensor as rows, columns and values in C order (see
  * {@link StateFormat}).
+ *
+ * <p>Wire form between nodes ({@link #toWireBytes}, read by the subclasses' {@code fromWireBytes}): the dropout rate,
+ * then the binary state, so the values stay raw big-endian float32 (float64 in a gradient check's double model) as the
+ * checkpoint writer puts them: one copy of the tensors' bytes, no CBOR number per value.
  */
 public abstract sealed class LstmTensors permits LstmParams, LstmGradients {
 
@@ -184,6 +193,64 @@ public abstract sealed class LstmTensors permits LstmParams, LstmGradients {
     for (INDArray tensor : all) {
       StateFormat.writeTensor(out, tensor);
     }
+  }
+
+  /**
+   * The wire form: the dropout rate (the configuration's one part that {@link #writeTo} leaves out and that tensors
+   * of the same shape must still agree on), then what {@link #writeTo} writes.
+   */
+  @JsonValue
+  public byte[] toWireBytes() {
+    return WireBytes.of(out -> {
+      out.writeDouble(config.dropout());
+      writeTo(out);
+    });
+  }
+
+  /** A subclass's {@code readFrom}. */
+  interface Reader<T extends LstmTensors> {
+    T readFrom(DataInput in, LstmConfig config, int vocabularySize) throws IOException;
+  }
+
+  /**
+   * Tensors from their wire form, read by {@code reader} with the architecture and vocabulary size the form itself
+   * names. Those must account for exactly the form's length before anything is allocated, so a damaged size is
+   * refused rather than allocated.
+   */
+  static <T extends LstmTensors> T fromWireBytes(byte[] bytes, String what, Reader<T> reader) throws IOException {
+    DataInputStream header = new DataInputStream(new ByteArrayInputStream(bytes));
+    LstmConfig config;
+    int vocabularySize;
+    try {
+      double dropout = header.readDouble();
+      StateFormat.readVersion(header, FORMAT_VERSION, what);
+      config = StateFormat.readArchitecture(header, dropout, what);
+      vocabularySize = StateFormat.readInt(header, 1, Character.MAX_CODE_POINT + 1, what + " vocabulary size");
+    } catch (EOFException e) {
+      throw new IOException(what + ": truncated in its header, " + bytes.length + " bytes", e);
+    }
+    double expected = tensorBytes(config, vocabularySize);
+    StateFormat.require(expected == header.available(), what + ": " + header.available() + " bytes of tensors for "
+        + config + " and a vocabulary of " + vocabularySize + ", which take " + (long) expected);
+    return WireBytes.read(bytes, in -> {
+      in.readDouble();
+      return reader.readFrom(in, config, vocabularySize);
+    }, what);
+  }
+
+  /**
+   * What {@link #writeTo} writes after the vocabulary size: the tensor count, then each tensor's shape and values.
+   * In double, so that no damaged size overflows: it is exact below 2^53, and above it matches no real input.
+   */
+  private static double tensorBytes(LstmConfig config, int vocabularySize) {
+    double e = config.embeddingSize();
+    double h = config.hiddenSize();
+    double g = (double) config.cell().cell().gates() * config.hiddenSize();
+    double v = vocabularySize;
+    double layers = config.layers();
+    double scalars = v * e + (h + e) * g + (layers - 1) * (h + h) * g + layers * g + h * v + v;
+    double tensors = 2 * layers + 3;
+    return Integer.BYTES + tensors * 2 * Integer.BYTES + scalars * config.dataType().width();
   }
 
   /**

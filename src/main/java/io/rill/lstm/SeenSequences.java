@@ -1,5 +1,8 @@
 package io.rill.lstm;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+import io.rill.cluster.WireBytes;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
@@ -20,7 +23,8 @@ import java.io.IOException;
  *
  * <p>Binary state ({@link #writeTo} / {@link #readFrom}): format version, bit count, hash count, sequence count,
  * word count, then the bits as 64-bit words. The hash functions are fixed in code, so bits and sizes are all a
- * restored filter needs to give the same answers.
+ * restored filter needs to give the same answers. It is also the wire form between nodes ({@link #toWireBytes} /
+ * {@link #fromWireBytes}).
  *
  * <p>Not thread-safe: one actor owns it.
  */
@@ -89,13 +93,18 @@ public final class SeenSequences {
    * @throws IOException when the input is truncated, of another format version, or holds impossible sizes
    */
   public static SeenSequences readFrom(DataInput in) throws IOException {
+    return readFrom(in, MAX_BITS);
+  }
+
+  /** {@link #readFrom}, refusing more than {@code maxBits} bits (at most {@link #MAX_BITS}). */
+  private static SeenSequences readFrom(DataInput in, long maxBits) throws IOException {
     StateFormat.readVersion(in, FORMAT_VERSION, "seen sequences");
     long bits = in.readLong();
     int hashes = in.readInt();
     long count = in.readLong();
     int wordCount = in.readInt();
-    StateFormat.require(bits >= 64 && bits <= MAX_BITS && bits % 64 == 0,
-        "seen sequences: bit count " + bits + " is not a multiple of 64 in [64, " + MAX_BITS + "]");
+    StateFormat.require(bits >= 64 && bits <= maxBits && bits % 64 == 0,
+        "seen sequences: bit count " + bits + " is not a multiple of 64 in [64, " + maxBits + "]");
     StateFormat.require(hashes >= 1 && hashes <= MAX_HASHES,
         "seen sequences: hash count " + hashes + " outside [1, " + MAX_HASHES + "]");
     StateFormat.require(count >= 0, "seen sequences: count " + count);
@@ -104,6 +113,17 @@ public final class SeenSequences {
     long[] words = new long[wordCount];
     StateFormat.readLongs(in, words);
     return new SeenSequences(words, bits, hashes, count);
+  }
+
+  @JsonValue
+  public byte[] toWireBytes() {
+    return WireBytes.of(this::writeTo);
+  }
+
+  /** A filter from its wire form; its bits must be there, so a damaged bit count allocates no more than was sent. */
+  @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+  public static SeenSequences fromWireBytes(byte[] bytes) throws IOException {
+    return WireBytes.read(bytes, in -> readFrom(in, Math.min(MAX_BITS, 8L * bytes.length)), "seen sequences");
   }
 
   /** An independent copy, e.g. for a generator's snapshot while the original goes on learning. */

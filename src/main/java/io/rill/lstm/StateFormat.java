@@ -79,6 +79,23 @@ final class StateFormat {
     require(stored.equals(wanted), what + " was stored for " + stored + ", expected " + wanted);
   }
 
+  /**
+   * Reads what {@link #writeArchitecture} wrote as a configuration with {@code dropout}, for input that carries its
+   * own shape (a message from another node); refuses names and sizes no configuration has.
+   */
+  static LstmConfig readArchitecture(DataInput in, double dropout, String what) throws IOException {
+    String cell = in.readUTF();
+    int embedding = in.readInt();
+    int hidden = in.readInt();
+    int layers = in.readInt();
+    String dataType = in.readUTF();
+    try {
+      return new LstmConfig(CellType.valueOf(cell), embedding, hidden, layers, dropout, DataType.valueOf(dataType));
+    } catch (IllegalArgumentException e) {
+      throw new IOException(what + ": invalid architecture: " + e.getMessage(), e);
+    }
+  }
+
   /** A 2-d tensor: rows, columns, then its values. */
   static void writeTensor(DataOutput out, INDArray tensor) throws IOException {
     require(tensor.rank() == 2, "only 2-d tensors are written, got " + tensor.shapeInfoToString());

@@ -6,6 +6,9 @@ import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
+import io.rill.cluster.BinaryArrays.IntArrays;
+import io.rill.cluster.BinaryArrays.Ints;
+import io.rill.cluster.CborSerializable;
 import io.rill.lstm.Adam;
 import io.rill.lstm.CharVocabulary;
 import io.rill.lstm.GradientClipping;
@@ -43,21 +46,21 @@ import java.util.Random;
  */
 public final class CharModelServer extends AbstractBehavior<CharModelServer.Command> {
 
-    public sealed interface Command {
+    public sealed interface Command extends CborSerializable {
     }
 
     /** Asks for the ids of {@code codePoints}, adding the new ones; a character that no longer fits gets -1. */
-    public record Encode(int[] codePoints, ActorRef<Encoded> replyTo) implements Command {
+    public record Encode(@Ints int[] codePoints, ActorRef<Encoded> replyTo) implements Command {
     }
 
-    public record Encoded(int[] codePoints, int[] ids) {
+    public record Encoded(@Ints int[] codePoints, @Ints int[] ids) implements CborSerializable {
     }
 
     /**
      * Sequences a stream fed to training (for the seen set), and held-out units kept out of it: ids, each unit
      * ending with end-of-sequence, so that end-of-sequence followed by the units one after another is held-out text.
      */
-    public record Observe(List<String> trainingSequences, List<int[]> heldOut) implements Command {
+    public record Observe(List<String> trainingSequences, @IntArrays List<int[]> heldOut) implements Command {
     }
 
     /** A chunk's gradient, computed on the parameters of {@code version}; fire and forget. */
@@ -73,7 +76,8 @@ public final class CharModelServer extends AbstractBehavior<CharModelServer.Comm
      * held-out list is immutable and its arrays are never written.
      */
     public record Snapshot(String model, LstmParams params, CharVocabulary vocabulary, long version,
-                           long charactersTrained, SeenSequences seen, List<int[]> heldOut) {
+                           long charactersTrained, SeenSequences seen, @IntArrays List<int[]> heldOut)
+            implements CborSerializable {
     }
 
     /** An operator sets Adam's learning rate. */
@@ -84,7 +88,7 @@ public final class CharModelServer extends AbstractBehavior<CharModelServer.Comm
     public record ExportState(ActorRef<ExportedState> replyTo) implements Command {
     }
 
-    public record ExportedState(byte[] bytes) {
+    public record ExportedState(byte[] bytes) implements CborSerializable {
     }
 
     /** On a cluster: write the state to the server's own store now (a timer sends it). */

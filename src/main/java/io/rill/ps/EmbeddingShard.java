@@ -6,6 +6,9 @@ import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
+import io.rill.cluster.BinaryArrays.Floats;
+import io.rill.cluster.BinaryArrays.Ints;
+import io.rill.cluster.CborSerializable;
 import io.rill.ops.SkipGramMetrics;
 
 import java.io.BufferedOutputStream;
@@ -30,24 +33,24 @@ import io.rill.checkpoint.StateSink;
  */
 public final class EmbeddingShard extends AbstractBehavior<EmbeddingShard.Command> {
 
-    public sealed interface Command {
+    public sealed interface Command extends CborSerializable {
     }
 
     /** Copies of the input rows of {@code inIds} and the output rows of {@code outIds}, all owned by this shard. */
-    public record Pull(int[] inIds, int[] outIds, ActorRef<Pulled> replyTo) implements Command {
+    public record Pull(@Ints int[] inIds, @Ints int[] outIds, ActorRef<Pulled> replyTo) implements Command {
     }
 
     /** The rows in the order asked, row-major, and the version they are at. */
-    public record Pulled(float[] inRows, float[] outRows, long version) {
+    public record Pulled(@Floats float[] inRows, @Floats float[] outRows, long version) implements CborSerializable {
     }
 
     /** Row deltas (new − old, row-major in id order) computed on rows pulled at {@code pulledVersion}. */
-    public record Push(int[] inIds, float[] inDeltas, int[] outIds, float[] outDeltas, long pulledVersion,
-                       ActorRef<Pushed> replyTo) implements Command {
+    public record Push(@Ints int[] inIds, @Floats float[] inDeltas, @Ints int[] outIds, @Floats float[] outDeltas,
+                       long pulledVersion, ActorRef<Pushed> replyTo) implements Command {
     }
 
     /** Whether the push was applied, and the shard's version after it. */
-    public record Pushed(boolean applied, long version) {
+    public record Pushed(boolean applied, long version) implements CborSerializable {
     }
 
     /** On a cluster: write the state to the actor's own store now (a timer sends it). */
@@ -62,7 +65,7 @@ public final class EmbeddingShard extends AbstractBehavior<EmbeddingShard.Comman
     public record ExportState(ActorRef<ExportedState> replyTo) implements Command {
     }
 
-    public record ExportedState(byte[] bytes) {
+    public record ExportedState(byte[] bytes) implements CborSerializable {
     }
 
     /** Asks for a copy of every input row below {@code idLimit} that this shard owns, for a query snapshot. */
@@ -70,7 +73,7 @@ public final class EmbeddingShard extends AbstractBehavior<EmbeddingShard.Comman
     }
 
     /** Input rows of ids {@code index, index + shards, ...}, row-major, unset rows zero; at {@code version}. */
-    public record Rows(int index, float[] inRows, long version) {
+    public record Rows(int index, @Floats float[] inRows, long version) implements CborSerializable {
     }
 
     private final EmbeddingRows rows;

@@ -6,6 +6,9 @@ import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
+import io.rill.cluster.BinaryArrays.IntArrays;
+import io.rill.cluster.BinaryArrays.Longs;
+import io.rill.cluster.CborSerializable;
 import io.rill.ops.SkipGramMetrics;
 
 import java.io.BufferedOutputStream;
@@ -28,7 +31,7 @@ import java.util.List;
  */
 public final class VocabularyActor extends AbstractBehavior<VocabularyActor.Command> {
 
-    public sealed interface Command {
+    public sealed interface Command extends CborSerializable {
     }
 
     /** A batch of one stream's words, line by line (a line is a document). */
@@ -39,7 +42,8 @@ public final class VocabularyActor extends AbstractBehavior<VocabularyActor.Comm
      * The ids of the kept, trainable occurrences, line by line, with what the workers need to train on them: the
      * current negative table and learning rate.
      */
-    public record Observed(List<int[]> lines, AliasTable negatives, float learningRate) {
+    public record Observed(@IntArrays List<int[]> lines, AliasTable negatives, float learningRate)
+            implements CborSerializable {
     }
 
     /** Asks for the words of every trainable id, for a query snapshot. */
@@ -62,14 +66,14 @@ public final class VocabularyActor extends AbstractBehavior<VocabularyActor.Comm
     public record ExportState(ActorRef<ExportedState> replyTo) implements Command {
     }
 
-    public record ExportedState(byte[] bytes) {
+    public record ExportedState(byte[] bytes) implements CborSerializable {
     }
 
     /**
      * {@code words[id]} is the word of a trainable id, null for other ids, {@code counts[id]} its count;
      * {@code tokensSeen} dates it.
      */
-    public record Words(String[] words, long[] counts, long tokensSeen) {
+    public record Words(String[] words, @Longs long[] counts, long tokensSeen) implements CborSerializable {
     }
 
     private final VocabularyState state;
