@@ -117,6 +117,8 @@ class MessageSerializationTest {
                 new CharModelServer.ExportState(ref()),
                 new CharModelServer.ExportedState(new byte[] {1, 2, 3, -1}),
                 new CharModelServer.Subscribe(ref()),
+                new CharModelServer.SaveState(),
+                new CharModelServer.SaveAndStop(),
                 new EmbeddingShard.Pull(new int[] {4, 0, 200_000}, new int[] {6}, ref()),
                 new EmbeddingShard.Pulled(floats(3 * dim, 1), floats(dim, 2), 5),
                 new EmbeddingShard.Push(new int[] {4, 0, 200_000}, floats(3 * dim, 3), new int[] {6}, floats(dim, 4),
@@ -127,6 +129,8 @@ class MessageSerializationTest {
                 new EmbeddingShard.ExportedState(new byte[0]),
                 new EmbeddingShard.Snapshot(100, ref()),
                 new EmbeddingShard.Rows(1, floats(4 * dim, 5), 6),
+                new EmbeddingShard.SaveState(),
+                new EmbeddingShard.SaveAndStop(),
                 new VocabularyActor.Observe(List.of(new String[] {"the", "cat"}, new String[0], new String[] {"é"}),
                         ref()),
                 new VocabularyActor.Observed(heldOut, aliasTable(50), 0.025f),
@@ -135,7 +139,9 @@ class MessageSerializationTest {
                 new VocabularyActor.Words(new String[] {"the", null, "cat"}, new long[] {1L << 40, 0, 5}, 1L << 41),
                 new VocabularyActor.SetLearningRate(0.01f),
                 new VocabularyActor.ExportState(ref()),
-                new VocabularyActor.ExportedState(new byte[] {9}));
+                new VocabularyActor.ExportedState(new byte[] {9}),
+                new VocabularyActor.SaveState(),
+                new VocabularyActor.SaveAndStop());
     }
 
     private static Serializer serializerFor(Object message) {
