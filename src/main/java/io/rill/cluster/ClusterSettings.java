@@ -14,11 +14,12 @@ import java.util.List;
  *
  * @param nodeName           names this node's directory of stream checkpoints under the shared directory
  * @param joinTimeout        how long a starting node waits to become a member before it gives up
+ * @param handoverTimeout    how long a node may hold a rebalance to checkpoint the partitions it gives up
  * @param sharedDirectory    the checkpoint directory, which every node of the cluster must see
  * @param entitySaveInterval how often a parameter-server entity writes its state to the shared directory
  */
 public record ClusterSettings(boolean enabled, String host, int port, List<String> seedNodes, String nodeName,
-                              Duration joinTimeout, Path sharedDirectory, Duration entitySaveInterval,
+                              Duration joinTimeout, Duration handoverTimeout, Path sharedDirectory, Duration entitySaveInterval,
                               int entityStatesKept) {
 
     public static ClusterSettings from(Config config, Path checkpointDirectory) {
@@ -33,7 +34,7 @@ public record ClusterSettings(boolean enabled, String host, int port, List<Strin
                     + "or '-' (it names a directory): " + nodeName);
         }
         ClusterSettings settings = new ClusterSettings(cluster.getBoolean("enabled"), host, port, seeds, nodeName,
-                cluster.getDuration("join-timeout"), checkpointDirectory, cluster.getDuration("entity-save-interval"),
+                cluster.getDuration("join-timeout"), cluster.getDuration("handover-timeout"), checkpointDirectory, cluster.getDuration("entity-save-interval"),
                 cluster.getInt("entity-states-kept"));
         if (settings.enabled() && seeds.isEmpty()) {
             throw new IllegalArgumentException("rill.cluster.enabled is on but rill.cluster.seed-nodes is empty: list "

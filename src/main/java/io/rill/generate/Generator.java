@@ -54,15 +54,18 @@ public final class Generator extends AbstractBehavior<Generator.Command> {
         INSTANCE
     }
 
-    private record Refreshed(CharModelServer.Snapshot snapshot) implements Command {
+    /** A refresh's answer: a snapshot, or why there is none (on a cluster, the server may be moving). */
+    private record Refreshed(CharModelServer.Snapshot snapshot, Throwable failure) implements Command {
     }
+
+    /** A refresh lost with its server (a node that died) must not stop refreshes forever: asked with a timeout. */
+    private static final Duration REFRESH_TIMEOUT = Duration.ofSeconds(10);
 
     private static final int MAX_WAITING = 1000;
 
     private final ActorRef<CharModelServer.Command> server;
     private final int novelAttempts;
     private final GenerationMetrics metrics;
-    private final ActorRef<CharModelServer.Snapshot> refreshed;
     private final Random random;
     private final Deque<Generate> waiting = new ArrayDeque<>();
     private CharModelServer.Snapshot snapshot;
@@ -83,7 +86,6 @@ public final class Generator extends AbstractBehavior<Generator.Command> {
         this.novelAttempts = novelAttempts;
         this.metrics = metrics;
         this.random = new Random(seed);
-        this.refreshed = context.messageAdapter(CharModelServer.Snapshot.class, Refreshed::new);
         timers.startTimerWithFixedDelay(Refresh.INSTANCE, snapshotInterval);
         refresh();
     }
@@ -105,12 +107,18 @@ public final class Generator extends AbstractBehavior<Generator.Command> {
     private void refresh() {
         if (!refreshInFlight) {
             refreshInFlight = true;
-            server.tell(new CharModelServer.Pull(true, refreshed));
+            getContext().ask(CharModelServer.Snapshot.class, server, REFRESH_TIMEOUT,
+                    replyTo -> new CharModelServer.Pull(true, replyTo), Refreshed::new);
         }
     }
 
     private Behavior<Command> onRefreshed(Refreshed message) {
         refreshInFlight = false;
+        if (message.failure() != null) {
+            getContext().getLog().warn("no snapshot from the model's server ({}); the next refresh asks again",
+                    message.failure().toString());
+            return this;
+        }
         snapshot = message.snapshot();
         sampler = new Sampler(snapshot.params(), snapshot.vocabulary());
         while (!waiting.isEmpty()) {

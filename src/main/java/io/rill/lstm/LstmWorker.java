@@ -49,7 +49,8 @@ public final class LstmWorker extends AbstractBehavior<LstmWorker.Command> {
   public record Trained(LstmState state, double loss, long version) {
   }
 
-  private record Fresh(CharModelServer.Snapshot snapshot) implements Command {
+  /** A pull's answer: the parameters, or why there are none (on a cluster, the server may be moving). */
+  private record Fresh(CharModelServer.Snapshot snapshot, Throwable failure) implements Command {
   }
 
   private enum GatherWindowEnded implements Command {
@@ -61,7 +62,6 @@ public final class LstmWorker extends AbstractBehavior<LstmWorker.Command> {
   private final CharModelMetrics metrics;
   private final TimerScheduler<Command> timers;
   private final CharLstm engine;
-  private final ActorRef<CharModelServer.Snapshot> freshAdapter;
   private final Map<ActorRef<Trained>, Train> waiting = new LinkedHashMap<>();
   private Set<ActorRef<Trained>> expected = new HashSet<>();
   private LstmParams params;
@@ -84,7 +84,6 @@ public final class LstmWorker extends AbstractBehavior<LstmWorker.Command> {
     this.server = server;
     this.metrics = metrics;
     this.engine = new CharLstm(settings.architecture(), seed);
-    this.freshAdapter = context.messageAdapter(CharModelServer.Snapshot.class, Fresh::new);
     pull();
   }
 
@@ -114,6 +113,11 @@ public final class LstmWorker extends AbstractBehavior<LstmWorker.Command> {
 
   private Behavior<Command> onFresh(Fresh fresh) {
     pullInFlight = false;
+    if (fresh.failure() != null) {
+      getContext().getLog().warn("no parameters from the server ({}); pulling again", fresh.failure().toString());
+      pull();
+      return this;
+    }
     params = fresh.snapshot().params();
     version = fresh.snapshot().version();
     if (gradients == null || gradients.vocabularySize() != params.vocabularySize()) {
@@ -175,7 +179,9 @@ public final class LstmWorker extends AbstractBehavior<LstmWorker.Command> {
     if (!pullInFlight) {
       pullInFlight = true;
       stepsSincePull = 0;
-      server.tell(new CharModelServer.Pull(false, freshAdapter));
+      // Asked with a timeout: a pull lost with its server (a node that died) must not stop this worker forever.
+      getContext().ask(CharModelServer.Snapshot.class, server, settings.stepTimeout(),
+          replyTo -> new CharModelServer.Pull(false, replyTo), Fresh::new);
     }
   }
 

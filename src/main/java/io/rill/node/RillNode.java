@@ -251,7 +251,7 @@ public final class RillNode implements AutoCloseable {
                         ? new StreamHandover(cluster.nodesDirectory(), cluster.nodeName(), system, supervisor,
                                 gate,
                                 () -> askCheckpoint(system, checkpoints, checkpointSettings),
-                                checkpointSettings.barrierTimeout().multipliedBy(2), settings.askTimeout(),
+                                cluster.handoverTimeout(), settings.askTimeout(),
                                 clusterMetrics)
                         : PartitionHandover.fromCheckpoint(gate));
         checkpointMetrics.controlledBy(new CheckpointMetrics.Controls() {
