@@ -11,8 +11,6 @@ import akka.actor.typed.javadsl.TimerScheduler;
 import io.rill.ingest.StreamActor;
 import io.rill.ingest.StreamSupervisor;
 import io.rill.ops.CheckpointMetrics;
-import org.apache.kafka.common.TopicPartition;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -20,9 +18,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -30,6 +28,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
+import org.apache.kafka.common.TopicPartition;
 
 /**
  * Writes the node's checkpoints: every {@code interval}, every {@code every-records} records, on request (JMX) and at

@@ -10,7 +10,6 @@ import akka.actor.typed.javadsl.TimerScheduler;
 import io.rill.lstm.Sampler;
 import io.rill.ops.GenerationMetrics;
 import io.rill.ps.CharModelServer;
-
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;

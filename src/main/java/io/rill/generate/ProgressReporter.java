@@ -7,13 +7,12 @@ import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.javadsl.TimerScheduler;
-import java.time.Duration;
 import io.rill.lstm.CharVocabulary;
 import io.rill.lstm.HeldOutLoss;
 import io.rill.lstm.Sampler;
 import io.rill.ops.CharModelMetrics;
 import io.rill.ps.CharModelServer;
-
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

@@ -8,12 +8,12 @@ import akka.actor.typed.javadsl.AskPattern;
 import akka.japi.Pair;
 import akka.kafka.CommitterSettings;
 import akka.kafka.ConsumerMessage;
-import akka.kafka.RestrictedConsumer;
-import akka.kafka.javadsl.PartitionAssignmentHandler;
 import akka.kafka.ConsumerSettings;
+import akka.kafka.RestrictedConsumer;
 import akka.kafka.Subscriptions;
 import akka.kafka.javadsl.Committer;
 import akka.kafka.javadsl.Consumer;
+import akka.kafka.javadsl.PartitionAssignmentHandler;
 import akka.stream.KillSwitches;
 import akka.stream.RestartSettings;
 import akka.stream.UniqueKillSwitch;
@@ -29,16 +29,8 @@ import io.rill.ops.NodeStatus;
 import io.rill.text.Decoded;
 import io.rill.text.RecordDecoder;
 import io.rill.text.Tokenizer;
-import io.rill.text.TokenizerKind;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -49,6 +41,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The path of a record from its topic to its stream's actor, as one Akka Streams graph:

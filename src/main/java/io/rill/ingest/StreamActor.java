@@ -8,12 +8,11 @@ import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import io.rill.lstm.CharStreamActor;
 import io.rill.ops.IngestStreamMetrics;
-import io.rill.state.StateFormat;
 import io.rill.skipgram.PairBuffer;
 import io.rill.skipgram.SkipGramWorker;
 import io.rill.skipgram.VocabularyActor;
 import io.rill.skipgram.WindowPairs;
-
+import io.rill.state.StateFormat;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;

@@ -2,22 +2,19 @@ package io.rill.lstm;
 
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
-import akka.actor.typed.Behavior;
 import akka.actor.typed.DispatcherSelector;
-import akka.actor.typed.Props;
 import akka.actor.typed.SupervisorStrategy;
 import akka.actor.typed.javadsl.AskPattern;
 import akka.actor.typed.javadsl.Behaviors;
 import io.rill.ingest.StreamActor;
 import io.rill.ops.CharModelMetrics;
 import io.rill.ps.CharModelServer;
+import io.rill.ps.Placement;
 import io.rill.skipgram.SkipGramLearner;
-
 import java.time.Duration;
 import java.util.List;
-import java.util.function.Supplier;
-import io.rill.ps.Placement;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
 
 /**
  * One character model of a node, assembled: its parameter server and its worker. It hands each of the model's

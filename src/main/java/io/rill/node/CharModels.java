@@ -3,12 +3,11 @@ package io.rill.node;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Behavior;
+import akka.actor.typed.DispatcherSelector;
 import akka.actor.typed.SupervisorStrategy;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.cluster.typed.ClusterSingleton;
 import akka.cluster.typed.SingletonActor;
-import akka.actor.typed.DispatcherSelector;
-import akka.actor.typed.Props;
 import akka.kafka.javadsl.SendProducer;
 import akka.stream.RestartSettings;
 import io.rill.generate.GenerationService;
@@ -19,22 +18,21 @@ import io.rill.ingest.StreamActor;
 import io.rill.lstm.CharModel;
 import io.rill.lstm.LstmSettings;
 import io.rill.lstm.SeenSequences;
-import io.rill.ps.Placement;
 import io.rill.ops.CharModelMBean;
 import io.rill.ops.CharModelMetrics;
 import io.rill.ops.GenerationMBean;
 import io.rill.ops.GenerationMetrics;
 import io.rill.ops.Jmx;
+import io.rill.ps.Placement;
 import io.rill.skipgram.SkipGramLearner;
-import org.apache.kafka.clients.producer.ProducerRecord;
-
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.time.Duration;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BiFunction;
 import java.util.function.Supplier;
+import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
  * The node's character models and their generation side, wired: per model the parameter server and worker

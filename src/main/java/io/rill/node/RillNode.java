@@ -6,53 +6,47 @@ import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Props;
 import akka.actor.typed.SpawnProtocol;
+import akka.actor.typed.javadsl.Adapter;
 import akka.actor.typed.javadsl.AskPattern;
 import akka.actor.typed.javadsl.Behaviors;
+import akka.cluster.Cluster;
 import akka.kafka.ProducerSettings;
 import akka.kafka.javadsl.SendProducer;
-import io.rill.ingest.DeadLetterWriter;
-import io.rill.ingest.IngestPipeline;
-import io.rill.ingest.IngestValve;
-import io.rill.ingest.PartitionHandover;
-import io.rill.cluster.ClusterSettings;
-import io.rill.ops.ClusterMBean;
-import io.rill.ops.ClusterMetrics;
-import io.rill.cluster.ShardedPlacement;
-import io.rill.cluster.StreamHandover;
-import akka.actor.typed.javadsl.Adapter;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeoutException;
-import io.rill.ingest.LagPoller;
-import io.rill.ingest.StreamActor;
-import io.rill.ingest.StreamSupervisor;
 import io.rill.checkpoint.Checkpoint;
 import io.rill.checkpoint.CheckpointCoordinator;
 import io.rill.checkpoint.CheckpointSettings;
 import io.rill.checkpoint.CheckpointStore;
 import io.rill.checkpoint.CommitGate;
+import io.rill.cluster.ClusterSettings;
+import io.rill.cluster.ShardedPlacement;
+import io.rill.cluster.StreamHandover;
 import io.rill.generate.GenerationService;
+import io.rill.ingest.DeadLetterWriter;
+import io.rill.ingest.IngestPipeline;
+import io.rill.ingest.IngestValve;
+import io.rill.ingest.LagPoller;
+import io.rill.ingest.PartitionHandover;
+import io.rill.ingest.StreamActor;
+import io.rill.ingest.StreamSupervisor;
 import io.rill.kafka.EmbeddedKafkaBroker;
-import io.rill.lstm.CharModel;
 import io.rill.kafka.TopicProvisioner;
 import io.rill.kafka.TopicSpec;
-import io.rill.ps.Placement;
+import io.rill.lstm.CharModel;
 import io.rill.ops.CheckpointMetrics;
 import io.rill.ops.CheckpointsMBean;
+import io.rill.ops.ClusterMBean;
+import io.rill.ops.ClusterMetrics;
 import io.rill.ops.Jmx;
 import io.rill.ops.NodeStatus;
 import io.rill.ops.RemoteJmxServer;
 import io.rill.ops.RemoteJmxSettings;
 import io.rill.ops.SkipGramMBean;
 import io.rill.ops.SkipGramMetrics;
+import io.rill.ps.Placement;
 import io.rill.skipgram.SkipGramLearner;
 import io.rill.skipgram.SkipGramQueries;
 import io.rill.skipgram.SkipGramSettings;
 import io.rill.text.TokenizerKind;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -66,13 +60,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One rill node: the Kafka connection (its own embedded broker unless a cluster is configured), the topics, the
@@ -163,16 +163,7 @@ public final class RillNode implements AutoCloseable {
             system.terminate();
             system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
         });
-        if (cluster.enabled()) {
-            awaitMemberUp(system, cluster);
-        }
-        ClusterMetrics clusterMetrics = null;
-        if (cluster.enabled()) {
-            akka.cluster.Cluster members = akka.cluster.Cluster.get(Adapter.toClassic(system));
-            clusterMetrics = new ClusterMetrics(members.selfAddress().toString(), members::state,
-                    () -> members.selfMember().status().toString());
-            jmx.register(clusterMetrics, ClusterMBean.class, Jmx.name("type=Cluster"));
-        }
+        ClusterMetrics clusterMetrics = cluster.enabled() ? joinCluster(system, cluster, jmx) : null;
         CheckpointMetrics checkpointMetrics = new CheckpointMetrics(checkpointSettings.enabled());
         jmx.register(checkpointMetrics, CheckpointsMBean.class, Jmx.name("type=Checkpoints"));
         // On a cluster, this node's checkpoints hold only its streams, in a directory of its own; they are read
@@ -248,11 +239,9 @@ public final class RillNode implements AutoCloseable {
         IngestValve valve = new IngestValve();
         IngestPipeline pipeline = IngestPipeline.start(system, settings, bootstrap, supervisor, deadLetters, status,
                 gate, valve, cluster.enabled()
-                        ? new StreamHandover(cluster.nodesDirectory(), cluster.nodeName(), system, supervisor,
-                                gate,
+                        ? new StreamHandover(cluster.nodesDirectory(), cluster.nodeName(), system, supervisor, gate,
                                 () -> askCheckpoint(system, checkpoints, checkpointSettings),
-                                cluster.handoverTimeout(), settings.askTimeout(),
-                                clusterMetrics)
+                                cluster.handoverTimeout(), settings.askTimeout(), clusterMetrics)
                         : PartitionHandover.fromCheckpoint(gate));
         checkpointMetrics.controlledBy(new CheckpointMetrics.Controls() {
             @Override
@@ -317,10 +306,14 @@ public final class RillNode implements AutoCloseable {
     private static final String STREAM_SECTION = "stream:";
     private static final String SYSTEM_NAME = "rill";
 
-    /** Waits until this node is a member of the cluster, so that nothing is consumed before it can learn. */
-    private static void awaitMemberUp(ActorSystem<?> system, ClusterSettings cluster) {
+    /**
+     * Waits until this node is a member of the cluster (so that nothing is consumed before it can learn), then
+     * registers the cluster's JMX bean.
+     */
+    private static ClusterMetrics joinCluster(ActorSystem<?> system, ClusterSettings cluster, Jmx jmx) {
+        Cluster members = Cluster.get(Adapter.toClassic(system));
         CompletableFuture<Done> up = new CompletableFuture<>();
-        akka.cluster.Cluster.get(Adapter.toClassic(system)).registerOnMemberUp(() -> up.complete(Done.getInstance()));
+        members.registerOnMemberUp(() -> up.complete(Done.getInstance()));
         try {
             up.get(cluster.joinTimeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
@@ -331,6 +324,10 @@ public final class RillNode implements AutoCloseable {
             throw new IllegalStateException("waiting to join the cluster: " + e, e);
         }
         log.info("node {} is up in the cluster (seeds {})", system.address(), cluster.seedNodes());
+        ClusterMetrics metrics = new ClusterMetrics(members.selfAddress().toString(), members::state,
+                () -> members.selfMember().status().toString());
+        jmx.register(metrics, ClusterMBean.class, Jmx.name("type=Cluster"));
+        return metrics;
     }
 
     /** A learner's part of a checkpoint. */

@@ -6,17 +6,16 @@ import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
+import io.rill.checkpoint.StateSink;
 import io.rill.cluster.BinaryArrays.Floats;
 import io.rill.cluster.BinaryArrays.Ints;
 import io.rill.cluster.CborSerializable;
 import io.rill.ops.SkipGramMetrics;
-
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import io.rill.checkpoint.StateSink;
 
 /**
  * One shard of the parameter server of the word embeddings: it owns the input and output rows of the word ids

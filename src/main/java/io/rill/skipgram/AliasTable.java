@@ -4,7 +4,6 @@ import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 import io.rill.cluster.BinaryArrays;
 import io.rill.state.StateFormat;
-
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;

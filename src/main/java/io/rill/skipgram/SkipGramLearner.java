@@ -6,13 +6,13 @@ import akka.actor.typed.Behavior;
 import akka.actor.typed.DispatcherSelector;
 import akka.actor.typed.Props;
 import akka.actor.typed.SupervisorStrategy;
-import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.AskPattern;
+import akka.actor.typed.javadsl.Behaviors;
 import io.rill.ingest.StreamActor;
 import io.rill.ops.SkipGramMetrics;
 import io.rill.ps.EmbeddingRows;
 import io.rill.ps.EmbeddingShard;
-
+import io.rill.ps.Placement;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
@@ -21,15 +21,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.stream.IntStream;
-import io.rill.ps.Placement;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BiFunction;
-import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.stream.IntStream;
 
 /**
  * The skip-gram learner of a node, assembled: one vocabulary actor, the parameter-server shards and the workers.

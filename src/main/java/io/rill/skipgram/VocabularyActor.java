@@ -6,18 +6,17 @@ import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
+import io.rill.checkpoint.StateSink;
 import io.rill.cluster.BinaryArrays.IntArrays;
 import io.rill.cluster.BinaryArrays.Longs;
 import io.rill.cluster.CborSerializable;
 import io.rill.ops.SkipGramMetrics;
-
+import io.rill.ps.Placement;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import io.rill.checkpoint.StateSink;
-import io.rill.ps.Placement;
 import java.util.List;
 
 /**

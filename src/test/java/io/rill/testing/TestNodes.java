@@ -7,10 +7,6 @@ import com.typesafe.config.ConfigValueFactory;
 import io.rill.kafka.TopicProvisioner;
 import io.rill.kafka.TopicSpec;
 import io.rill.node.RillSettings;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -19,6 +15,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * Settings for a rill node in a test: pointed at the shared test broker, with topics and a consumer group of its
