@@ -43,6 +43,12 @@ public interface CharModelMBean {
     /** Gradients refused because they were more than {@code rill.lstm.max-staleness} versions old. */
     long getStaleGradientsRefused();
 
+    /**
+     * Gradients refused because their model has another architecture than the server's: on a cluster, a node
+     * configured differently from the others.
+     */
+    long getMisshapenGradientsRefused();
+
     /** Parameter copies served to workers and generators. */
     long getPulls();
 

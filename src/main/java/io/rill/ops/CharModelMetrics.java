@@ -22,6 +22,7 @@ public final class CharModelMetrics implements CharModelMBean {
     private final Histogram staleness = new Histogram(1024);
     private final AtomicLong stalenessMax = new AtomicLong();
     private final LongAdder staleRefused = new LongAdder();
+    private final LongAdder misshapenRefused = new LongAdder();
     private final LongAdder pulls = new LongAdder();
     private volatile int activeStreams;
     private volatile int batchLanes;
@@ -64,6 +65,10 @@ public final class CharModelMetrics implements CharModelMBean {
     public void refusedStale(long stalenessVersions) {
         staleRefused.increment();
         stalenessMax.accumulateAndGet(stalenessVersions, Math::max);
+    }
+
+    public void refusedMisshapen() {
+        misshapenRefused.increment();
     }
 
     public void pulled() {
@@ -164,6 +169,11 @@ public final class CharModelMetrics implements CharModelMBean {
     @Override
     public long getStaleGradientsRefused() {
         return staleRefused.sum();
+    }
+
+    @Override
+    public long getMisshapenGradientsRefused() {
+        return misshapenRefused.sum();
     }
 
     @Override

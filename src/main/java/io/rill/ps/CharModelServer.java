@@ -240,6 +240,14 @@ public final class CharModelServer extends AbstractBehavior<CharModelServer.Comm
             return this;
         }
         LstmGradients gradients = push.gradients();
+        if (!gradients.config().equals(params.config()) || gradients.vocabularySize() > params.vocabularySize()) {
+            // Another node's model of another shape (its configuration differs from this one's).
+            metrics.refusedMisshapen();
+            getContext().getLog().warn("char model {}: refused a gradient of {} with {} characters, the model is {} "
+                    + "with {}", model, gradients.config(), gradients.vocabularySize(), params.config(),
+                    params.vocabularySize());
+            return this;
+        }
         // Computed before the vocabulary last grew: the new characters' rows get no gradient from it.
         while (gradients.vocabularySize() < params.vocabularySize()) {
             gradients.growVocabulary();
