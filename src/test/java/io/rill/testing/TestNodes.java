@@ -17,6 +17,7 @@ import java.util.Properties;
 import java.util.UUID;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
@@ -78,8 +79,17 @@ public final class TestNodes {
             List<String> names = specs.stream().map(TopicSpec::name).toList();
             long deadline = System.nanoTime() + 30_000_000_000L;
             while (System.nanoTime() < deadline) {
-                boolean led = admin.describeTopics(names).allTopicNames().get().values().stream()
-                        .allMatch(d -> d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
+                boolean led;
+                try {
+                    led = admin.describeTopics(names).allTopicNames().get().values().stream()
+                            .allMatch(d -> d.partitions().stream()
+                                    .allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
+                } catch (java.util.concurrent.ExecutionException e) {
+                    if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
+                        throw e;
+                    }
+                    led = false; // just created: the broker's metadata does not list it yet
+                }
                 if (led) {
                     return;
                 }
