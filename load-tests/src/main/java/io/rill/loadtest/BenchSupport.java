@@ -2,6 +2,7 @@ package io.rill.loadtest;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.rill.generate.GenerationSettings;
 import io.rill.ops.IngestStreamMetrics;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -60,6 +61,31 @@ final class BenchSupport {
                   "max.message.bytes" = "16777216"
                 }
                 """.formatted(deadletterTopic), StandardCharsets.UTF_8);
+    }
+
+    /** The generation topics, as the repository's topics/ folder declares them. */
+    static void writeGenerationTopicSpecs(Path topicsDir, GenerationSettings generation) throws IOException {
+        Files.writeString(topicsDir.resolve(generation.requestsTopic() + ".conf"), """
+                # Generation requests, JSON, keyed by request id (as in topics/).
+                name = "%s"
+                partitions = 2
+                replication-factor = 1
+                configs {
+                  "cleanup.policy" = "delete"
+                  "retention.ms" = "86400000"
+                  "max.message.bytes" = "16777216"
+                }
+                """.formatted(generation.requestsTopic()), StandardCharsets.UTF_8);
+        Files.writeString(topicsDir.resolve(generation.repliesTopic() + ".conf"), """
+                # Replies to generation requests and the progress stream (as in topics/).
+                name = "%s"
+                partitions = 1
+                replication-factor = 1
+                configs {
+                  "cleanup.policy" = "delete"
+                  "retention.ms" = "604800000"
+                }
+                """.formatted(generation.repliesTopic()), StandardCharsets.UTF_8);
     }
 
     /** The end offset of every partition of {@code topic}, in partition order. */

@@ -1,7 +1,11 @@
 package io.rill.loadtest;
 
+import javax.management.MBeanServerConnection;
+import java.io.IOException;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
+import java.lang.management.OperatingSystemMXBean;
+import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -10,9 +14,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Where the CPU of this JVM went during one phase: process CPU time, GC time, and CPU time per thread group
- * (a thread's name with its digits replaced by '#', so the broker's eight request handlers are one line). Threads
- * that end during the phase are missing from the per-thread figures, not from the process total.
+ * Where the CPU of a JVM (this one, or a node's through its JMX connection) went during one phase: process CPU time,
+ * GC time, and CPU time per thread group (a thread's name with its digits replaced by '#', so the broker's eight
+ * request handlers are one line). Threads that end during the phase are missing from the per-thread figures, not
+ * from the process total.
  */
 final class CpuSnapshot {
 
@@ -39,36 +44,61 @@ final class CpuSnapshot {
         this.javaThreadsCpuNanos = javaThreadsCpuNanos;
     }
 
+    /** This JVM's threads and process. */
     static CpuSnapshot take() {
+        return take(THREADS, ManagementFactory.getOperatingSystemMXBean(),
+                ManagementFactory.getGarbageCollectorMXBeans());
+    }
+
+    /**
+     * Another JVM's, through its JMX connection (the platform beans' proxies): a rill node the harness started.
+     * The bulk calls keep it to a handful of round trips however many threads the node has.
+     */
+    static CpuSnapshot take(MBeanServerConnection jmx) throws IOException {
+        return take(ManagementFactory.newPlatformMXBeanProxy(jmx, ManagementFactory.THREAD_MXBEAN_NAME,
+                        com.sun.management.ThreadMXBean.class),
+                ManagementFactory.newPlatformMXBeanProxy(jmx, ManagementFactory.OPERATING_SYSTEM_MXBEAN_NAME,
+                        com.sun.management.OperatingSystemMXBean.class),
+                ManagementFactory.getPlatformMXBeans(jmx, GarbageCollectorMXBean.class));
+    }
+
+    private static CpuSnapshot take(ThreadMXBean threads, OperatingSystemMXBean os,
+                                    List<GarbageCollectorMXBean> collectors) {
         Map<Long, String> names = new HashMap<>();
         Map<Long, Long> cpu = new HashMap<>();
         long user = 0;
         long total = 0;
-        for (long id : THREADS.getAllThreadIds()) {
-            long nanos = THREADS.getThreadCpuTime(id);
-            long userNanos = THREADS.getThreadUserTime(id);
-            var info = THREADS.getThreadInfo(id);
-            if (nanos >= 0 && userNanos >= 0 && info != null) {
-                names.put(id, info.getThreadName());
-                cpu.put(id, nanos);
-                user += userNanos;
-                total += nanos;
+        long[] ids = threads.getAllThreadIds();
+        long[] cpuNanos;
+        long[] userNanos;
+        if (threads instanceof com.sun.management.ThreadMXBean bulk) {
+            cpuNanos = bulk.getThreadCpuTime(ids);
+            userNanos = bulk.getThreadUserTime(ids);
+        } else {
+            cpuNanos = new long[ids.length];
+            userNanos = new long[ids.length];
+            for (int i = 0; i < ids.length; i++) {
+                cpuNanos[i] = threads.getThreadCpuTime(ids[i]);
+                userNanos[i] = threads.getThreadUserTime(ids[i]);
+            }
+        }
+        ThreadInfo[] infos = threads.getThreadInfo(ids);
+        for (int i = 0; i < ids.length; i++) {
+            if (cpuNanos[i] >= 0 && userNanos[i] >= 0 && infos[i] != null) {
+                names.put(ids[i], infos[i].getThreadName());
+                cpu.put(ids[i], cpuNanos[i]);
+                user += userNanos[i];
+                total += cpuNanos[i];
             }
         }
         long count = 0;
         long millis = 0;
-        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+        for (GarbageCollectorMXBean gc : collectors) {
             count += Math.max(0, gc.getCollectionCount());
             millis += Math.max(0, gc.getCollectionTime());
         }
-        return new CpuSnapshot(System.nanoTime(), processCpu(), count, millis, names, cpu, user, total);
-    }
-
-    private static long processCpu() {
-        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
-            return os.getProcessCpuTime();
-        }
-        return -1;
+        long processCpu = os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : -1;
+        return new CpuSnapshot(System.nanoTime(), processCpu, count, millis, names, cpu, user, total);
     }
 
     /** The phase between {@code before} and this snapshot. */

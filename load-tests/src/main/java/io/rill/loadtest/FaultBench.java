@@ -197,7 +197,7 @@ public final class FaultBench implements Callable<Integer> {
      * provisioner reports every topic it creates: only errors of theirs reach the terminal. (The children log to their
      * own files.)
      */
-    private static void quietClientLogs() {
+    static void quietClientLogs() {
         if (org.slf4j.LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext logback) {
             logback.getLogger("org.apache.kafka").setLevel(ch.qos.logback.classic.Level.ERROR);
             logback.getLogger("io.rill.kafka").setLevel(ch.qos.logback.classic.Level.WARN);
@@ -357,10 +357,5 @@ public final class FaultBench implements Callable<Integer> {
         chart.write(results.resolve(name));
         System.out.println("chart written to " + results.resolve(name));
         return name;
-    }
-
-    String javaBinary() {
-        return ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString());
     }
 }

@@ -10,13 +10,11 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -119,13 +117,10 @@ final class FaultCluster implements AutoCloseable {
             port = freePort();
         }
         long start = System.nanoTime();
-        List<String> command = new ArrayList<>();
-        command.add(bench.javaBinary());
-        command.addAll(Arrays.asList(bench.brokerJvmOpts.trim().split("\\s+")));
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), BrokerMain.class.getName(),
-                brokerDir.toString(), Integer.toString(port)));
-        broker = ChildProcess.start("broker", command, Map.of(), dir.resolve("broker.log"), BrokerMain.SERVING);
-        bootstrap = broker.awaitLine(Duration.ofSeconds(bench.startTimeout)).trim();
+        ChildJvms.Broker started = ChildJvms.startBroker(bench.brokerJvmOpts, brokerDir, port,
+                dir.resolve("broker.log"), Duration.ofSeconds(bench.startTimeout));
+        broker = started.process();
+        bootstrap = started.bootstrap();
         brokerStarts++;
         if (admin == null) {
             Properties props = new Properties();
@@ -180,12 +175,8 @@ final class FaultCluster implements AutoCloseable {
         }
         Path file = dir.resolve(label + ".conf");
         Files.writeString(file, config.toString(), StandardCharsets.UTF_8);
-        List<String> command = new ArrayList<>();
-        command.add(bench.javaBinary());
-        command.addAll(Arrays.asList(jvmOpts.trim().split("\\s+")));
-        command.addAll(List.of("-jar", bench.rillJar.toString(), "run", "-c", file.toString()));
         long started = System.nanoTime();
-        ChildProcess process = ChildProcess.start(label, command, Map.of(), dir.resolve(label + ".log"), null);
+        ChildProcess process = ChildJvms.startNode(label, jvmOpts, bench.rillJar, file, dir.resolve(label + ".log"));
         NodeJmx jmx;
         try {
             jmx = NodeJmx.connect(jmxPort, process, Duration.ofSeconds(bench.startTimeout));
@@ -419,8 +410,6 @@ final class FaultCluster implements AutoCloseable {
     }
 
     static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
+        return ChildJvms.freePort();
     }
 }

@@ -17,15 +17,10 @@ import io.rill.ops.CharModelMetrics;
 import io.rill.ops.IngestStreamMetrics;
 import io.rill.ps.CharModelServer;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
-import java.io.IOException;
 import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
@@ -33,7 +28,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -46,8 +40,6 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * One rill run of the character-model benchmark, in this JVM (a child of {@link LstmBench}, so that its CPU and
@@ -120,7 +112,7 @@ final class LstmRillRun {
         String group = "bench-lstm-" + UUID.randomUUID();
         Config probe = nodeConfig(p, work, topicsDir, deadletterTopic, group, "127.0.0.1:1");
         GenerationSettings generation = GenerationSettings.from(probe);
-        writeGenerationTopicSpecs(topicsDir, generation);
+        BenchSupport.writeGenerationTopicSpecs(topicsDir, generation);
         LstmSettings lstm = LstmSettings.from(probe);
 
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(work.resolve("broker"), BenchSupport.HOST, 0,
@@ -504,62 +496,17 @@ final class LstmRillRun {
     // ---- data -----------------------------------------------------------------------------------------------------
 
     /**
-     * Produces {@code passes} passes over {@code names}, each shuffled with {@code shuffle}, one name per record
-     * (the name's UTF-8 bytes, no key, no newline), and works out how many characters the model can train on them.
-     * Records go to the partitions in turn ({@code roundRobin}), or wherever Kafka's default partitioner puts a
-     * record without a key (what {@code rill produce} does).
+     * Produces {@code passes} passes over {@code names} ({@link NameRecords}) and works out how many characters the
+     * model can train on them.
      */
     private static Produced produce(String bootstrap, Params p, List<String> names, int passes, Random shuffle,
                                     LstmSettings lstm) throws Exception {
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        props.put(ProducerConfig.LINGER_MS_CONFIG, "10");
-        props.put(ProducerConfig.BATCH_SIZE_CONFIG, String.valueOf(256 * 1024));
-        props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "none");
-        int records = names.size() * passes;
-        int[] partitionOf = new int[records];
-        int[] unitLength = new int[records];
-        AtomicLong failed = new AtomicLong();
-        AtomicReference<Exception> firstFailure = new AtomicReference<>();
-        long characters = 0;
-        long started = System.nanoTime();
-        try (KafkaProducer<byte[], byte[]> producer =
-                     new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
-            int index = 0;
-            for (int pass = 0; pass < passes; pass++) {
-                List<String> order = new ArrayList<>(names);
-                Collections.shuffle(order, shuffle);
-                for (String name : order) {
-                    int i = index++;
-                    unitLength[i] = name.codePointCount(0, name.length()) + 1; // the name and its end-of-sequence
-                    characters += unitLength[i];
-                    Integer partition = p.roundRobin() ? i % p.partitions() : null;
-                    producer.send(new ProducerRecord<>(p.topic(), partition, null,
-                            name.getBytes(StandardCharsets.UTF_8)), (metadata, e) -> {
-                        if (e != null) {
-                            failed.incrementAndGet();
-                            firstFailure.compareAndSet(null, e);
-                        } else {
-                            partitionOf[i] = metadata.partition();
-                        }
-                    });
-                }
-            }
-            producer.flush();
-        }
-        if (failed.get() > 0) {
-            throw new IllegalStateException(failed.get() + " sends failed", firstFailure.get());
-        }
-        double seconds = (System.nanoTime() - started) / 1e9;
-        long[] perPartition = new long[p.partitions()];
-        for (int partition : partitionOf) {
-            perPartition[partition]++;
-        }
-        long expected = lstm.holdsOut() ? -1
-                : expectedTrained(partitionOf, unitLength, p.partitions(), lstm.lanesPerStream(), lstm.bpttSteps());
-        return new Produced(records, characters, perPartition, expected, seconds);
+        NameRecords.Sent sent = NameRecords.produce(bootstrap, p.topic(), p.partitions(), p.roundRobin(), names,
+                passes, shuffle);
+        long expected = lstm.holdsOut() ? -1 : expectedTrained(sent.partitionOf(), sent.unitLength(), p.partitions(),
+                lstm.lanesPerStream(), lstm.bpttSteps());
+        return new Produced(sent.records(), sent.characters(), sent.recordsPerPartition(p.partitions()), expected,
+                sent.seconds());
     }
 
     /**
@@ -649,31 +596,6 @@ final class LstmRillRun {
             shown.put(key, String.valueOf(config.getValue(key).unwrapped()));
         }
         return shown;
-    }
-
-    /** The generation topics, as the repository's topics/ folder declares them. */
-    private static void writeGenerationTopicSpecs(Path topicsDir, GenerationSettings generation) throws IOException {
-        Files.writeString(topicsDir.resolve(generation.requestsTopic() + ".conf"), """
-                # Generation requests, JSON, keyed by request id (as in topics/).
-                name = "%s"
-                partitions = 2
-                replication-factor = 1
-                configs {
-                  "cleanup.policy" = "delete"
-                  "retention.ms" = "86400000"
-                  "max.message.bytes" = "16777216"
-                }
-                """.formatted(generation.requestsTopic()), StandardCharsets.UTF_8);
-        Files.writeString(topicsDir.resolve(generation.repliesTopic() + ".conf"), """
-                # Replies to generation requests and the progress stream (as in topics/).
-                name = "%s"
-                partitions = 1
-                replication-factor = 1
-                configs {
-                  "cleanup.policy" = "delete"
-                  "retention.ms" = "604800000"
-                }
-                """.formatted(generation.repliesTopic()), StandardCharsets.UTF_8);
     }
 
     private static void appendCpu(StringBuilder md, String phase, CpuSnapshot.Phase cpu) {

@@ -17,10 +17,11 @@ import java.util.TreeMap;
 
 /**
  * The harness's view of one rill node: a remote JMX connection to it (the node runs with
- * {@code rill.jmx.remote.enabled} on a loopback port) and the figures the fault scenarios read: the ingest streams'
- * counts and committed offsets, the checkpoint bean, dead letters, generation, the node bean and the JVM's heap.
- * Every call is bounded by the RMI response timeout the harness JVM runs with (faults.sh sets it); a node that was
- * killed makes calls fail with an {@link IOException}.
+ * {@code rill.jmx.remote.enabled} on a loopback port) and the figures the harnesses read: the ingest streams'
+ * counts and committed offsets, the checkpoint bean, dead letters, generation, the node bean, the JVM's heap, any
+ * bean's attributes (the character model's, the cluster's) and the CPU by thread group. Every call is bounded by the
+ * RMI response timeout the harness JVM runs with (faults.sh and cluster-bench.sh set it); a node that was killed makes
+ * calls fail with an {@link IOException}.
  */
 final class NodeJmx implements AutoCloseable {
 
@@ -28,6 +29,8 @@ final class NodeJmx implements AutoCloseable {
     static final ObjectName DEAD_LETTERS = name("rill:type=DeadLetters");
     static final ObjectName GENERATION = name("rill:type=Generation");
     static final ObjectName NODE = name("rill:type=Node");
+    /** Registered only on a node with rill.cluster.enabled. */
+    static final ObjectName CLUSTER = name("rill:type=Cluster");
     static final ObjectName MEMORY = name("java.lang:type=Memory");
     private static final ObjectName INGEST = name("rill:type=Ingest,*");
 
@@ -117,6 +120,21 @@ final class NodeJmx implements AutoCloseable {
 
     long checkpoints(String attribute) throws Exception {
         return asLong(server.getAttribute(CHECKPOINTS, attribute));
+    }
+
+    /** The bean of one character model. */
+    static ObjectName charModel(String model) {
+        return name("rill:type=CharModel,model=" + model);
+    }
+
+    /** Several attributes of one bean in one round trip, by name; an attribute the bean lacks is left out. */
+    Map<String, Object> attributes(ObjectName bean, String... attributes) throws Exception {
+        return values(server.getAttributes(bean, attributes));
+    }
+
+    /** Where the node's CPU has gone so far, by thread group: take one before a phase and one after. */
+    CpuSnapshot cpu() throws IOException {
+        return CpuSnapshot.take(server);
     }
 
     Object attribute(ObjectName bean, String attribute) throws Exception {

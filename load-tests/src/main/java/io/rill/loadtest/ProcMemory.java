@@ -74,6 +74,26 @@ record ProcMemory(long rssBytes, long peakRssBytes) {
         }
     }
 
+    /**
+     * Bytes sent on the loopback interface so far, from /proc/net/dev (its "lo" line, transmit bytes; on loopback
+     * every byte sent is also received, so this counts each once), or -1. Everything on the machine's loopback counts,
+     * not only one process's.
+     */
+    static long loopbackBytes() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/net/dev"), StandardCharsets.US_ASCII)) {
+                String trimmed = line.trim();
+                if (trimmed.startsWith("lo:")) {
+                    String[] fields = trimmed.substring(3).trim().split("\\s+");
+                    return Long.parseLong(fields[8]); // receive: bytes packets errs drop fifo frame compressed multicast
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // no /proc: unknown
+        }
+        return -1;
+    }
+
     /** The system load averages over 1, 5 and 15 minutes, as /proc/loadavg has them, or "unknown". */
     static String loadAverages() {
         try {
