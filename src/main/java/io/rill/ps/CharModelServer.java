@@ -19,12 +19,10 @@ import io.rill.lstm.LstmSettings;
 import io.rill.lstm.SeenSequences;
 import io.rill.lstm.VocabularyGrowth;
 import io.rill.ops.CharModelMetrics;
+import io.rill.state.StateFormat;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -301,9 +299,7 @@ public final class CharModelServer extends AbstractBehavior<CharModelServer.Comm
     }
 
     private byte[] stateBytes() {
-        try {
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-            DataOutputStream out = new DataOutputStream(bytes);
+        return StateFormat.toBytes(out -> {
             out.writeInt(STATE_VERSION);
             out.writeLong(version);
             out.writeLong(charactersTrained);
@@ -318,11 +314,7 @@ public final class CharModelServer extends AbstractBehavior<CharModelServer.Comm
                     out.writeInt(id);
                 }
             }
-            out.flush();
-            return bytes.toByteArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e); // writes to memory only
-        }
+        });
     }
 
     private Snapshot snapshot(boolean withData) {

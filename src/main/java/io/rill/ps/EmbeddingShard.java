@@ -11,11 +11,7 @@ import io.rill.cluster.BinaryArrays.Floats;
 import io.rill.cluster.BinaryArrays.Ints;
 import io.rill.cluster.CborSerializable;
 import io.rill.ops.SkipGramMetrics;
-import java.io.BufferedOutputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import io.rill.state.StateFormat;
 
 /**
  * One shard of the parameter server of the word embeddings: it owns the input and output rows of the word ids
@@ -168,14 +164,6 @@ public final class EmbeddingShard extends AbstractBehavior<EmbeddingShard.Comman
     }
 
     private byte[] stateBytes() {
-        try {
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-            DataOutputStream out = new DataOutputStream(new BufferedOutputStream(bytes, 1 << 16));
-            rows.writeTo(out);
-            out.flush();
-            return bytes.toByteArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e); // writes to memory only
-        }
+        return StateFormat.toBytes(rows::writeTo);
     }
 }

@@ -12,11 +12,7 @@ import io.rill.cluster.BinaryArrays.Longs;
 import io.rill.cluster.CborSerializable;
 import io.rill.ops.SkipGramMetrics;
 import io.rill.ps.Placement;
-import java.io.BufferedOutputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import io.rill.state.StateFormat;
 import java.util.List;
 
 /**
@@ -168,14 +164,6 @@ public final class VocabularyActor extends AbstractBehavior<VocabularyActor.Comm
     }
 
     private byte[] stateBytes() {
-        try {
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-            DataOutputStream out = new DataOutputStream(new BufferedOutputStream(bytes, 1 << 16));
-            state.writeTo(out);
-            out.flush();
-            return bytes.toByteArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e); // writes to memory only
-        }
+        return StateFormat.toBytes(state::writeTo);
     }
 }

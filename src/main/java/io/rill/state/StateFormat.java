@@ -1,8 +1,12 @@
 package io.rill.state;
 
+import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.DataInput;
 import java.io.DataOutput;
+import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.StandardCharsets;
@@ -30,6 +34,24 @@ public final class StateFormat {
     private static final int LONG_STRING = 2;
 
     private StateFormat() {
+    }
+
+    /** Something that writes itself: a state class's {@code writeTo}, or a few of them in a row. */
+    public interface Writer {
+        void writeTo(DataOutputStream out) throws IOException;
+    }
+
+    /** What {@code writer} writes, as bytes in memory: a state for a checkpoint, a save, or a message. */
+    public static byte[] toBytes(Writer writer) {
+        try {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            DataOutputStream out = new DataOutputStream(new BufferedOutputStream(bytes, CHUNK_BYTES));
+            writer.writeTo(out);
+            out.flush();
+            return bytes.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // writes to memory only
+        }
     }
 
     /** Starts a class's data with its format version, 1..255. */
