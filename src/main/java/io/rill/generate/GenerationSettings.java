@@ -15,6 +15,7 @@ public record GenerationSettings(
         int parallelism,
         Duration timeout,
         Duration snapshotInterval,
+        Duration seenRefreshInterval,
         long seenExpected,
         double seenFalsePositiveRate) {
 
@@ -33,6 +34,7 @@ public record GenerationSettings(
                 c.getInt("parallelism"),
                 c.getDuration("timeout"),
                 c.getDuration("snapshot-interval"),
+                c.getDuration("seen-refresh-interval"),
                 c.getLong("seen-sequences.expected"),
                 c.getDouble("seen-sequences.false-positive-rate"));
     }

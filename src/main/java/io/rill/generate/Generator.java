@@ -8,6 +8,7 @@ import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.javadsl.TimerScheduler;
 import io.rill.lstm.Sampler;
+import io.rill.lstm.SeenSequences;
 import io.rill.ops.GenerationMetrics;
 import io.rill.ps.CharModelServer;
 import java.time.Duration;
@@ -67,21 +68,32 @@ public final class Generator extends AbstractBehavior<Generator.Command> {
     private final GenerationMetrics metrics;
     private final Random random;
     private final Deque<Generate> waiting = new ArrayDeque<>();
+    private final long seenRefreshNanos;
     private CharModelServer.Snapshot snapshot;
     private Sampler sampler;
     private boolean refreshInFlight;
+    /** The training sequences seen, refreshed less often than the parameters; when they were copied. */
+    private SeenSequences seen;
+    private long seenAtNanos;
 
+    /**
+     * @param snapshotInterval     how often the parameters are refreshed
+     * @param seenRefreshInterval  how often the seen set comes with them: it is as large as the parameters, and on a
+     *                             cluster every copy crosses the network
+     */
     public static Behavior<Command> create(ActorRef<CharModelServer.Command> server, Duration snapshotInterval,
-                                           int novelAttempts, long seed, GenerationMetrics metrics) {
-        return Behaviors.setup(context -> Behaviors.withTimers(timers ->
-                new Generator(context, timers, server, snapshotInterval, novelAttempts, seed, metrics)));
+                                           Duration seenRefreshInterval, int novelAttempts, long seed,
+                                           GenerationMetrics metrics) {
+        return Behaviors.setup(context -> Behaviors.withTimers(timers -> new Generator(context, timers, server,
+                snapshotInterval, seenRefreshInterval, novelAttempts, seed, metrics)));
     }
 
     private Generator(ActorContext<Command> context, TimerScheduler<Command> timers,
-                      ActorRef<CharModelServer.Command> server, Duration snapshotInterval, int novelAttempts,
-                      long seed, GenerationMetrics metrics) {
+                      ActorRef<CharModelServer.Command> server, Duration snapshotInterval,
+                      Duration seenRefreshInterval, int novelAttempts, long seed, GenerationMetrics metrics) {
         super(context);
         this.server = server;
+        this.seenRefreshNanos = seenRefreshInterval.toNanos();
         this.novelAttempts = novelAttempts;
         this.metrics = metrics;
         this.random = new Random(seed);
@@ -106,8 +118,9 @@ public final class Generator extends AbstractBehavior<Generator.Command> {
     private void refresh() {
         if (!refreshInFlight) {
             refreshInFlight = true;
+            boolean withSeen = seen == null || System.nanoTime() - seenAtNanos >= seenRefreshNanos;
             getContext().ask(CharModelServer.Snapshot.class, server, REFRESH_TIMEOUT,
-                    replyTo -> new CharModelServer.Pull(true, replyTo), Refreshed::new);
+                    replyTo -> new CharModelServer.Pull(withSeen, replyTo), Refreshed::new);
         }
     }
 
@@ -119,6 +132,10 @@ public final class Generator extends AbstractBehavior<Generator.Command> {
             return this;
         }
         snapshot = message.snapshot();
+        if (snapshot.seen() != null) {
+            seen = snapshot.seen();
+            seenAtNanos = System.nanoTime();
+        }
         sampler = new Sampler(snapshot.params(), snapshot.vocabulary());
         while (!waiting.isEmpty()) {
             answer(waiting.poll());
@@ -159,7 +176,7 @@ public final class Generator extends AbstractBehavior<Generator.Command> {
             int draw = Math.min(request.count() - samples.size(), maxAttempts - attempts);
             for (Sampler.Sample sample : sampler.sample(request.prefix(), draw, request.temperature(), request.topK(),
                     request.maxLength(), random)) {
-                boolean inTraining = snapshot.seen().mightContain(sample.text());
+                boolean inTraining = seen.mightContain(sample.text());
                 if (!request.novelOnly() || !inTraining) {
                     samples.add(new GeneratedSample(sample.text(), sample.logProbability(), inTraining,
                             sample.ended()));

@@ -79,8 +79,8 @@ final class CharModels {
                     spawner, placement, metrics);
             models.put(model.name(), charModel);
             generators.put(model.name(), spawner.spawn(Generator.create(charModel.server(),
-                            generation.snapshotInterval(), generation.novelAttempts(), lstm.seed() + 11,
-                            generationMetrics),
+                            generation.snapshotInterval(), generation.seenRefreshInterval(),
+                            generation.novelAttempts(), lstm.seed() + 11, generationMetrics),
                     "generator-" + model.name(), generationDispatcher));
             ProgressReporter.Publisher publisher = (key, value) -> producer
                     .send(new ProducerRecord<>(generation.repliesTopic(), key.getBytes(StandardCharsets.UTF_8), value))

@@ -247,6 +247,7 @@ public final class ClusterBench implements Callable<Integer> {
         report.pullEverySteps = lstm.pullEverySteps();
         report.progressEverySteps = lstm.progressEverySteps();
         report.snapshotIntervalSeconds = generation.enabled() ? generation.snapshotInterval().toMillis() / 1e3 : 0;
+        report.seenRefreshSeconds = generation.seenRefreshInterval().toMillis() / 1e3;
         report.maxStaleness = lstm.maxStaleness();
         System.out.printf("machine: %d cores (%s), %.1f GiB; load average (1/5/15 min) %s; rill %s%n",
                 report.machine.cores(), report.machine.cpuModel(), report.machine.memoryGiB(), report.loadAtStart,
@@ -322,6 +323,7 @@ public final class ClusterBench implements Callable<Integer> {
         s.put("rill.lstm.progress.every-steps", Integer.toString(lstm.progressEverySteps()));
         s.put("rill.generate.enabled", Boolean.toString(generation.enabled()));
         s.put("rill.generate.snapshot-interval", generation.snapshotInterval().toMillis() + "ms");
+        s.put("rill.generate.seen-refresh-interval", generation.seenRefreshInterval().toMillis() + "ms");
         s.put("rill.generate.seen-sequences.expected", Long.toString(generation.seenExpected()));
         return s;
     }

@@ -12,14 +12,16 @@ package io.rill.loadtest;
  * steps at the same rate), the bounds are:
  * <ul>
  *   <li>compute: U ≤ N·r, r one node's worker steps per second (measured on one node, so compute bound);</li>
- *   <li>the server's actor, one thread: U·(a + t_copy/p + t_data/e) + N·t_data/g ≤ 1 s/s, with a the time to clip and
- *       apply one gradient, t_copy the copy a pull costs it, t_data the copy of a snapshot with data (each node's
- *       generator every g seconds, the progress reporter every e updates);</li>
+ *   <li>the server's actor, one thread: U·(a + t_copy/p + t_data/e) + N·t_gen ≤ 1 s/s, with a the time to clip and
+ *       apply one gradient, t_copy the copy a pull costs it, t_data the copy of a snapshot with data (the progress
+ *       reporter's every e updates), t_gen what one node's generator costs it per second (a copy of the parameters
+ *       every g seconds, with the data every g_s);</li>
  *   <li>the inbound lane: f·U·t_deser(G) ≤ 1 s/s;</li>
  *   <li>the server node's link, inbound: f·U·G ≤ B;</li>
- *   <li>outbound: f·U·(S/p + S_d/e) + (N-1)·S_d/g ≤ B, S_d the snapshot with data;</li>
+ *   <li>outbound: f·U·(S/p + S_d/e) + (N-1)·R_gen ≤ B, S_d the snapshot with data, R_gen = S/g + (S_d − S)/g_s
+ *       the bytes per second one generator pulls;</li>
  *   <li>if both directions share B (a half-duplex or shared link, the pessimistic reading):
- *       f·U·(G + S/p + S_d/e) + (N-1)·S_d/g ≤ B.</li>
+ *       f·U·(G + S/p + S_d/e) + (N-1)·R_gen ≤ B.</li>
  * </ul>
  * U is the smallest of the first five; characters per second are U·c.
  *
@@ -31,12 +33,15 @@ package io.rill.loadtest;
  * @param pushDeserSeconds   t_deser(G)
  * @param pullSerSeconds     t_ser(S), on the server node's outbound lanes
  * @param dataSerSeconds     t_ser(S_d)
+ * @param snapshotIntervalSeconds    g: how often each node's generator pulls the parameters (0: no generators)
+ * @param seenRefreshSeconds         g_s: how often the seen set and held-out lines come with them
  * @param stalenessPerNode   staleness p99 per node seen in the runs (versions), for a rough extrapolation; NaN if none
  */
 record ClusterModel(double r, double c, double applySeconds, double pullCopySeconds, double dataCopySeconds,
                     double pushDeserSeconds, double pullSerSeconds, double dataSerSeconds, long pushBytes,
                     long pullBytes, long dataPullBytes, int pullEverySteps, int progressEverySteps,
-                    double snapshotIntervalSeconds, int maxStaleness, double stalenessPerNode) {
+                    double snapshotIntervalSeconds, double seenRefreshSeconds, int maxStaleness,
+                    double stalenessPerNode) {
 
     /** The bound names, in the order of the record components of {@link Prediction}. */
     static final String COMPUTE = "compute";
@@ -60,17 +65,40 @@ record ClusterModel(double r, double c, double applySeconds, double pullCopySeco
         return progressEverySteps > 0 ? 1.0 / progressEverySteps : 0;
     }
 
+    /** One node's generator: refreshes per second, and how many of them carry the seen set and held-out lines. */
+    private double refreshes() {
+        return snapshotIntervalSeconds > 0 ? 1 / snapshotIntervalSeconds : 0;
+    }
+
+    private double refreshesWithData() {
+        return seenRefreshSeconds > 0 ? Math.min(refreshes(), 1 / seenRefreshSeconds) : refreshes();
+    }
+
+    /** Bytes one node's generator pulls from the server per second: S every g seconds, S_d instead every g_s. */
+    double generatorBytesPerSecond() {
+        return (refreshes() - refreshesWithData()) * pullBytes + refreshesWithData() * dataPullBytes;
+    }
+
+    /** The server actor's time per second copying one generator's snapshots. */
+    private double generatorCopyPerSecond() {
+        return (refreshes() - refreshesWithData()) * pullCopySeconds + refreshesWithData() * dataCopySeconds;
+    }
+
+    /** The server node's time per second serializing one remote generator's snapshots. */
+    private double generatorSerializePerSecond() {
+        return (refreshes() - refreshesWithData()) * pullSerSeconds + refreshesWithData() * dataSerSeconds;
+    }
+
     Prediction predict(int nodes, double bitsPerSecond) {
         double bytesPerSecond = bitsPerSecond / 8;
         double f = (nodes - 1) / (double) nodes;
-        double generatorRefreshes = snapshotIntervalSeconds > 0 ? 1 / snapshotIntervalSeconds : 0; // per node
         double compute = nodes * r;
         double serverBusy = applySeconds + pullCopySeconds / pullEverySteps + dataCopySeconds * perUpdateData();
-        double server = Math.max(0, 1 - nodes * generatorRefreshes * dataCopySeconds) / serverBusy;
+        double server = Math.max(0, 1 - nodes * generatorCopyPerSecond()) / serverBusy;
         double inf = Double.POSITIVE_INFINITY;
         double lane = nodes == 1 ? inf : 1 / (f * pushDeserSeconds);
         double linkIn = nodes == 1 ? inf : bytesPerSecond / (f * pushBytes);
-        double generatorBytes = (nodes - 1) * generatorRefreshes * dataPullBytes;
+        double generatorBytes = (nodes - 1) * generatorBytesPerSecond();
         double outPerUpdate = (double) pullBytes / pullEverySteps + dataPullBytes * perUpdateData();
         double linkOut = nodes == 1 ? inf : Math.max(0, bytesPerSecond - generatorBytes) / (f * outPerUpdate);
         double shared = nodes == 1 ? inf
@@ -87,9 +115,9 @@ record ClusterModel(double r, double c, double applySeconds, double pullCopySeco
         double sharedU = Math.min(Math.min(compute, server), Math.min(lane, shared));
         double in = f * u * pushBytes;
         double out = f * u * outPerUpdate + generatorBytes;
-        double cores = u * serverBusy + nodes * generatorRefreshes * dataCopySeconds
+        double cores = u * serverBusy + nodes * generatorCopyPerSecond()
                 + f * u * (pushDeserSeconds + pullSerSeconds / pullEverySteps + dataSerSeconds * perUpdateData())
-                + (nodes - 1) * generatorRefreshes * dataSerSeconds;
+                + (nodes - 1) * generatorSerializePerSecond();
         return new Prediction(nodes, bitsPerSecond, compute, server, lane, linkIn, linkOut, shared, u, names[min],
                 u * c, sharedU * c, in, out, cores, stalenessPerNode * nodes);
     }

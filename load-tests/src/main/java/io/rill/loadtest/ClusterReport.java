@@ -52,6 +52,7 @@ final class ClusterReport {
     int pullEverySteps;
     int progressEverySteps;
     double snapshotIntervalSeconds;
+    double seenRefreshSeconds;
     int maxStaleness;
 
     // ---- the model ------------------------------------------------------------------------------------------------
@@ -69,7 +70,7 @@ final class ClusterReport {
                     costs.applyMillis() / 1e3, costs.pullCopyMillis() / 1e3, costs.dataPullCopyMillis() / 1e3,
                     costs.pushDeserializeMillis() / 1e3, costs.pullSerializeMillis() / 1e3,
                     costs.dataPullSerializeMillis() / 1e3, costs.pushBytes(), costs.pullBytes(),
-                    costs.dataPullBytes(), pullEverySteps, progressEverySteps, snapshotIntervalSeconds, maxStaleness,
+                    costs.dataPullBytes(), pullEverySteps, progressEverySteps, snapshotIntervalSeconds, seenRefreshSeconds, maxStaleness,
                     stalenessPerNode);
         });
     }
@@ -77,15 +78,16 @@ final class ClusterReport {
     /**
      * The bytes Akka should have carried between the nodes of a run, by the model's message sizes and the run's
      * counts: pushes and pulls of the workers on nodes other than the server's, every other node's generator
-     * refreshing every g seconds over the timed window, progress snapshots (if the reporter is on another node).
+     * refreshing (R_gen bytes per second) over the timed window, progress snapshots (if the reporter is on another
+     * node).
      */
     long expectedAkkaBytes(ClusterRun.Result run) {
+        double generatorBytesPerSecond = model().map(ClusterModel::generatorBytesPerSecond).orElse(0.0);
         long remoteSteps = run.nodeResults().stream().filter(n -> !n.hostsServer()).mapToLong(ClusterRun.NodeResult::steps)
                 .sum();
         boolean progressElsewhere = run.nodeResults().stream().anyMatch(n -> n.runsProgress() && !n.hostsServer());
         double bytes = remoteSteps * (costs.pushBytes() + (double) costs.pullBytes() / pullEverySteps)
-                + (run.nodes() - 1) * (snapshotIntervalSeconds > 0 ? run.seconds() / snapshotIntervalSeconds : 0)
-                * costs.dataPullBytes()
+                + (run.nodes() - 1) * run.seconds() * generatorBytesPerSecond
                 + (progressElsewhere && progressEverySteps > 0 ? (double) run.steps() / progressEverySteps
                 * costs.dataPullBytes() : 0);
         return (long) bytes;
@@ -328,8 +330,9 @@ final class ClusterReport {
                         + "every %d steps of a worker | %.3f ms | %.3f ms |%n", bytes(c.pullBytes()), pullEverySteps,
                 c.pullSerializeMillis(), c.pullDeserializeMillis()));
         md.append(String.format(Locale.ROOT, "| `CharModelServer.Snapshot` with data (S_d: + seen set %s, %d held-out "
-                        + "units) | %s | each node's generator every %s s; to the progress reporter every %d updates "
-                        + "| %.3f ms | %.3f ms |%n", bytes(c.seenBytes()), c.heldOutUnits(), bytes(c.dataPullBytes()),
+                        + "units) | %s | each node's generator every %s s (every %s s without the data: S); to the "
+                        + "progress reporter every %d updates | %.3f ms | %.3f ms |%n", bytes(c.seenBytes()),
+                c.heldOutUnits(), bytes(c.dataPullBytes()), dec(seenRefreshSeconds, 1),
                 dec(snapshotIntervalSeconds, 1), progressEverySteps, c.dataPullSerializeMillis(),
                 c.dataPullDeserializeMillis()));
         md.append(String.format(Locale.ROOT, "%nThe parameter server's own work (its actor, one thread): clip and apply "
@@ -367,11 +370,11 @@ final class ClusterReport {
                 | bound | U at most |
                 | --- | --- |
                 | compute: every node's worker at the one-node rate r | N·r |
-                | the server's actor: U·(a + t_copy/p + t_data/e) + N·t_data/g ≤ 1 | (1 − N·t_data/g) / (a + t_copy/p + t_data/e) |
+                | the server's actor: U·(a + t_copy/p + t_data/e) + N·t_gen ≤ 1 | (1 − N·t_gen) / (a + t_copy/p + t_data/e) |
                 | the inbound lane: f·U·t_deser(G) ≤ 1 | 1 / (f·t_deser(G)) |
                 | the server node's link in: f·U·G ≤ B | B / (f·G) |
-                | its link out: f·U·(S/p + S_d/e) + (N-1)·S_d/g ≤ B | (B − (N-1)·S_d/g) / (f·(S/p + S_d/e)) |
-                | (pessimistic: both directions share B) | (B − (N-1)·S_d/g) / (f·(G + S/p + S_d/e)) |
+                | its link out: f·U·(S/p + S_d/e) + (N-1)·R_gen ≤ B | (B − (N-1)·R_gen) / (f·(S/p + S_d/e)) |
+                | (pessimistic: both directions share B) | (B − (N-1)·R_gen) / (f·(G + S/p + S_d/e)) |
 
                 Predicted characters per second: c · min(the first five). Assumptions: N machines like this one, each \
                 running one node that learns its own share of partitions as the one node here did (the topic grows \
@@ -379,8 +382,10 @@ final class ClusterReport {
                 full-duplex links of B each way, B the payload rate (TCP/IP framing takes a few % of the line rate); \
                 the server node's machine has cores to spare for the server beside its worker (the column "server \
                 CPU" says how much it needs); every worker steps at the same rate; nothing else on the links. S_d: a \
-                snapshot with the seen set and held-out lines, which each node's generator pulls every g seconds and \
-                the progress reporter gets every e updates. Left out: the streams' `Observe` and `Encode` messages to \
+                snapshot with the seen set and held-out lines, which the progress reporter gets every e updates. Each \
+                node's generator pulls the parameters every g seconds and the data with them every g_s: R_gen = S/g + \
+                (S_d − S)/g_s bytes per second, t_gen = t_copy/g + (t_data − t_copy)/g_s seconds of the server's \
+                actor. Left out: the streams' `Observe` and `Encode` messages to \
                 the server (the names themselves, for the seen set, and new characters), small beside a gradient, and \
                 Kafka's traffic, which runs between the brokers and each node.
 
@@ -401,8 +406,9 @@ final class ClusterReport {
                 m.dataSerSeconds() * 1e3));
         md.append(String.format(Locale.ROOT, "| G, S, S_d | %s, %s, %s | serialized size |%n", bytes(m.pushBytes()),
                 bytes(m.pullBytes()), bytes(m.dataPullBytes())));
-        md.append(String.format(Locale.ROOT, "| p, e, g | %d steps, %d updates, %s s | configuration |%n%n",
-                m.pullEverySteps(), m.progressEverySteps(), dec(m.snapshotIntervalSeconds(), 2)));
+        md.append(String.format(Locale.ROOT, "| p, e, g, g_s | %d steps, %d updates, %s s, %s s | configuration |%n%n",
+                m.pullEverySteps(), m.progressEverySteps(), dec(m.snapshotIntervalSeconds(), 2),
+                dec(m.seenRefreshSeconds(), 1)));
         for (double gbit : bandwidthsGbit) {
             md.append(String.format(Locale.ROOT, "**B = %s Gbit/s** (%s/s each way):%n%n", dec(gbit, gbit < 1 ? 1 : 0),
                     mb(gbit * 1e9 / 8)));
@@ -465,13 +471,14 @@ final class ClusterReport {
             int most = predictNodes.stream().mapToInt(Integer::intValue).max().orElse(1);
             if (most > 1 && snapshotIntervalSeconds > 0) {
                 ClusterModel.Prediction p = m.predict(most, bandwidthsGbit.get(0) * 1e9);
-                double generators = (most - 1) * costs.dataPullBytes() / snapshotIntervalSeconds;
-                md.append(String.format(Locale.ROOT, "- Each node's generator pulls a snapshot with data (%s, of which "
-                                + "the seen set's Bloom filter %s) every %s s, whatever the training rate: at N = %d that "
-                                + "is %s/s out of the server's node, %.0f%% of its outbound traffic at the predicted "
-                                + "rate (the workers' pulls and the progress reports are the rest).%n", bytes(costs.dataPullBytes()),
-                        bytes(costs.seenBytes()), dec(snapshotIntervalSeconds, 1), most, mb(generators),
-                        100 * generators / p.outBytesPerSec()));
+                double generators = (most - 1) * m.generatorBytesPerSecond();
+                md.append(String.format(Locale.ROOT, "- Each node's generator pulls the parameters every %s s and the "
+                                + "seen set and held-out lines with them every %s s (%s with them, of which the seen "
+                                + "set's Bloom filter %s), whatever the training rate: at N = %d that is %s/s out of the "
+                                + "server's node, %.0f%% of its outbound traffic at the predicted rate (the workers' "
+                                + "pulls and the progress reports are the rest).%n",
+                        dec(snapshotIntervalSeconds, 1), dec(seenRefreshSeconds, 1), bytes(costs.dataPullBytes()),
+                        bytes(costs.seenBytes()), most, mb(generators), 100 * generators / p.outBytesPerSec()));
             }
             if (!Double.isNaN(m.stalenessPerNode())) {
                 int over = predictNodes.stream().sorted()
