@@ -19,13 +19,16 @@ import java.util.function.BiFunction;
 
 /**
  * Parent of the stream actors: hands out the actor of a (topic, partition), spawning it the first time the
- * partition is assigned to this node. A partition that is revoked and assigned again finds its actor, and so its
- * state, still here.
+ * partition is assigned to this node. On a single node, a partition that is revoked and assigned again finds its
+ * actor, and so its state, still here; a stream of a partition that the checkpoint the node started from holds
+ * starts from that state.
  *
- * <p>A stream of a partition that the checkpoint the node started from holds starts from that state.
+ * <p>On a cluster, partitions come and go with their state ({@code io.rill.cluster.StreamHandover}): a revoked
+ * partition's actor is retired ({@link Retire}) once its state is checkpointed, and an assigned partition's stream
+ * starts from the newest state any node checkpointed ({@link Adopt}), unless it came straight back to this node.
  *
- * <p>State it owns: the map from (topic, partition) to stream actor. Lost when it stops: the map and, with it,
- * its children.
+ * <p>State it owns: the map from (topic, partition) to stream actor, the retired actors until they stop, the states
+ * waiting for their streams. Lost when it stops: all of it and, with it, its children.
  */
 public final class StreamSupervisor extends AbstractBehavior<StreamSupervisor.Command> {
 
