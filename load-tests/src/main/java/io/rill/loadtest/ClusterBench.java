@@ -4,12 +4,6 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.rill.generate.GenerationSettings;
 import io.rill.lstm.LstmSettings;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +18,12 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * The cluster benchmark: rill's character model trained by 1, 2 and 3 nodes in one Akka Cluster on this machine
@@ -117,31 +117,17 @@ public final class ClusterBench implements Callable<Integer> {
             description = "Machine counts the model predicts for (${DEFAULT-VALUE}).")
     List<Integer> predict;
 
-    @Option(names = "--results", paramLabel = "DIR", defaultValue = "load-tests/results",
-            description = "Where cluster-<date>.md is written or appended to (${DEFAULT-VALUE}).")
-    Path results;
+    @Mixin
+    ReportOptions common;
 
-    @Option(names = "--no-report", description = "Print the figures only; write no Markdown.")
-    boolean noReport;
 
-    @Option(names = "--label", description = "A few words naming this run in the report.")
-    String label;
 
-    @Option(names = "--work-dir", paramLabel = "DIR",
-            description = "Parent of the temporary directory (default: java.io.tmpdir).")
-    Path workParent;
 
-    @Option(names = "--keep-work", description = "Leave the temporary directory (logs, node configs, data) in place.")
-    boolean keepWork;
 
     @Option(names = "--rill-jar", required = true, description = "The fat jar the nodes run (cluster-bench.sh passes it).")
     Path rillJar;
 
-    @Option(names = "--command", hidden = true, description = "How the run was started, for the report.")
-    String command;
 
-    @Option(names = "--rill-version", hidden = true, description = "The commit rill was built from, for the report.")
-    String rillVersion;
 
     private ChildProcess broker;
     private Config nodeConfig;
@@ -225,9 +211,9 @@ public final class ClusterBench implements Callable<Integer> {
 
         ClusterReport report = new ClusterReport();
         report.startedAt = ZonedDateTime.now().truncatedTo(ChronoUnit.SECONDS);
-        report.command = command != null ? command : "ClusterBench (arguments not known)";
-        report.label = label;
-        report.rillVersion = rillVersion != null ? rillVersion : "unknown";
+        report.command = common.command != null ? common.command : "ClusterBench (arguments not known)";
+        report.label = common.label;
+        report.rillVersion = common.rillVersion != null ? common.rillVersion : "unknown";
         report.machine = MachineFacts.collect();
         report.loadAtStart = ProcMemory.loadAverages();
         report.nodeJvmOpts = nodeJvmOpts;
@@ -262,8 +248,7 @@ public final class ClusterBench implements Callable<Integer> {
                 c.dataPullBytes(), c.applyMillis(), c.pullCopyMillis(), c.pushSerializeMillis(),
                 c.pushDeserializeMillis());
 
-        Path work = Files.createTempDirectory(workParent != null ? workParent
-                : Path.of(System.getProperty("java.io.tmpdir")), "rill-cluster-bench-").toAbsolutePath();
+        Path work = common.createWorkDirectory("rill-cluster-bench-");
         report.workDir = work.toString();
         try {
             ChildJvms.Broker started = ChildJvms.startBroker(brokerJvmOpts, work.resolve("broker"),
@@ -289,7 +274,7 @@ public final class ClusterBench implements Callable<Integer> {
             if (broker != null) {
                 broker.terminate(Duration.ofSeconds(30));
             }
-            if (!keepWork) {
+            if (!common.keepWork) {
                 BenchSupport.deleteTree(work);
             } else {
                 System.out.println("work directory kept: " + work);
@@ -298,8 +283,8 @@ public final class ClusterBench implements Callable<Integer> {
         report.loadAtEnd = ProcMemory.loadAverages();
         System.out.println();
         System.out.println(report.text());
-        if (!noReport) {
-            Path file = results.resolve("cluster-" + LocalDate.now() + ".md");
+        if (!common.noReport) {
+            Path file = common.results.resolve("cluster-" + LocalDate.now() + ".md");
             report.appendMarkdown(file);
             System.out.println("report appended to " + file);
         }

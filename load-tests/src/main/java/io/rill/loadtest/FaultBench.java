@@ -1,10 +1,6 @@
 package io.rill.loadtest;
 
 import com.typesafe.config.ConfigFactory;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +12,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * The fault harness: the reliability scenarios at full size, against a rill node run as it is deployed
@@ -157,31 +157,17 @@ public final class FaultBench implements Callable<Integer> {
             description = "Seconds the overload and rate scenarios wait for the node to drain (${DEFAULT-VALUE}).")
     int drainTimeout;
 
-    @Option(names = "--results", paramLabel = "DIR", defaultValue = "load-tests/results",
-            description = "Where faults-<date>.md and the charts go (${DEFAULT-VALUE}).")
-    Path results;
+    @Mixin
+    ReportOptions common;
 
-    @Option(names = "--no-report", description = "Print only; write no Markdown and no charts.")
-    boolean noReport;
 
-    @Option(names = "--label", description = "A few words naming this run in the report.")
-    String label;
 
-    @Option(names = "--work-dir", paramLabel = "DIR",
-            description = "Parent of the temporary directory (default: java.io.tmpdir).")
-    Path workParent;
 
-    @Option(names = "--keep-work", description = "Leave the temporary directory (logs, node configs, data) in place.")
-    boolean keepWork;
 
     @Option(names = "--rill-jar", required = true, description = "The fat jar the nodes run (faults.sh passes it).")
     Path rillJar;
 
-    @Option(names = "--command", hidden = true, description = "How the run was started, for the report.")
-    String command;
 
-    @Option(names = "--rill-version", hidden = true, description = "The commit rill was built from, for the report.")
-    String rillVersion;
 
     private FaultData data;
     private String chartPrefix;
@@ -211,20 +197,19 @@ public final class FaultBench implements Callable<Integer> {
         chartPrefix = "faults-" + startedAt.format(DateTimeFormatter.ofPattern("yyyy-MM-dd-HHmmss"));
         FaultReport report = new FaultReport();
         report.startedAt = startedAt;
-        report.command = command != null ? command : "FaultBench (arguments not known)";
-        report.label = label;
-        report.rillVersion = rillVersion != null ? rillVersion : "unknown";
+        report.command = common.command != null ? common.command : "FaultBench (arguments not known)";
+        report.label = common.label;
+        report.rillVersion = common.rillVersion != null ? common.rillVersion : "unknown";
         report.machine = MachineFacts.collect();
         report.loadAtStart = ProcMemory.loadAverages();
         report.settings = settings();
         System.out.printf("machine: %d cores (%s), %.1f GiB; load average (1/5/15 min) %s; rill %s%n",
                 report.machine.cores(), report.machine.cpuModel(), report.machine.memoryGiB(), report.loadAtStart,
                 report.rillVersion);
-        if (!noReport) {
-            Files.createDirectories(results);
+        if (!common.noReport) {
+            Files.createDirectories(common.results);
         }
-        Path work = Files.createTempDirectory(workParent != null ? workParent
-                : Path.of(System.getProperty("java.io.tmpdir")), "rill-faults-").toAbsolutePath();
+        Path work = common.createWorkDirectory("rill-faults-");
         report.workDir = work.toString();
         try {
             for (String scenario : SCENARIOS) {
@@ -233,7 +218,7 @@ public final class FaultBench implements Callable<Integer> {
                 }
             }
         } finally {
-            if (!keepWork) {
+            if (!common.keepWork) {
                 BenchSupport.deleteTree(work);
             } else {
                 System.out.println("work directory kept: " + work);
@@ -242,8 +227,8 @@ public final class FaultBench implements Callable<Integer> {
         report.loadAtEnd = ProcMemory.loadAverages();
         System.out.println();
         System.out.println(report.summary());
-        if (!noReport) {
-            Path file = results.resolve("faults-" + LocalDate.now() + ".md");
+        if (!common.noReport) {
+            Path file = common.results.resolve("faults-" + LocalDate.now() + ".md");
             report.appendMarkdown(file);
             System.out.println("report appended to " + file);
         }
@@ -350,12 +335,12 @@ public final class FaultBench implements Callable<Integer> {
 
     /** Writes {@code chart} beside the report; returns its file name, or null with --no-report. */
     String writeChart(SvgChart chart, String scenario) throws IOException {
-        if (noReport) {
+        if (common.noReport) {
             return null;
         }
         String name = chartPrefix + "-" + scenario + ".svg";
-        chart.write(results.resolve(name));
-        System.out.println("chart written to " + results.resolve(name));
+        chart.write(common.results.resolve(name));
+        System.out.println("chart written to " + common.results.resolve(name));
         return name;
     }
 }

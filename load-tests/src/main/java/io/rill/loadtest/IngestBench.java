@@ -11,17 +11,6 @@ import io.rill.kafka.TopicSpec;
 import io.rill.node.RillNode;
 import io.rill.node.RillSettings;
 import io.rill.ops.IngestStreamMetrics;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -39,6 +28,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * The ingest benchmark: in one JVM, against one embedded KRaft broker and one topic, it produces N records of
@@ -94,29 +93,17 @@ public final class IngestBench implements Callable<Integer> {
             description = "Record the rill phase with Flight Recorder into FILE and summarise where the time went.")
     Path jfr;
 
-    @Option(names = "--results", paramLabel = "DIR", defaultValue = "load-tests/results",
-            description = "Where ingest-<date>.md is written or appended to (${DEFAULT-VALUE}).")
-    Path results;
+    @Mixin
+    ReportOptions common;
 
-    @Option(names = "--no-report", description = "Print the figures only; write no Markdown.")
-    boolean noReport;
 
-    @Option(names = "--label", description = "A few words naming this run in the report (e.g. the settings tried).")
-    String label;
 
     @Option(names = "--timeout", defaultValue = "600",
             description = "Seconds each phase may take before the benchmark gives up (${DEFAULT-VALUE}).")
     int timeoutSeconds;
 
-    @Option(names = "--work-dir", paramLabel = "DIR",
-            description = "Parent of the temporary broker and node directories (default: java.io.tmpdir).")
-    Path workParent;
 
-    @Option(names = "--keep-work", description = "Leave the temporary directory in place.")
-    boolean keepWork;
 
-    @Option(names = "--command", hidden = true, description = "How the run was started, for the report.")
-    String command;
 
     public static void main(String[] args) {
         int exit = new CommandLine(new IngestBench()).execute(args);
@@ -133,8 +120,8 @@ public final class IngestBench implements Callable<Integer> {
         }
         BenchReport report = new BenchReport();
         report.startedAt = ZonedDateTime.now().truncatedTo(ChronoUnit.SECONDS);
-        report.command = command != null ? command : defaultCommand();
-        report.label = label;
+        report.command = common.command != null ? common.command : defaultCommand();
+        report.label = common.label;
         report.machine = MachineFacts.collect();
         report.corpus = corpus.toString();
         report.overrides = List.copyOf(overrides);
@@ -154,12 +141,11 @@ public final class IngestBench implements Callable<Integer> {
                     + data.tokensOf(records));
         }
 
-        Path work = Files.createTempDirectory(workParent != null ? workParent : Path.of(System.getProperty("java.io.tmpdir")),
-                "rill-ingest-bench-");
+        Path work = common.createWorkDirectory("rill-ingest-bench-");
         try {
             run(work, data, report);
         } finally {
-            if (!keepWork) {
+            if (!common.keepWork) {
                 BenchSupport.deleteTree(work);
             } else {
                 System.out.println("work directory kept: " + work);
@@ -168,8 +154,8 @@ public final class IngestBench implements Callable<Integer> {
         String text = report.text();
         System.out.println();
         System.out.println(text);
-        if (!noReport) {
-            Path file = results.resolve("ingest-" + LocalDate.now() + ".md");
+        if (!common.noReport) {
+            Path file = common.results.resolve("ingest-" + LocalDate.now() + ".md");
             report.appendMarkdown(file);
             System.out.println("report appended to " + file);
         }

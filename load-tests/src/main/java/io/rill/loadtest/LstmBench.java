@@ -1,9 +1,5 @@
 package io.rill.loadtest;
 
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,6 +13,10 @@ import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * The character-model benchmark: rill's LSTM learner, fed names through Kafka, against the PyTorch reference
@@ -144,28 +144,14 @@ public final class LstmBench implements Callable<Integer> {
             description = "Seconds rill's training may take, and each reference run (${DEFAULT-VALUE}).")
     int timeoutSeconds;
 
-    @Option(names = "--results", paramLabel = "DIR", defaultValue = "load-tests/results",
-            description = "Where lstm-<date>.md is written or appended to (${DEFAULT-VALUE}).")
-    Path results;
+    @Mixin
+    ReportOptions common;
 
-    @Option(names = "--no-report", description = "Print the figures only; write no Markdown.")
-    boolean noReport;
 
-    @Option(names = "--label", description = "A few words naming this run in the report.")
-    String label;
 
-    @Option(names = "--work-dir", paramLabel = "DIR",
-            description = "Parent of the temporary directory (default: java.io.tmpdir).")
-    Path workParent;
 
-    @Option(names = "--keep-work", description = "Leave the temporary directory in place.")
-    boolean keepWork;
 
-    @Option(names = "--command", hidden = true, description = "How the run was started, for the report.")
-    String command;
 
-    @Option(names = "--rill-version", hidden = true, description = "The commit rill was built from, for the report.")
-    String rillVersion;
 
     @Option(names = "--child", hidden = true, paramLabel = "DIR", description = "Internal: do the rill run into DIR.")
     Path child;
@@ -213,11 +199,11 @@ public final class LstmBench implements Callable<Integer> {
         });
         LstmReport report = new LstmReport();
         report.startedAt = ZonedDateTime.now().truncatedTo(ChronoUnit.SECONDS);
-        report.command = command != null ? command : "LstmBench (arguments not known)";
-        report.label = label;
+        report.command = common.command != null ? common.command : "LstmBench (arguments not known)";
+        report.label = common.label;
         report.machine = MachineFacts.collect();
         report.loadAtStart = ProcMemory.loadAverages();
-        report.rillVersion = rillVersion != null ? rillVersion : "unknown";
+        report.rillVersion = common.rillVersion != null ? common.rillVersion : "unknown";
         report.childJvmOpts = jvmOpts;
         report.overrides = List.copyOf(overrides);
         report.passes = passes;
@@ -232,8 +218,7 @@ public final class LstmBench implements Callable<Integer> {
                 report.machine.cores(), report.machine.cpuModel(), report.machine.memoryGiB(), report.loadAtStart,
                 report.rillVersion);
 
-        Path work = Files.createTempDirectory(workParent != null ? workParent : Path.of(System.getProperty("java.io.tmpdir")),
-                "rill-lstm-bench-");
+        Path work = common.createWorkDirectory("rill-lstm-bench-");
         try {
             if (peers.equals("first")) {
                 runPeers(report);
@@ -243,7 +228,7 @@ public final class LstmBench implements Callable<Integer> {
                 runPeers(report);
             }
         } finally {
-            if (!keepWork) {
+            if (!common.keepWork) {
                 BenchSupport.deleteTree(work);
             } else {
                 System.out.println("work directory kept: " + work);
@@ -252,8 +237,8 @@ public final class LstmBench implements Callable<Integer> {
         report.loadAtEnd = ProcMemory.loadAverages();
         System.out.println();
         System.out.println(report.text());
-        if (!noReport) {
-            Path file = results.resolve("lstm-" + LocalDate.now() + ".md");
+        if (!common.noReport) {
+            Path file = common.results.resolve("lstm-" + LocalDate.now() + ".md");
             report.appendMarkdown(file);
             System.out.println("report appended to " + file);
         }

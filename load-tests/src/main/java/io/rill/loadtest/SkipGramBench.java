@@ -2,10 +2,6 @@ package io.rill.loadtest;
 
 import io.rill.skipgram.query.EmbeddingSnapshot;
 import io.rill.skipgram.query.Word2VecFormat;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -25,6 +21,10 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * The skip-gram benchmark: rill learning word embeddings from a corpus streamed through Kafka, against the
@@ -102,28 +102,14 @@ public final class SkipGramBench implements Callable<Integer> {
                     + "(${DEFAULT-VALUE}).")
     int timeoutSeconds;
 
-    @Option(names = "--results", paramLabel = "DIR", defaultValue = "load-tests/results",
-            description = "Where sgns-<date>.md is written or appended to (${DEFAULT-VALUE}).")
-    Path results;
+    @Mixin
+    ReportOptions common;
 
-    @Option(names = "--no-report", description = "Print the figures only; write no Markdown.")
-    boolean noReport;
 
-    @Option(names = "--label", description = "A few words naming this run in the report.")
-    String label;
 
-    @Option(names = "--work-dir", paramLabel = "DIR",
-            description = "Parent of the temporary directories (default: java.io.tmpdir).")
-    Path workParent;
 
-    @Option(names = "--keep-work", description = "Leave the temporary directory (vectors included) in place.")
-    boolean keepWork;
 
-    @Option(names = "--command", hidden = true, description = "How the run was started, for the report.")
-    String command;
 
-    @Option(names = "--rill-version", hidden = true, description = "The commit rill was built from, for the report.")
-    String rillVersion;
 
     @Option(names = "--child", hidden = true, paramLabel = "DIR", description = "Internal: do one rill run into DIR.")
     Path child;
@@ -182,8 +168,8 @@ public final class SkipGramBench implements Callable<Integer> {
         List<Variant> variants = lrVariants.stream().map(Variant::parse).toList();
         SgnsReport report = new SgnsReport();
         report.startedAt = ZonedDateTime.now().truncatedTo(ChronoUnit.SECONDS);
-        report.command = command != null ? command : "SkipGramBench (arguments not known)";
-        report.label = label;
+        report.command = common.command != null ? common.command : "SkipGramBench (arguments not known)";
+        report.label = common.label;
         report.machine = MachineFacts.collect();
         report.loadAtStart = ProcMemory.loadAverages();
         report.corpus = corpus.toString();
@@ -194,10 +180,9 @@ public final class SkipGramBench implements Callable<Integer> {
         }
         report.commonOverrides = List.copyOf(overrides);
         report.childJvmOpts = jvmOpts;
-        report.rillVersion = rillVersion != null ? rillVersion : "unknown";
+        report.rillVersion = common.rillVersion != null ? common.rillVersion : "unknown";
 
-        Path work = Files.createTempDirectory(workParent != null ? workParent : Path.of(System.getProperty("java.io.tmpdir")),
-                "rill-sgns-bench-");
+        Path work = common.createWorkDirectory("rill-sgns-bench-");
         try {
             if (peers.equals("first")) {
                 report.peers = runPeers(work);
@@ -212,7 +197,7 @@ public final class SkipGramBench implements Callable<Integer> {
                 report.peers = runPeers(work);
             }
         } finally {
-            if (!keepWork) {
+            if (!common.keepWork) {
                 BenchSupport.deleteTree(work);
             } else {
                 System.out.println("work directory kept: " + work);
@@ -221,8 +206,8 @@ public final class SkipGramBench implements Callable<Integer> {
         report.loadAtEnd = ProcMemory.loadAverages();
         System.out.println();
         System.out.println(report.text());
-        if (!noReport) {
-            Path file = results.resolve("sgns-" + LocalDate.now() + ".md");
+        if (!common.noReport) {
+            Path file = common.results.resolve("sgns-" + LocalDate.now() + ".md");
             report.appendMarkdown(file);
             System.out.println("report appended to " + file);
         }
@@ -292,7 +277,7 @@ public final class SkipGramBench implements Callable<Integer> {
         int kept = restrictToPeerVocabulary(vectors, binary, restricted);
         SgnsPeersRun.Evaluation peerVocabulary = evaluate(evalCommand(restricted, true));
         Files.deleteIfExists(restricted);
-        if (!keepWork) {
+        if (!common.keepWork) {
             Files.deleteIfExists(vectors);
         }
         // As the report shows it: no paths of this machine, arguments with spaces quoted.
