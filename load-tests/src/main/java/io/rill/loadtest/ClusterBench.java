@@ -120,14 +120,8 @@ public final class ClusterBench implements Callable<Integer> {
     @Mixin
     ReportOptions common;
 
-
-
-
-
     @Option(names = "--rill-jar", required = true, description = "The fat jar the nodes run (cluster-bench.sh passes it).")
     Path rillJar;
-
-
 
     private ChildProcess broker;
     private Config nodeConfig;

@@ -160,14 +160,8 @@ public final class FaultBench implements Callable<Integer> {
     @Mixin
     ReportOptions common;
 
-
-
-
-
     @Option(names = "--rill-jar", required = true, description = "The fat jar the nodes run (faults.sh passes it).")
     Path rillJar;
-
-
 
     private FaultData data;
     private String chartPrefix;

@@ -96,14 +96,9 @@ public final class IngestBench implements Callable<Integer> {
     @Mixin
     ReportOptions common;
 
-
-
     @Option(names = "--timeout", defaultValue = "600",
             description = "Seconds each phase may take before the benchmark gives up (${DEFAULT-VALUE}).")
     int timeoutSeconds;
-
-
-
 
     public static void main(String[] args) {
         int exit = new CommandLine(new IngestBench()).execute(args);

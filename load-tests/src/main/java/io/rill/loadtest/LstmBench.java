@@ -147,12 +147,6 @@ public final class LstmBench implements Callable<Integer> {
     @Mixin
     ReportOptions common;
 
-
-
-
-
-
-
     @Option(names = "--child", hidden = true, paramLabel = "DIR", description = "Internal: do the rill run into DIR.")
     Path child;
 

@@ -105,12 +105,6 @@ public final class SkipGramBench implements Callable<Integer> {
     @Mixin
     ReportOptions common;
 
-
-
-
-
-
-
     @Option(names = "--child", hidden = true, paramLabel = "DIR", description = "Internal: do one rill run into DIR.")
     Path child;
 
