@@ -8,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.LocalDate;
 import java.time.ZonedDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -268,17 +267,13 @@ public final class ClusterBench implements Callable<Integer> {
             if (broker != null) {
                 broker.terminate(Duration.ofSeconds(30));
             }
-            if (!common.keepWork) {
-                BenchSupport.deleteTree(work);
-            } else {
-                System.out.println("work directory kept: " + work);
-            }
+            common.removeWorkDirectory(work);
         }
         report.loadAtEnd = ProcMemory.loadAverages();
         System.out.println();
         System.out.println(report.text());
         if (!common.noReport) {
-            Path file = common.results.resolve("cluster-" + LocalDate.now() + ".md");
+            Path file = common.reportFile("cluster");
             report.appendMarkdown(file);
             System.out.println("report appended to " + file);
         }

@@ -4,7 +4,6 @@ import com.typesafe.config.ConfigFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.LocalDate;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
@@ -212,17 +211,13 @@ public final class FaultBench implements Callable<Integer> {
                 }
             }
         } finally {
-            if (!common.keepWork) {
-                BenchSupport.deleteTree(work);
-            } else {
-                System.out.println("work directory kept: " + work);
-            }
+            common.removeWorkDirectory(work);
         }
         report.loadAtEnd = ProcMemory.loadAverages();
         System.out.println();
         System.out.println(report.summary());
         if (!common.noReport) {
-            Path file = common.results.resolve("faults-" + LocalDate.now() + ".md");
+            Path file = common.reportFile("faults");
             report.appendMarkdown(file);
             System.out.println("report appended to " + file);
         }

@@ -13,7 +13,6 @@ import io.rill.node.RillSettings;
 import io.rill.ops.IngestStreamMetrics;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.LocalDate;
 import java.time.ZonedDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -140,17 +139,13 @@ public final class IngestBench implements Callable<Integer> {
         try {
             run(work, data, report);
         } finally {
-            if (!common.keepWork) {
-                BenchSupport.deleteTree(work);
-            } else {
-                System.out.println("work directory kept: " + work);
-            }
+            common.removeWorkDirectory(work);
         }
         String text = report.text();
         System.out.println();
         System.out.println(text);
         if (!common.noReport) {
-            Path file = common.results.resolve("ingest-" + LocalDate.now() + ".md");
+            Path file = common.reportFile("ingest");
             report.appendMarkdown(file);
             System.out.println("report appended to " + file);
         }

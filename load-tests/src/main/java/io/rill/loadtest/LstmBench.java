@@ -4,7 +4,6 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.LocalDate;
 import java.time.ZonedDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -222,17 +221,13 @@ public final class LstmBench implements Callable<Integer> {
                 runPeers(report);
             }
         } finally {
-            if (!common.keepWork) {
-                BenchSupport.deleteTree(work);
-            } else {
-                System.out.println("work directory kept: " + work);
-            }
+            common.removeWorkDirectory(work);
         }
         report.loadAtEnd = ProcMemory.loadAverages();
         System.out.println();
         System.out.println(report.text());
         if (!common.noReport) {
-            Path file = common.results.resolve("lstm-" + LocalDate.now() + ".md");
+            Path file = common.reportFile("lstm");
             report.appendMarkdown(file);
             System.out.println("report appended to " + file);
         }

@@ -3,6 +3,7 @@ package io.rill.loadtest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.LocalDate;
 import picocli.CommandLine.Option;
 
 /**
@@ -38,5 +39,19 @@ final class ReportOptions {
     Path createWorkDirectory(String prefix) throws IOException {
         Path parent = workParent != null ? workParent : Path.of(System.getProperty("java.io.tmpdir"));
         return Files.createTempDirectory(parent, prefix).toAbsolutePath();
+    }
+
+    /** Deletes the work directory unless {@code --keep-work} says to keep it (then says where it is). */
+    void removeWorkDirectory(Path work) throws IOException {
+        if (keepWork) {
+            System.out.println("work directory kept: " + work);
+        } else {
+            BenchSupport.deleteTree(work);
+        }
+    }
+
+    /** Today's report file of {@code benchmark} ("cluster" gives cluster-2026-11-26.md) under {@code --results}. */
+    Path reportFile(String benchmark) {
+        return results.resolve(benchmark + "-" + LocalDate.now() + ".md");
     }
 }

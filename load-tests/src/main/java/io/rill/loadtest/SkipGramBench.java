@@ -9,7 +9,6 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.LocalDate;
 import java.time.ZonedDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -191,17 +190,13 @@ public final class SkipGramBench implements Callable<Integer> {
                 report.peers = runPeers(work);
             }
         } finally {
-            if (!common.keepWork) {
-                BenchSupport.deleteTree(work);
-            } else {
-                System.out.println("work directory kept: " + work);
-            }
+            common.removeWorkDirectory(work);
         }
         report.loadAtEnd = ProcMemory.loadAverages();
         System.out.println();
         System.out.println(report.text());
         if (!common.noReport) {
-            Path file = common.results.resolve("sgns-" + LocalDate.now() + ".md");
+            Path file = common.reportFile("sgns");
             report.appendMarkdown(file);
             System.out.println("report appended to " + file);
         }
