@@ -10,34 +10,9 @@
 # benchmark; --help lists them. BENCH_JAVA_OPTS replaces the JVM flags of each rill run (default: -Xmx4g, G1).
 set -euo pipefail
 
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-root="$(cd "$here/.." && pwd)"
-cd "$root"
-
-build=1
-if [[ "${1:-}" == "--skip-build" ]]; then
-  build=0
-  shift
-fi
-
-# The rill under test is a copy of the jar this checkout builds, taken right after the build: the installed artifact in
-# the local Maven repository is shared with every other checkout on the machine and may be replaced during a run.
-rill_jar=load-tests/target/rill-under-test.jar
-rill_commit=load-tests/target/rill-under-test.commit
-if [[ $build == 1 || ! -f load-tests/target/classpath.txt || ! -f $rill_jar ]]; then
-  echo "building rill (mvn install -DskipTests) and the load tests..." >&2
-  mvn -B -q install -DskipTests >&2
-  (cd load-tests && mvn -B -q package >&2)
-  built=$(ls target/rill-[0-9]*.jar | grep -v -e sources -e javadoc | head -n 1)
-  cp "$built" "$rill_jar"
-  dirty=$(git status --porcelain -- src pom.xml | head -c 1)
-  echo "$(git rev-parse --short HEAD)${dirty:+ with uncommitted changes}" > "$rill_commit"
-fi
-classpath="load-tests/target/classes:$rill_jar"
-IFS=: read -r -a deps < load-tests/target/classpath.txt || true  # the file has no final newline
-for dep in "${deps[@]}"; do
-  [[ $dep == */io/rill/rill/* ]] || classpath="$classpath:$dep"
-done
+source "$(dirname "${BASH_SOURCE[0]}")/bench-lib.sh"
+bench_init "$@"
+bench_build_rill load-tests/target/sgns
 
 # The evaluation and the gensim peer need Debian's gensim (sgns-peers.sh installs it too, but rill's vectors may be
 # scored without the peers).
@@ -47,20 +22,6 @@ if ! /usr/bin/python3 -c 'import gensim' 2>/dev/null; then
 fi
 
 jvm_opts="${BENCH_JAVA_OPTS:--Xmx4g -XX:+UseG1GC}"
-# What the report records as "the command": this script and its arguments, relative to the root.
-# Arguments with spaces or shell characters are single-quoted, so the line can be pasted back.
-command="load-tests/sgns-bench.sh"
-for arg in "$@"; do
-  if [[ $arg =~ ^[A-Za-z0-9_./:=,+@%-]+$ ]]; then
-    command="$command $arg"
-  else
-    command="$command '${arg//\'/\'\\\'\'}'"
-  fi
-done
-if [[ -n "${BENCH_JAVA_OPTS:-}" ]]; then
-  command="BENCH_JAVA_OPTS='$BENCH_JAVA_OPTS' $command"
-fi
-
 # This JVM only orchestrates (peers, child JVMs for the rill runs, evaluation, report): a small heap is plenty.
-exec java -Xmx512m -cp "$classpath" \
-  io.rill.loadtest.SkipGramBench --command "$command" --jvm-opts "$jvm_opts" --rill-version "$(cat "$rill_commit")" "$@"
+exec java -Xmx512m -cp "$bench_classpath" io.rill.loadtest.SkipGramBench --command "$(bench_command load-tests/sgns-bench.sh)" \
+  --jvm-opts "$jvm_opts" --rill-version "$bench_commit" "${bench_args[@]}"
