@@ -19,8 +19,8 @@ import java.util.List;
  * @param entitySaveInterval how often a parameter-server entity writes its state to the shared directory
  */
 public record ClusterSettings(boolean enabled, String host, int port, List<String> seedNodes, String nodeName,
-                              Duration joinTimeout, Duration handoverTimeout, Path sharedDirectory, Duration entitySaveInterval,
-                              int entityStatesKept) {
+                              Duration joinTimeout, Duration handoverTimeout, Path sharedDirectory,
+                              Duration entitySaveInterval, int entityStatesKept) {
 
     public static ClusterSettings from(Config config, Path checkpointDirectory) {
         Config cluster = config.getConfig("rill.cluster");
@@ -34,7 +34,8 @@ public record ClusterSettings(boolean enabled, String host, int port, List<Strin
                     + "or '-' (it names a directory): " + nodeName);
         }
         ClusterSettings settings = new ClusterSettings(cluster.getBoolean("enabled"), host, port, seeds, nodeName,
-                cluster.getDuration("join-timeout"), cluster.getDuration("handover-timeout"), checkpointDirectory, cluster.getDuration("entity-save-interval"),
+                cluster.getDuration("join-timeout"), cluster.getDuration("handover-timeout"), checkpointDirectory,
+                cluster.getDuration("entity-save-interval"),
                 cluster.getInt("entity-states-kept"));
         if (settings.enabled() && seeds.isEmpty()) {
             throw new IllegalArgumentException("rill.cluster.enabled is on but rill.cluster.seed-nodes is empty: list "
