@@ -11,6 +11,8 @@ import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.function.BiFunction;
+import java.util.function.IntFunction;
 
 /**
  * The pieces every learner's and stream's state shares when it writes itself to a checkpoint: a format version per
@@ -116,42 +118,37 @@ public final class StateFormat {
 
     /** Writes {@code n} then {@code values[from .. from+n)}. */
     public static void writeInts(DataOutput out, int[] values, int from, int n) throws IOException {
-        out.writeInt(n);
-        byte[] chunk = new byte[(int) Math.min(CHUNK_BYTES, 4L * n)];
-        ByteBuffer buffer = ByteBuffer.wrap(chunk);
-        for (int done = 0; done < n; ) {
-            int step = Math.min(n - done, chunk.length / 4);
-            buffer.clear();
-            buffer.asIntBuffer().put(values, from + done, step);
-            out.write(chunk, 0, 4 * step);
-            done += step;
-        }
+        writeChunked(out, n, Integer.BYTES,
+                (buffer, offset, count) -> buffer.asIntBuffer().put(values, from + offset, count));
     }
 
     /** Writes {@code n} then {@code values[from .. from+n)}. */
     public static void writeLongs(DataOutput out, long[] values, int from, int n) throws IOException {
-        out.writeInt(n);
-        byte[] chunk = new byte[(int) Math.min(CHUNK_BYTES, 8L * n)];
-        ByteBuffer buffer = ByteBuffer.wrap(chunk);
-        for (int done = 0; done < n; ) {
-            int step = Math.min(n - done, chunk.length / 8);
-            buffer.clear();
-            buffer.asLongBuffer().put(values, from + done, step);
-            out.write(chunk, 0, 8 * step);
-            done += step;
-        }
+        writeChunked(out, n, Long.BYTES,
+                (buffer, offset, count) -> buffer.asLongBuffer().put(values, from + offset, count));
     }
 
     /** Writes {@code n} then {@code values[from .. from+n)}. */
     public static void writeFloats(DataOutput out, float[] values, int from, int n) throws IOException {
+        writeChunked(out, n, Float.BYTES,
+                (buffer, offset, count) -> buffer.asFloatBuffer().put(values, from + offset, count));
+    }
+
+    /** Moves {@code count} elements from {@code offset} of an array to a chunk's buffer. */
+    private interface ChunkWriter {
+        void put(ByteBuffer buffer, int offset, int count);
+    }
+
+    /** Writes {@code n} then the elements, {@code elementBytes} each, a chunk at a time. */
+    private static void writeChunked(DataOutput out, int n, int elementBytes, ChunkWriter writer) throws IOException {
         out.writeInt(n);
-        byte[] chunk = new byte[(int) Math.min(CHUNK_BYTES, 4L * n)];
+        byte[] chunk = new byte[(int) Math.min(CHUNK_BYTES, (long) elementBytes * n)];
         ByteBuffer buffer = ByteBuffer.wrap(chunk);
         for (int done = 0; done < n; ) {
-            int step = Math.min(n - done, chunk.length / 4);
+            int step = Math.min(n - done, chunk.length / elementBytes);
             buffer.clear();
-            buffer.asFloatBuffer().put(values, from + done, step);
-            out.write(chunk, 0, 4 * step);
+            writer.put(buffer, done, step);
+            out.write(chunk, 0, elementBytes * step);
             done += step;
         }
     }
@@ -173,49 +170,48 @@ public final class StateFormat {
     /** Reads an array written by {@link #writeInts}, refusing a length above {@code maxLength}. */
     public static int[] readInts(DataInput in, int maxLength, String what) throws IOException {
         int n = readInt(in, 0, maxLength, what + " length");
-        int[] values = new int[Math.min(n, CHUNK_BYTES / 4)];
-        byte[] chunk = new byte[(int) Math.min(CHUNK_BYTES, 4L * n)];
-        ByteBuffer buffer = ByteBuffer.wrap(chunk);
-        for (int done = 0; done < n; ) {
-            int step = Math.min(n - done, chunk.length / 4);
-            in.readFully(chunk, 0, 4 * step);
-            if (done + step > values.length) values = Arrays.copyOf(values, grown(values.length, done + step, n));
-            buffer.clear();
-            buffer.asIntBuffer().get(values, done, step);
-            done += step;
-        }
-        return values;
+        return readChunked(in, n, Integer.BYTES, int[]::new, Arrays::copyOf,
+                (buffer, values, offset, count) -> buffer.asIntBuffer().get(values, offset, count));
     }
 
     /** Reads an array written by {@link #writeLongs}, refusing a length above {@code maxLength}. */
     public static long[] readLongs(DataInput in, int maxLength, String what) throws IOException {
         int n = readInt(in, 0, maxLength, what + " length");
-        long[] values = new long[Math.min(n, CHUNK_BYTES / 8)];
-        byte[] chunk = new byte[(int) Math.min(CHUNK_BYTES, 8L * n)];
-        ByteBuffer buffer = ByteBuffer.wrap(chunk);
-        for (int done = 0; done < n; ) {
-            int step = Math.min(n - done, chunk.length / 8);
-            in.readFully(chunk, 0, 8 * step);
-            if (done + step > values.length) values = Arrays.copyOf(values, grown(values.length, done + step, n));
-            buffer.clear();
-            buffer.asLongBuffer().get(values, done, step);
-            done += step;
-        }
-        return values;
+        return readChunked(in, n, Long.BYTES, long[]::new, Arrays::copyOf,
+                (buffer, values, offset, count) -> buffer.asLongBuffer().get(values, offset, count));
     }
 
     /** Reads an array written by {@link #writeFloats}, refusing a length above {@code maxLength}. */
     public static float[] readFloats(DataInput in, int maxLength, String what) throws IOException {
         int n = readInt(in, 0, maxLength, what + " length");
-        float[] values = new float[Math.min(n, CHUNK_BYTES / 4)];
-        byte[] chunk = new byte[(int) Math.min(CHUNK_BYTES, 4L * n)];
+        return readChunked(in, n, Float.BYTES, float[]::new, Arrays::copyOf,
+                (buffer, values, offset, count) -> buffer.asFloatBuffer().get(values, offset, count));
+    }
+
+    /** Moves {@code count} elements from a chunk's buffer to {@code values} at {@code offset}. */
+    private interface ChunkReader<A> {
+        void get(ByteBuffer buffer, A values, int offset, int count);
+    }
+
+    /**
+     * Reads {@code n} elements of {@code elementBytes} each, a chunk at a time, into an array grown as the bytes
+     * arrive (see the class comment): a damaged {@code n} costs at most about twice what was really there.
+     */
+    private static <A> A readChunked(DataInput in, int n, int elementBytes, IntFunction<A> allocate,
+                                     BiFunction<A, Integer, A> resize, ChunkReader<A> reader) throws IOException {
+        int capacity = Math.min(n, CHUNK_BYTES / elementBytes);
+        A values = allocate.apply(capacity);
+        byte[] chunk = new byte[(int) Math.min(CHUNK_BYTES, (long) elementBytes * n)];
         ByteBuffer buffer = ByteBuffer.wrap(chunk);
         for (int done = 0; done < n; ) {
-            int step = Math.min(n - done, chunk.length / 4);
-            in.readFully(chunk, 0, 4 * step);
-            if (done + step > values.length) values = Arrays.copyOf(values, grown(values.length, done + step, n));
+            int step = Math.min(n - done, chunk.length / elementBytes);
+            in.readFully(chunk, 0, elementBytes * step);
+            if (done + step > capacity) {
+                capacity = grown(capacity, done + step, n);
+                values = resize.apply(values, capacity);
+            }
             buffer.clear();
-            buffer.asFloatBuffer().get(values, done, step);
+            reader.get(buffer, values, done, step);
             done += step;
         }
         return values;
