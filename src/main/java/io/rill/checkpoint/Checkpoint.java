@@ -29,6 +29,19 @@ public record Checkpoint(long sequence, Instant createdAt, Map<TopicPartition, L
     /** Longest section name, in chars: names are labels, and the file stores them with a 16-bit length. */
     public static final int MAX_NAME_LENGTH = 1000;
 
+    /** What the sections of the streams' states start with; the rest is the stream's key ("topic-partition"). */
+    public static final String STREAM_SECTION_PREFIX = "stream:";
+
+    /** The section of the stream whose key is {@code streamKey} ({@link #streamKey}). */
+    public static String streamSection(String streamKey) {
+        return STREAM_SECTION_PREFIX + streamKey;
+    }
+
+    /** The key a stream goes by in checkpoints and among a node's stream actors: "topic-partition". */
+    public static String streamKey(String topic, int partition) {
+        return topic + "-" + partition;
+    }
+
     public Checkpoint {
         if (sequence < 0) {
             throw new IllegalArgumentException("sequence must not be negative: " + sequence);

@@ -214,7 +214,7 @@ public final class CheckpointCoordinator extends AbstractBehavior<CheckpointCoor
         if (checkpoint.sequence() != current) {
             return this;
         }
-        collected.put(checkpoint.topic() + "-" + checkpoint.partition(), checkpoint);
+        collected.put(Checkpoint.streamKey(checkpoint.topic(), checkpoint.partition()), checkpoint);
         return collected.size() == paused.size() ? exportParts() : this;
     }
 
@@ -239,7 +239,7 @@ public final class CheckpointCoordinator extends AbstractBehavior<CheckpointCoor
         // A partition restored at start but not assigned since: nothing of it was read, its state and offset hold.
         carriedForward.clear();
         restoredOffsets.forEach((tp, next) -> {
-            String key = tp.topic() + "-" + tp.partition();
+            String key = Checkpoint.streamKey(tp.topic(), tp.partition());
             if (unclaimed.containsKey(key) && !collected.containsKey(key)) {
                 cut.put(tp, next);
                 carriedForward.add(key);
@@ -272,12 +272,12 @@ public final class CheckpointCoordinator extends AbstractBehavior<CheckpointCoor
             return fail("a learner could not export its state: " + exported.failure());
         }
         Map<String, byte[]> sections = new LinkedHashMap<>();
-        collected.forEach((key, stream) -> sections.put("stream:" + key, stream.state()));
+        collected.forEach((key, stream) -> sections.put(Checkpoint.streamSection(key), stream.state()));
         // Carried forward with their restored offsets only: on a cluster, states adopted for partitions whose
         // streams have not started yet belong to the checkpoint of the node they came from.
         unclaimed.forEach((key, state) -> {
             if (carriedForward.contains(key)) {
-                sections.putIfAbsent("stream:" + key, state);
+                sections.putIfAbsent(Checkpoint.streamSection(key), state);
             }
         });
         sections.putAll(exported.parts());

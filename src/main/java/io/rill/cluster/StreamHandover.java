@@ -178,7 +178,7 @@ public final class StreamHandover implements PartitionHandover {
             for (Checkpoint checkpoint : checkpoints) {
                 for (TopicPartition tp : partitions) {
                     Long next = checkpoint.offsets().get(tp);
-                    byte[] state = checkpoint.section("stream:" + key(tp)).orElse(null);
+                    byte[] state = checkpoint.section(Checkpoint.streamSection(key(tp))).orElse(null);
                     Found current = newest.get(tp);
                     if (next != null && state != null && (current == null || next > current.nextOffset())) {
                         newest.put(tp, new Found(next, state, node.getFileName().toString(), checkpoint.sequence()));
@@ -190,6 +190,6 @@ public final class StreamHandover implements PartitionHandover {
     }
 
     private static String key(TopicPartition tp) {
-        return tp.topic() + "-" + tp.partition();
+        return Checkpoint.streamKey(tp.topic(), tp.partition());
     }
 }

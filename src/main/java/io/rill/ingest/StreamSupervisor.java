@@ -9,6 +9,7 @@ import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
+import io.rill.checkpoint.Checkpoint;
 import io.rill.ops.NodeStatus;
 import java.time.Duration;
 import java.util.HashMap;
@@ -121,7 +122,7 @@ public final class StreamSupervisor extends AbstractBehavior<StreamSupervisor.Co
     }
 
     private Behavior<Command> onStreamFor(StreamFor request) {
-        String key = request.topic() + "-" + request.partition();
+        String key = Checkpoint.streamKey(request.topic(), request.partition());
         ActorRef<StreamActor.Command> stream = streams.computeIfAbsent(key, k -> {
             // A failing batch must not wipe the stream's state: resume, and let the unanswered ask fail the
             // Kafka stream, which then re-reads from the committed offsets.

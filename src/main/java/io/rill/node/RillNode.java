@@ -207,8 +207,8 @@ public final class RillNode implements AutoCloseable {
                 jmx, producer);
         Map<String, byte[]> streamStates = new HashMap<>();
         restored.ifPresent(checkpoint -> checkpoint.sections().forEach((name, bytes) -> {
-            if (name.startsWith(STREAM_SECTION)) {
-                streamStates.put(name.substring(STREAM_SECTION.length()), bytes);
+            if (name.startsWith(Checkpoint.STREAM_SECTION_PREFIX)) {
+                streamStates.put(name.substring(Checkpoint.STREAM_SECTION_PREFIX.length()), bytes);
             }
         }));
         ActorRef<StreamSupervisor.Command> supervisor = spawn(system, StreamSupervisor.create(status,
@@ -303,7 +303,6 @@ public final class RillNode implements AutoCloseable {
         return new RillNode(settings, system, supervisor, status, bootstrap, brokerStartMillis, skipGram, charModels);
     }
 
-    private static final String STREAM_SECTION = "stream:";
     private static final String SYSTEM_NAME = "rill";
 
     /**
