@@ -1,20 +1,14 @@
 package io.rill.cli;
 
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
+import io.rill.text.BundledText;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.zip.GZIPInputStream;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * Streams the bundled data into the text topics at a steady rate, as a user's producers would: the names list,
@@ -23,8 +17,6 @@ import java.util.zip.GZIPInputStream;
  */
 final class DemoFeeder implements Runnable {
 
-    static final String NAMES_RESOURCE = "/demo/names.txt.gz";
-    static final String CORPUS_RESOURCE = "/demo/moby-dick.txt.gz";
     private static final int NAMES_PER_RECORD = 4;
 
     private final Properties producerProperties;
@@ -43,8 +35,8 @@ final class DemoFeeder implements Runnable {
         this.corpusTopic = corpusTopic;
         this.recordsPerSecond = recordsPerSecond;
         this.passes = passes;
-        this.nameRecords = chunk(readLines(NAMES_RESOURCE), NAMES_PER_RECORD);
-        this.corpusRecords = paragraphs(readLines(CORPUS_RESOURCE));
+        this.nameRecords = chunk(BundledText.lines(BundledText.NAMES), NAMES_PER_RECORD);
+        this.corpusRecords = BundledText.paragraphs(BundledText.lines(BundledText.MOBY_DICK));
     }
 
     long total() {
@@ -100,48 +92,11 @@ final class DemoFeeder implements Runnable {
         }
     }
 
-    static List<String> readLines(String resource) {
-        try (InputStream raw = DemoFeeder.class.getResourceAsStream(resource)) {
-            if (raw == null) {
-                throw new IllegalStateException("missing bundled resource " + resource);
-            }
-            try (BufferedReader reader = new BufferedReader(
-                    new InputStreamReader(new GZIPInputStream(raw), StandardCharsets.UTF_8))) {
-                return reader.lines().toList();
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
     private static List<String> chunk(List<String> lines, int size) {
         List<String> records = new ArrayList<>();
         for (int i = 0; i < lines.size(); i += size) {
             records.add(String.join("\n", lines.subList(i, Math.min(lines.size(), i + size))));
         }
         return records;
-    }
-
-    /** Joins hard-wrapped lines into paragraphs; blank lines separate paragraphs. */
-    static List<String> paragraphs(List<String> lines) {
-        List<String> paragraphs = new ArrayList<>();
-        StringBuilder current = new StringBuilder();
-        for (String line : lines) {
-            if (line.isBlank()) {
-                if (current.length() > 0) {
-                    paragraphs.add(current.toString());
-                    current.setLength(0);
-                }
-            } else {
-                if (current.length() > 0) {
-                    current.append(' ');
-                }
-                current.append(line.strip());
-            }
-        }
-        if (current.length() > 0) {
-            paragraphs.add(current.toString());
-        }
-        return paragraphs;
     }
 }

@@ -1,19 +1,19 @@
 package io.rill.cli;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.rill.testing.KafkaBrokerExtension;
 import io.rill.testing.TestKafka;
 import io.rill.testing.TestNodes;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
-
+import io.rill.text.BundledText;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /** `rill demo` feeds every bundled record, shows its progress, and with --exit-when-done ends once all is committed. */
 @ExtendWith(KafkaBrokerExtension.class)
@@ -35,8 +35,8 @@ class DemoIT {
         }
         String output = captured.toString(StandardCharsets.UTF_8);
         assertThat(exit).as(output).isZero();
-        long names = (DemoFeeder.readLines(DemoFeeder.NAMES_RESOURCE).size() + 3) / 4;
-        long paragraphs = DemoFeeder.paragraphs(DemoFeeder.readLines(DemoFeeder.CORPUS_RESOURCE)).size();
+        long names = (BundledText.lines(BundledText.NAMES).size() + 3) / 4;
+        long paragraphs = BundledText.paragraphs(BundledText.lines(BundledText.MOBY_DICK)).size();
         assertThat(output).contains("feeding [").contains("100%")
                 .contains("demo: all " + (names + paragraphs) + " records fed, taken in and committed.")
                 .contains(topics.names()).contains(topics.corpus());

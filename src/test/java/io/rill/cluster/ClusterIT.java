@@ -9,9 +9,8 @@ import io.rill.kafka.PartitionOffsets;
 import io.rill.testing.KafkaBrokerExtension;
 import io.rill.testing.TestKafka;
 import io.rill.testing.TestNodes;
-import java.io.BufferedReader;
+import io.rill.text.BundledText;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -25,7 +24,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.zip.GZIPInputStream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -67,7 +65,7 @@ class ClusterIT {
     void trainingGoesOnWhenANodeIsKilledAndEndsAsGoodAsOneNode(TestKafka kafka, @TempDir Path dir) throws Exception {
         Path jar = Path.of("target", "rill.jar");
         assertThat(jar).as("the shaded jar, built in the package phase").exists();
-        List<String> names = names();
+        List<String> names = BundledText.names();
 
         // One node, the reference: the same data, the same model, from its own topic.
         TestNodes.Topics single = TestNodes.topics("single", PARTITIONS);
@@ -323,12 +321,6 @@ class ClusterIT {
         return text.substring(at, text.indexOf('"', at));
     }
 
-    private static List<String> names() throws IOException {
-        try (BufferedReader reader = new BufferedReader(new InputStreamReader(new GZIPInputStream(
-                ClusterIT.class.getResourceAsStream("/demo/names.txt.gz")), StandardCharsets.UTF_8))) {
-            return reader.lines().filter(line -> !line.isBlank()).toList();
-        }
-    }
 
     private static String read(Path log) {
         try {

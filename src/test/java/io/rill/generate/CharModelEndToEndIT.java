@@ -1,5 +1,8 @@
 package io.rill.generate;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.rill.lstm.CharModel;
 import io.rill.lstm.CharVocabulary;
@@ -10,20 +13,7 @@ import io.rill.ps.CharModelServer;
 import io.rill.testing.KafkaBrokerExtension;
 import io.rill.testing.TestKafka;
 import io.rill.testing.TestNodes;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-
-import javax.management.MBeanServer;
-import javax.management.ObjectName;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
+import io.rill.text.BundledText;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -34,10 +24,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
-import java.util.zip.GZIPInputStream;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The character model end to end over a real broker: names go through Kafka, the stream actors' lanes, the worker
@@ -60,7 +56,7 @@ class CharModelEndToEndIT {
                 "rill.lstm.learning-rate", 5e-3,
                 "rill.lstm.progress.every-steps", 25,
                 "rill.generate.snapshot-interval", "200ms"));
-        List<String> names = names();
+        List<String> names = BundledText.names();
         int characters = 0;
         try (KafkaProducer<byte[], byte[]> producer = TestNodes.producer(kafka)) {
             Random random = new Random(3);
@@ -208,10 +204,4 @@ class CharModelEndToEndIT {
         return consumer;
     }
 
-    private static List<String> names() throws IOException {
-        try (BufferedReader reader = new BufferedReader(new InputStreamReader(new GZIPInputStream(
-                CharModelEndToEndIT.class.getResourceAsStream("/demo/names.txt.gz")), StandardCharsets.UTF_8))) {
-            return reader.lines().filter(line -> !line.isBlank()).toList();
-        }
-    }
 }
