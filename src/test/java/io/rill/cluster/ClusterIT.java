@@ -55,7 +55,8 @@ class ClusterIT {
     /**
      * How much worse than one node the cluster may end, in nats per character. The nodes train the same model
      * with smaller batches each (one worker per node), on slightly stale parameters, and the killed node's last
-     * seconds of updates are lost; in six runs on this data the cluster ended between 0.10 below and 0.04 above one node.
+     * seconds of updates are lost; in six runs on this data the cluster ended between 0.10 below and 0.04 above
+     * one node.
      */
     static final double TOLERANCE = 0.15;
     private static final int PASSES = 3;
