@@ -45,7 +45,8 @@ import org.slf4j.LoggerFactory;
  * state with the highest offset: offsets of a partition only grow, whoever consumed it. Its stream starts from that
  * state at that offset; a partition no checkpoint holds starts afresh at its committed offset. A node killed
  * without warning revokes nothing: its partitions resume from its last checkpoint, whose offsets are exactly the
- * ones it committed.
+ * ones it committed, or ahead of them if it died before its last commit: the new owner then commits them as the
+ * partition is assigned ({@link #commitResumeOffsets}).
  */
 public final class StreamHandover implements PartitionHandover {
 
@@ -116,6 +117,17 @@ public final class StreamHandover implements PartitionHandover {
                                 return offsets;
                             });
                 });
+    }
+
+    @Override
+    public void commitResumeOffsets(Set<TopicPartition> partitions, RestrictedConsumer consumer) {
+        Map<TopicPartition, Long> resume = new HashMap<>();
+        newestStates(nodesDirectory, partitions).forEach((tp, found) -> resume.put(tp, found.nextOffset()));
+        Map<TopicPartition, OffsetAndMetadata> committed = PartitionHandover.commitWhereBehind(resume, consumer);
+        if (!committed.isEmpty()) {
+            log.info("committed the offsets of the newest checkpointed states, which the group's were behind: {}",
+                    committed);
+        }
     }
 
     @Override

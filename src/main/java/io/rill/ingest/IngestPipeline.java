@@ -122,7 +122,7 @@ public final class IngestPipeline {
             }
             return Consumer.committablePartitionedManualOffsetSource(consumerSettings,
                             Subscriptions.topics(streams.keySet()).withPartitionAssignmentHandler(
-                                    new RevocationHandler(handover)), handover::assigned)
+                                    new RebalanceHandler(handover)), handover::assigned)
                     .mapMaterializedValue(c -> {
                         control.set(c);
                         return c;
@@ -193,8 +193,8 @@ public final class IngestPipeline {
                 }));
     }
 
-    /** Passes revocations to the handover, on the consumer's thread, while the rebalance waits for it. */
-    private record RevocationHandler(PartitionHandover handover) implements PartitionAssignmentHandler {
+    /** Passes revocations and assignments to the handover, on the consumer's thread, while the rebalance waits. */
+    private record RebalanceHandler(PartitionHandover handover) implements PartitionAssignmentHandler {
         @Override
         public void onRevoke(Set<TopicPartition> revoked, RestrictedConsumer consumer) {
             if (!revoked.isEmpty()) {
@@ -204,6 +204,15 @@ public final class IngestPipeline {
 
         @Override
         public void onAssign(Set<TopicPartition> assigned, RestrictedConsumer consumer) {
+            if (assigned.isEmpty()) {
+                return;
+            }
+            try {
+                handover.commitResumeOffsets(assigned, consumer);
+            } catch (RuntimeException e) {
+                // Not fatal: the partition's next record commits past it.
+                log.warn("could not commit the resume offsets of {}: {}", assigned, e.toString());
+            }
         }
 
         @Override

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,6 +23,14 @@ public interface PartitionHandover {
      * offset), once their streams' states are ready for the stream actors.
      */
     CompletionStage<Map<TopicPartition, Object>> assigned(Set<TopicPartition> partitions);
+
+    /**
+     * Partitions just assigned, called on the consumer's thread during the rebalance, before {@link #assigned}:
+     * commits the offsets their streams will resume from wherever the group's committed offset is behind them. A
+     * node killed between a checkpoint and the commit that follows leaves it so, and on a partition that receives no
+     * new record nothing else would ever move it: the group's lag would stay wrong for good.
+     */
+    void commitResumeOffsets(Set<TopicPartition> partitions, RestrictedConsumer consumer);
 
     /**
      * Partitions about to be taken away, called on the consumer's thread during the rebalance, before any other node
@@ -52,8 +61,45 @@ public interface PartitionHandover {
             }
 
             @Override
+            public void commitResumeOffsets(Set<TopicPartition> partitions, RestrictedConsumer consumer) {
+                Map<TopicPartition, Long> resume = new HashMap<>();
+                gate.covered().forEach((tp, next) -> {
+                    if (partitions.contains(tp)) {
+                        resume.put(tp, next);
+                    }
+                });
+                Map<TopicPartition, OffsetAndMetadata> committed = commitWhereBehind(resume, consumer);
+                if (!committed.isEmpty()) {
+                    log.info("committed the checkpoint's offsets, which the group's were behind: {}", committed);
+                }
+            }
+
+            @Override
             public void revoked(Set<TopicPartition> partitions, RestrictedConsumer consumer) {
             }
         };
+    }
+
+    /**
+     * Commits the offsets of {@code resume} (next offset per partition) that are ahead of the group's committed
+     * offsets, never moving one back; returns what it committed.
+     */
+    static Map<TopicPartition, OffsetAndMetadata> commitWhereBehind(Map<TopicPartition, Long> resume,
+                                                                    RestrictedConsumer consumer) {
+        if (resume.isEmpty()) {
+            return Map.of();
+        }
+        Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(resume.keySet());
+        Map<TopicPartition, OffsetAndMetadata> behind = new HashMap<>();
+        resume.forEach((tp, next) -> {
+            OffsetAndMetadata current = committed.get(tp);
+            if (current == null || current.offset() < next) {
+                behind.put(tp, new OffsetAndMetadata(next));
+            }
+        });
+        if (!behind.isEmpty()) {
+            consumer.commitSync(behind);
+        }
+        return behind;
     }
 }
