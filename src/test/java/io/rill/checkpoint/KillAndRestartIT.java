@@ -50,8 +50,6 @@ class KillAndRestartIT {
 
     @Test
     void nothingIsLostOrCountedTwiceAcrossKills(TestKafka kafka, @TempDir Path dir) throws Exception {
-        Path jar = Path.of("target", "rill.jar");
-        assertThat(jar).as("the shaded jar, built in the package phase").exists();
         TestNodes.Topics topics = TestNodes.topics("kill");
         TestNodes.createTopics(kafka, topics);
         AtomicLong produced = new AtomicLong();
@@ -63,17 +61,10 @@ class KillAndRestartIT {
         Random random = new Random(17);
         long lastSeenSequence = -1;
         for (int run = 0; run <= KILLS; run++) {
-            int jmxPort = freePort();
-            Path config = TestNodes.writeConfig(dir.resolve("node-" + run + ".conf"), kafka, topics, """
-                    rill.node.data-dir = "%s"
-                    rill.jmx.remote { enabled = true, host = "127.0.0.1", port = %d }
-                    """.formatted(dir.resolve("data"), jmxPort));
-            Path log = dir.resolve("node-" + run + ".log");
-            Process node = new ProcessBuilder(javaBinary(), "-Xmx768m", "-jar", jar.toString(), "run", "-c",
-                    config.toString()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            ChildNode node = ChildNode.start(dir, run, kafka, topics, "");
             JMXConnector connector = null;
             try {
-                connector = connect(jmxPort);
+                connector = connect(node.jmxPort());
                 MBeanServerConnection jmx = connector.getMBeanServerConnection();
                 ObjectName checkpoints = new ObjectName("rill:type=Checkpoints");
                 // Remote JMX opens early in a node's start; the learners' beans come once it has restored.
@@ -94,8 +85,7 @@ class KillAndRestartIT {
                             () -> (Long) jmx.getAttribute(checkpoints, "LastSequence") > before + 1);
                     Thread.sleep(random.nextInt(2500));
                     lastSeenSequence = (Long) jmx.getAttribute(checkpoints, "LastSequence");
-                    node.destroyForcibly(); // SIGKILL: no shutdown hook, no last checkpoint
-                    assertThat(node.waitFor(30, TimeUnit.SECONDS)).isTrue();
+                    node.kill();
                     continue;
                 }
                 producer.join(120_000);
@@ -117,12 +107,10 @@ class KillAndRestartIT {
             } catch (Throwable failure) {
                 throw new AssertionError("run " + run + " failed: " + failure.getMessage() + "\n"
                         + streamsReport(kafka, topics, connector, dir) + "\nwhat each run said of its partitions:\n"
-                        + partitionLines(dir, run) + "\nits log:\n" + Files.readString(log), failure);
+                        + partitionLines(dir, run) + "\nits log:\n" + Files.readString(node.log()), failure);
             } finally {
                 closeQuietly(connector); // after a kill the server is gone, and closing may complain
-                node.destroy();
-                node.waitFor(60, TimeUnit.SECONDS);
-                node.destroyForcibly();
+                node.stop();
             }
         }
         // The broker's view agrees: every offset committed.
@@ -147,7 +135,6 @@ class KillAndRestartIT {
      */
     @Test
     void aRestartedNodeCommitsTheOffsetsItsCheckpointIsAheadBy(TestKafka kafka, @TempDir Path dir) throws Exception {
-        Path jar = Path.of("target", "rill.jar");
         TestNodes.Topics topics = TestNodes.topics("kill-uncommitted");
         TestNodes.createTopics(kafka, topics);
         long total;
@@ -162,18 +149,11 @@ class KillAndRestartIT {
             total = recordsInTopics(kafka, topics);
         }
         for (int run = 0; run < 2; run++) {
-            int jmxPort = freePort();
-            String commits = run == 0 ? "rill.ingest { commit-max-batch = 1000000, commit-max-interval = 1h }\n" : "";
-            Path config = TestNodes.writeConfig(dir.resolve("node-" + run + ".conf"), kafka, topics, """
-                    rill.node.data-dir = "%s"
-                    rill.jmx.remote { enabled = true, host = "127.0.0.1", port = %d }
-                    """.formatted(dir.resolve("data"), jmxPort) + commits);
-            Path log = dir.resolve("node-" + run + ".log");
-            Process node = new ProcessBuilder(javaBinary(), "-Xmx768m", "-jar", jar.toString(), "run", "-c",
-                    config.toString()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            ChildNode node = ChildNode.start(dir, run, kafka, topics,
+                    run == 0 ? "rill.ingest { commit-max-batch = 1000000, commit-max-interval = 1h }" : "");
             JMXConnector connector = null;
             try {
-                connector = connect(jmxPort);
+                connector = connect(node.jmxPort());
                 MBeanServerConnection jmx = connector.getMBeanServerConnection();
                 ObjectName checkpoints = new ObjectName("rill:type=Checkpoints");
                 if (run == 0) {
@@ -184,8 +164,7 @@ class KillAndRestartIT {
                             () -> (Long) jmx.getAttribute(checkpoints, "LastSequence") > after + 1);
                     assertThat(committedOffsets(kafka, topics, dir)).as("commits held back in the first run")
                             .allMatch(offset -> offset < 0);
-                    node.destroyForcibly();
-                    assertThat(node.waitFor(30, TimeUnit.SECONDS)).isTrue();
+                    node.kill();
                     continue;
                 }
                 await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
@@ -194,13 +173,44 @@ class KillAndRestartIT {
                         .as("restored counts, nothing read twice").isEqualTo(total);
             } catch (Throwable failure) {
                 throw new AssertionError("run " + run + " failed: " + failure.getMessage() + "\nits log:\n"
-                        + Files.readString(log), failure);
+                        + Files.readString(node.log()), failure);
             } finally {
                 closeQuietly(connector);
-                node.destroy();
-                node.waitFor(60, TimeUnit.SECONDS);
-                node.destroyForcibly();
+                node.stop();
             }
+        }
+    }
+
+    /** A {@code rill run} in a child JVM, with remote JMX on a free port and its output in node-(run).log. */
+    private record ChildNode(Process process, Path log, int jmxPort) {
+
+        static ChildNode start(Path dir, int run, TestKafka kafka, TestNodes.Topics topics, String extra)
+                throws IOException {
+            Path jar = Path.of("target", "rill.jar");
+            assertThat(jar).as("the shaded jar, built in the package phase").exists();
+            int jmxPort = freePort();
+            Path config = TestNodes.writeConfig(dir.resolve("node-" + run + ".conf"), kafka, topics, """
+                    rill.node.data-dir = "%s"
+                    rill.jmx.remote { enabled = true, host = "127.0.0.1", port = %d }
+                    %s
+                    """.formatted(dir.resolve("data"), jmxPort, extra));
+            Path log = dir.resolve("node-" + run + ".log");
+            Process process = new ProcessBuilder(javaBinary(), "-Xmx768m", "-jar", jar.toString(), "run", "-c",
+                    config.toString()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            return new ChildNode(process, log, jmxPort);
+        }
+
+        /** SIGKILL: no shutdown hook, no last checkpoint. */
+        void kill() throws InterruptedException {
+            process.destroyForcibly();
+            assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        }
+
+        /** SIGTERM, and SIGKILL if it has not stopped within a minute. */
+        void stop() throws InterruptedException {
+            process.destroy();
+            process.waitFor(60, TimeUnit.SECONDS);
+            process.destroyForcibly();
         }
     }
 
