@@ -44,9 +44,9 @@ import org.slf4j.LoggerFactory;
  * <p>Assigned: the node reads the valid checkpoints of every node ({@code nodes/*}) and takes, per partition, the
  * state with the highest offset: offsets of a partition only grow, whoever consumed it. Its stream starts from that
  * state at that offset; a partition no checkpoint holds starts afresh at its committed offset. A node killed
- * without warning revokes nothing: its partitions resume from its last checkpoint, whose offsets are exactly the
- * ones it committed, or ahead of them if it died before its last commit: the new owner then commits them as the
- * partition is assigned ({@link #commitResumeOffsets}).
+ * without warning revokes nothing: its partitions resume from its last checkpoint, whose offsets are the ones it
+ * committed or, if it died before that commit, ahead of them; the new owner then commits them as the partition is
+ * assigned ({@link #commitResumeOffsets}).
  */
 public final class StreamHandover implements PartitionHandover {
 
