@@ -6,6 +6,7 @@ import io.rill.generate.GenerationSettings;
 import io.rill.ops.IngestStreamMetrics;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
 
 import java.io.IOException;
@@ -16,6 +17,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -31,6 +33,21 @@ final class BenchSupport {
     static final int BROKER_MAX_MESSAGE_BYTES = 17_825_792;
 
     private BenchSupport() {
+    }
+
+    /**
+     * A producer's properties for loading a benchmark's data in bulk: {@code acks=all}, idempotent, no compression,
+     * 256 KiB batches after up to 10 ms.
+     */
+    static Properties bulkProducerProperties(String bootstrap) {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        props.put(ProducerConfig.LINGER_MS_CONFIG, "10");
+        props.put(ProducerConfig.BATCH_SIZE_CONFIG, String.valueOf(256 * 1024));
+        props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "none");
+        return props;
     }
 
     /**

@@ -8,8 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.ZonedDateTime;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -203,12 +201,7 @@ public final class ClusterBench implements Callable<Integer> {
         GenerationSettings generation = generation();
 
         ClusterReport report = new ClusterReport();
-        report.startedAt = ZonedDateTime.now().truncatedTo(ChronoUnit.SECONDS);
-        report.command = common.command != null ? common.command : "ClusterBench (arguments not known)";
-        report.label = common.label;
-        report.rillVersion = common.rillVersion != null ? common.rillVersion : "unknown";
-        report.machine = MachineFacts.collect();
-        report.loadAtStart = ProcMemory.loadAverages();
+        report.begin(common, "ClusterBench");
         report.nodeJvmOpts = nodeJvmOpts;
         report.brokerJvmOpts = brokerJvmOpts;
         report.pollMillis = pollMillis;
@@ -228,9 +221,7 @@ public final class ClusterBench implements Callable<Integer> {
         report.snapshotIntervalSeconds = generation.enabled() ? generation.snapshotInterval().toMillis() / 1e3 : 0;
         report.seenRefreshSeconds = generation.seenRefreshInterval().toMillis() / 1e3;
         report.maxStaleness = lstm.maxStaleness();
-        System.out.printf("machine: %d cores (%s), %.1f GiB; load average (1/5/15 min) %s; rill %s%n",
-                report.machine.cores(), report.machine.cpuModel(), report.machine.memoryGiB(), report.loadAtStart,
-                report.rillVersion);
+        report.printMachine();
 
         // Before any child runs, so that nothing of the bench's own competes with these loops.
         System.out.printf("measuring the cost of one update in-process (%d iterations each)...%n", costIterations);

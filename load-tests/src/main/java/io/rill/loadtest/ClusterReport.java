@@ -5,7 +5,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,15 +18,8 @@ import java.util.Optional;
  * the network-cost model ({@link ClusterModel}) with its inputs and its predictions, and observations. MB = 10^6 bytes
  * (network rates are decimal); MiB = 2^20 bytes (memory).
  */
-final class ClusterReport {
+final class ClusterReport extends RunReport {
 
-    ZonedDateTime startedAt;
-    String command;
-    String label;
-    String rillVersion;
-    MachineFacts machine;
-    String loadAtStart;
-    String loadAtEnd;
     String nodeJvmOpts;
     String brokerJvmOpts;
     int pollMillis;

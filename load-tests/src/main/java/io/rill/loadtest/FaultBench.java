@@ -4,9 +4,7 @@ import com.typesafe.config.ConfigFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -186,19 +184,11 @@ public final class FaultBench implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         validate();
-        ZonedDateTime startedAt = ZonedDateTime.now().truncatedTo(ChronoUnit.SECONDS);
-        chartPrefix = "faults-" + startedAt.format(DateTimeFormatter.ofPattern("yyyy-MM-dd-HHmmss"));
         FaultReport report = new FaultReport();
-        report.startedAt = startedAt;
-        report.command = common.command != null ? common.command : "FaultBench (arguments not known)";
-        report.label = common.label;
-        report.rillVersion = common.rillVersion != null ? common.rillVersion : "unknown";
-        report.machine = MachineFacts.collect();
-        report.loadAtStart = ProcMemory.loadAverages();
+        report.begin(common, "FaultBench");
+        chartPrefix = "faults-" + report.startedAt.format(DateTimeFormatter.ofPattern("yyyy-MM-dd-HHmmss"));
         report.settings = settings();
-        System.out.printf("machine: %d cores (%s), %.1f GiB; load average (1/5/15 min) %s; rill %s%n",
-                report.machine.cores(), report.machine.cpuModel(), report.machine.memoryGiB(), report.loadAtStart,
-                report.rillVersion);
+        report.printMachine();
         if (!common.noReport) {
             Files.createDirectories(common.results);
         }

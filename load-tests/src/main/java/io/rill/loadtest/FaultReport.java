@@ -5,7 +5,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -17,15 +16,8 @@ import java.util.Map;
  * scenarios with pass or fail, then each scenario: what it did, its figures, its checks, its table, its notes and
  * its chart. The run's temporary directory appears as {@code <work>}.
  */
-final class FaultReport {
+final class FaultReport extends RunReport {
 
-    ZonedDateTime startedAt;
-    String command;
-    String label;
-    String rillVersion;
-    MachineFacts machine;
-    String loadAtStart;
-    String loadAtEnd;
     List<String> settings = List.of();
     /** The run's temporary directory: shown as {@code <work>}, so no path of this machine lands in a report. */
     String workDir;

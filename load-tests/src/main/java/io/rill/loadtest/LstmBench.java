@@ -4,8 +4,6 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.ZonedDateTime;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -191,12 +189,7 @@ public final class LstmBench implements Callable<Integer> {
             }
         });
         LstmReport report = new LstmReport();
-        report.startedAt = ZonedDateTime.now().truncatedTo(ChronoUnit.SECONDS);
-        report.command = common.command != null ? common.command : "LstmBench (arguments not known)";
-        report.label = common.label;
-        report.machine = MachineFacts.collect();
-        report.loadAtStart = ProcMemory.loadAverages();
-        report.rillVersion = common.rillVersion != null ? common.rillVersion : "unknown";
+        report.begin(common, "LstmBench");
         report.childJvmOpts = jvmOpts;
         report.overrides = List.copyOf(overrides);
         report.passes = passes;
@@ -207,9 +200,7 @@ public final class LstmBench implements Callable<Integer> {
         report.peerSettings = new LstmPeerRun.Settings(hidden, embedding, lanes * partitions, bptt,
                 peerPasses != null ? peerPasses : passes, learningRate);
         report.rates = rates();
-        System.out.printf("machine: %d cores (%s), %.1f GiB; load average (1/5/15 min) %s; rill %s%n",
-                report.machine.cores(), report.machine.cpuModel(), report.machine.memoryGiB(), report.loadAtStart,
-                report.rillVersion);
+        report.printMachine();
 
         Path work = common.createWorkDirectory("rill-lstm-bench-");
         try {

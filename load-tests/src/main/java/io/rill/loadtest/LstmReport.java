@@ -5,7 +5,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -20,7 +19,7 @@ import java.util.TreeMap;
  * side, the issue's targets, rill's generation latency under training, and names sampled from rill's model.
  * MiB = 2^20 bytes.
  */
-final class LstmReport {
+final class LstmReport extends RunReport {
 
     /** The targets. */
     static final double TARGET_SPEED_RATIO = 1.0;
@@ -29,13 +28,6 @@ final class LstmReport {
     static final double TARGET_P99_MILLIS = 50;
     static final int TARGET_P99_RATE = 100;
 
-    ZonedDateTime startedAt;
-    String command;
-    String label;
-    MachineFacts machine;
-    String loadAtStart;
-    String loadAtEnd;
-    String rillVersion;
     String childJvmOpts;
     List<String> overrides;
     int passes;

@@ -1,7 +1,6 @@
 package io.rill.loadtest;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
@@ -49,13 +48,7 @@ final class NameRecords {
      */
     static Sent produce(String bootstrap, String topic, int partitions, boolean roundRobin, List<String> names,
                         int passes, Random shuffle) throws Exception {
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        props.put(ProducerConfig.LINGER_MS_CONFIG, "10");
-        props.put(ProducerConfig.BATCH_SIZE_CONFIG, String.valueOf(256 * 1024));
-        props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "none");
+        Properties props = BenchSupport.bulkProducerProperties(bootstrap);
         int records = names.size() * passes;
         int[] partitionOf = new int[records];
         int[] unitLength = new int[records];

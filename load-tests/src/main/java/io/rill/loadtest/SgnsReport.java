@@ -5,7 +5,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -17,21 +16,14 @@ import java.util.TreeMap;
  * Everything one skip-gram benchmark invocation found, rendered as a terminal table and as a Markdown section of
  * {@code load-tests/results/sgns-<date>.md}. MiB = 2^20 bytes.
  */
-final class SgnsReport {
+final class SgnsReport extends RunReport {
 
-    ZonedDateTime startedAt;
-    String command;
-    String label;
-    MachineFacts machine;
-    String loadAtStart;
-    String loadAtEnd;
     String corpus;
     int passes;
     int partitions;
     long wordsPerPass;
     List<String> commonOverrides;
     String childJvmOpts;
-    String rillVersion;
     SgnsPeersRun.Result peers;
     final List<SkipGramBench.RillOutcome> rill = new ArrayList<>();
 

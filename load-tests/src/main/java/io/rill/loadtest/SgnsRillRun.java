@@ -188,13 +188,7 @@ final class SgnsRillRun {
      * number.
      */
     private static long[] produce(String bootstrap, Params p, Corpus corpus, Properties result) throws Exception {
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        props.put(ProducerConfig.LINGER_MS_CONFIG, "10");
-        props.put(ProducerConfig.BATCH_SIZE_CONFIG, String.valueOf(256 * 1024));
-        props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "none");
+        Properties props = BenchSupport.bulkProducerProperties(bootstrap);
         props.put(ProducerConfig.BUFFER_MEMORY_CONFIG, String.valueOf(128L * 1024 * 1024));
         props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(16 * 1024 * 1024));
         long[] bytes = new long[p.partitions()];

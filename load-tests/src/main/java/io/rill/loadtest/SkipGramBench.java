@@ -9,8 +9,6 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.ZonedDateTime;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -160,11 +158,7 @@ public final class SkipGramBench implements Callable<Integer> {
         }
         List<Variant> variants = lrVariants.stream().map(Variant::parse).toList();
         SgnsReport report = new SgnsReport();
-        report.startedAt = ZonedDateTime.now().truncatedTo(ChronoUnit.SECONDS);
-        report.command = common.command != null ? common.command : "SkipGramBench (arguments not known)";
-        report.label = common.label;
-        report.machine = MachineFacts.collect();
-        report.loadAtStart = ProcMemory.loadAverages();
+        report.begin(common, "SkipGramBench");
         report.corpus = corpus.toString();
         report.passes = passes;
         report.partitions = partitions;
@@ -173,7 +167,6 @@ public final class SkipGramBench implements Callable<Integer> {
         }
         report.commonOverrides = List.copyOf(overrides);
         report.childJvmOpts = jvmOpts;
-        report.rillVersion = common.rillVersion != null ? common.rillVersion : "unknown";
 
         Path work = common.createWorkDirectory("rill-sgns-bench-");
         try {
