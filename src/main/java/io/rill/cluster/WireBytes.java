@@ -1,41 +1,23 @@
 package io.rill.cluster;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInput;
 import java.io.DataInputStream;
-import java.io.DataOutput;
-import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 
 /**
- * The wire form of a payload class that already writes itself for checkpoints: the bytes of its {@code writeTo},
- * read back with its {@code readFrom}, which checks what it reads. Travels in a message as one CBOR byte string
+ * The wire form of a payload class that already writes itself for checkpoints: the bytes of its {@code writeTo}
+ * ({@link io.rill.state.StateFormat#toBytes}), read back here with its {@code readFrom}, which checks what it reads. Travels in a message as one CBOR byte string
  * (the class marks its {@code toWireBytes} {@code @JsonValue} and its {@code fromWireBytes} {@code @JsonCreator}).
  */
 public final class WireBytes {
-
-    public interface Writer {
-        void writeTo(DataOutput out) throws IOException;
-    }
 
     public interface Reader<T> {
         T readFrom(DataInput in) throws IOException;
     }
 
     private WireBytes() {
-    }
-
-    public static byte[] of(Writer writer) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            writer.writeTo(out);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e); // a ByteArrayOutputStream never fails
-        }
-        return bytes.toByteArray();
     }
 
     /** Reads {@code bytes} with {@code reader}, refusing bytes left over: they mean the form was damaged. */

@@ -92,7 +92,7 @@ public final class CharVocabulary {
 
   @JsonValue
   public byte[] toWireBytes() {
-    return WireBytes.of(this::writeTo);
+    return io.rill.state.StateFormat.toBytes(this::writeTo);
   }
 
   @JsonCreator(mode = JsonCreator.Mode.DELEGATING)

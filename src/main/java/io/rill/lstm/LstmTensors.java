@@ -201,7 +201,7 @@ public abstract sealed class LstmTensors permits LstmParams, LstmGradients {
    */
   @JsonValue
   public byte[] toWireBytes() {
-    return WireBytes.of(out -> {
+    return io.rill.state.StateFormat.toBytes(out -> {
       out.writeDouble(config.dropout());
       writeTo(out);
     });

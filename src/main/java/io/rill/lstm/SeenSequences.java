@@ -117,7 +117,7 @@ public final class SeenSequences {
 
   @JsonValue
   public byte[] toWireBytes() {
-    return WireBytes.of(this::writeTo);
+    return io.rill.state.StateFormat.toBytes(this::writeTo);
   }
 
   /** A filter from its wire form; its bits must be there, so a damaged bit count allocates no more than was sent. */

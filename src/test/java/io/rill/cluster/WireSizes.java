@@ -20,6 +20,7 @@ import io.rill.skipgram.PairBuffer;
 import io.rill.skipgram.SkipGramSettings;
 import io.rill.skipgram.SparseBatch;
 import io.rill.skipgram.SplitMix64;
+import io.rill.state.StateFormat;
 import io.rill.skipgram.VocabularyActor;
 import io.rill.skipgram.VocabularyState;
 import io.rill.skipgram.WindowPairs;
@@ -111,7 +112,7 @@ public final class WireSizes {
         long ids = batch.lines().stream().mapToLong(line -> line.length).sum();
         AliasTable table = observed.negatives();
         int[] slotInts = new int[3 * table.size()]; // {threshold, id, alias} per slot, after writeTo's 5-byte header
-        ByteBuffer.wrap(WireBytes.of(table::writeTo), 5, 4 * slotInts.length).asIntBuffer().get(slotInts);
+        ByteBuffer.wrap(StateFormat.toBytes(table::writeTo), 5, 4 * slotInts.length).asIntBuffer().get(slotInts);
         row("VocabularyActor.Observed (" + table.size() + " words)", observed, 4L * (ids + slotInts.length),
                 byteString(BinaryArrays.varintBytes(batch.lines()).length) + byteString(table.toWireBytes().length),
                 cborBytes(batch.lines()) + cborBytes(slotInts));
@@ -160,7 +161,7 @@ public final class WireSizes {
                 (double) (cborBytes(inIds) + cborBytes(outIds)) / pushIds,
                 batch.lines().size(), ids, (double) BinaryArrays.varintBytes(batch.lines()).length / ids,
                 (double) table.toWireBytes().length / table.size(),
-                (double) WireBytes.of(table::writeTo).length / table.size(), (double) cborBytes(slotInts) / table.size());
+                (double) StateFormat.toBytes(table::writeTo).length / table.size(), (double) cborBytes(slotInts) / table.size());
     }
 
     /** Bytes of the values as zig-zag varints, 7 bits a byte. */

@@ -3,12 +3,10 @@ package io.rill.testing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import io.rill.state.StateFormat;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInput;
 import java.io.DataInputStream;
-import java.io.DataOutput;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
@@ -20,10 +18,6 @@ import java.util.SplittableRandom;
  */
 public final class StateBytes {
 
-    public interface Writer {
-        void writeTo(DataOutput out) throws IOException;
-    }
-
     public interface Reader<T> {
         T readFrom(DataInput in) throws IOException;
     }
@@ -31,14 +25,8 @@ public final class StateBytes {
     private StateBytes() {
     }
 
-    public static byte[] of(Writer writer) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            writer.writeTo(out);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return bytes.toByteArray();
+    public static byte[] of(StateFormat.Writer writer) {
+        return StateFormat.toBytes(writer);
     }
 
     /** Reads {@code bytes}, asserting the reader takes every byte and no more: state nests inside a larger file. */
@@ -54,7 +42,7 @@ public final class StateBytes {
     }
 
     /** Writes and reads back. */
-    public static <T> T roundTrip(Writer writer, Reader<T> reader) {
+    public static <T> T roundTrip(StateFormat.Writer writer, Reader<T> reader) {
         return read(of(writer), reader);
     }
 
