@@ -26,6 +26,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -62,6 +63,14 @@ public final class StreamHandover implements PartitionHandover {
     private final Duration retireGrace;
     private final Executor blocking;
     private final ClusterMetrics metrics;
+    /**
+     * The newest states read for the partitions of the current assignment by {@link #commitResumeOffsets}, which
+     * Alpakka calls with the same partitions just before {@link #assigned}: read once, used by both.
+     */
+    private final AtomicReference<Read> lastRead = new AtomicReference<>();
+
+    private record Read(Set<TopicPartition> partitions, Map<TopicPartition, Found> found) {
+    }
 
     /**
      * @param nodesDirectory where every node's directory of checkpoints is, this node's ({@code nodeName}) too
@@ -90,7 +99,11 @@ public final class StreamHandover implements PartitionHandover {
 
     @Override
     public CompletionStage<Map<TopicPartition, Object>> assigned(Set<TopicPartition> partitions) {
-        return CompletableFuture.supplyAsync(() -> newestStates(nodesDirectory, partitions), blocking)
+        Read read = lastRead.getAndSet(null);
+        CompletableFuture<Map<TopicPartition, Found>> newest = read != null && read.partitions().equals(partitions)
+                ? CompletableFuture.completedFuture(read.found())
+                : CompletableFuture.supplyAsync(() -> newestStates(nodesDirectory, partitions), blocking);
+        return newest
                 .thenCompose(found -> {
                     Map<String, byte[]> states = new HashMap<>();
                     // Straight back from this node's own handover (or never checkpointed): its actor is as new.
@@ -121,8 +134,10 @@ public final class StreamHandover implements PartitionHandover {
 
     @Override
     public void commitResumeOffsets(Set<TopicPartition> partitions, RestrictedConsumer consumer) {
+        Map<TopicPartition, Found> newest = newestStates(nodesDirectory, partitions);
+        lastRead.set(new Read(Set.copyOf(partitions), newest));
         Map<TopicPartition, Long> resume = new HashMap<>();
-        newestStates(nodesDirectory, partitions).forEach((tp, found) -> resume.put(tp, found.nextOffset()));
+        newest.forEach((tp, found) -> resume.put(tp, found.nextOffset()));
         Map<TopicPartition, OffsetAndMetadata> committed = PartitionHandover.commitWhereBehind(resume, consumer);
         if (!committed.isEmpty()) {
             log.info("committed the offsets of the newest checkpointed states, which the group's were behind: {}",
