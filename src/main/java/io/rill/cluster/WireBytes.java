@@ -8,8 +8,9 @@ import java.io.IOException;
 
 /**
  * The wire form of a payload class that already writes itself for checkpoints: the bytes of its {@code writeTo}
- * ({@link io.rill.state.StateFormat#toBytes}), read back here with its {@code readFrom}, which checks what it reads. Travels in a message as one CBOR byte string
- * (the class marks its {@code toWireBytes} {@code @JsonValue} and its {@code fromWireBytes} {@code @JsonCreator}).
+ * ({@link io.rill.state.StateFormat#toBytes}), read back here with its {@code readFrom}, which checks what it reads.
+ * Travels in a message as one CBOR byte string (the class marks its {@code toWireBytes} {@code @JsonValue} and its
+ * {@code fromWireBytes} {@code @JsonCreator}).
  */
 public final class WireBytes {
 
