@@ -2,7 +2,7 @@ package io.rill.lstm;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
-import io.rill.cluster.WireBytes;
+import io.rill.wire.WireBytes;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;

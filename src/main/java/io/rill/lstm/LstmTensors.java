@@ -1,7 +1,7 @@
 package io.rill.lstm;
 
 import com.fasterxml.jackson.annotation.JsonValue;
-import io.rill.cluster.WireBytes;
+import io.rill.wire.WireBytes;
 import java.io.ByteArrayInputStream;
 import java.io.DataInput;
 import java.io.DataInputStream;

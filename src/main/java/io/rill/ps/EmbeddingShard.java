@@ -7,9 +7,9 @@ import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import io.rill.checkpoint.StateSink;
-import io.rill.cluster.BinaryArrays.Floats;
-import io.rill.cluster.BinaryArrays.Ints;
-import io.rill.cluster.CborSerializable;
+import io.rill.wire.BinaryArrays.Floats;
+import io.rill.wire.BinaryArrays.Ints;
+import io.rill.wire.CborSerializable;
 import io.rill.ops.SkipGramMetrics;
 import io.rill.state.StateFormat;
 

@@ -2,7 +2,7 @@ package io.rill.skipgram;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
-import io.rill.cluster.BinaryArrays;
+import io.rill.wire.BinaryArrays;
 import io.rill.state.StateFormat;
 import java.io.DataInput;
 import java.io.DataOutput;

@@ -16,6 +16,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper;
 import com.typesafe.config.ConfigFactory;
 import io.rill.lstm.CellType;
+import io.rill.wire.BinaryArrays;
+import io.rill.wire.CborSerializable;
 import io.rill.lstm.CharVocabulary;
 import io.rill.lstm.LstmConfig;
 import io.rill.lstm.LstmGradients;

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.rill.lstm.CharVocabulary;
+import io.rill.wire.BinaryArrays;
 import io.rill.lstm.LstmConfig;
 import io.rill.lstm.LstmGradients;
 import io.rill.lstm.LstmParams;

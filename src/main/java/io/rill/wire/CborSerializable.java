@@ -1,4 +1,4 @@
-package io.rill.cluster;
+package io.rill.wire;
 
 /**
  * Marks a message that may travel between rill nodes: Akka serializes it with its Jackson CBOR serializer (the

@@ -1,4 +1,4 @@
-package io.rill.cluster;
+package io.rill.wire;
 
 import java.io.ByteArrayInputStream;
 import java.io.DataInput;

@@ -1,4 +1,4 @@
-package io.rill.cluster;
+package io.rill.wire;
 
 import com.fasterxml.jackson.annotation.JacksonAnnotationsInside;
 import com.fasterxml.jackson.core.JsonGenerator;

@@ -1,4 +1,4 @@
-package io.rill.cluster;
+package io.rill.wire;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
