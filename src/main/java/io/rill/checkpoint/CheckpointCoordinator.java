@@ -8,8 +8,6 @@ import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.javadsl.TimerScheduler;
-import io.rill.ingest.StreamActor;
-import io.rill.ingest.StreamSupervisor;
 import io.rill.ops.CheckpointMetrics;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -72,14 +70,8 @@ public final class CheckpointCoordinator extends AbstractBehavior<CheckpointCoor
         INSTANCE
     }
 
-    private record StreamsListed(long sequence, StreamSupervisor.StreamList list, Throwable failure)
-            implements Command {
-    }
-
-    private record StreamState(StreamActor.StreamCheckpoint checkpoint) implements Command {
-    }
-
-    private record BarrierTimedOut(long sequence) implements Command {
+    /** The streams are at the barrier of {@code sequence}, or why not. */
+    private record StreamsHeld(long sequence, StreamBarrier.Held held, Throwable failure) implements Command {
     }
 
     private record PartsExported(long sequence, Map<String, byte[]> parts, Throwable failure) implements Command {
@@ -93,25 +85,23 @@ public final class CheckpointCoordinator extends AbstractBehavior<CheckpointCoor
     private final CheckpointSettings settings;
     private final CheckpointStore store;
     private final CommitGate gate;
-    private final ActorRef<StreamSupervisor.Command> supervisor;
+    private final StreamBarrier streams;
     private final Supplier<List<StatePart>> parts;
     private final LongSupplier recordsTaken;
     private final Map<TopicPartition, Long> restoredOffsets;
     private final CheckpointMetrics metrics;
-    private final TimerScheduler<Command> timers;
     private final Executor blocking;
-    private final ActorRef<StreamActor.StreamCheckpoint> streamStates;
 
     private long nextSequence;
     private long lastStartedNanos = System.nanoTime();
     private long recordsAtLast;
-    /** The checkpoint in progress (-1: none), its streams, their states, when it started and who waits. */
+    /** The checkpoint in progress (-1: none), its held streams, their states, when it started and who waits. */
     private long current = -1;
-    private List<ActorRef<StreamActor.Command>> paused = List.of();
+    private StreamBarrier.Held held;
     /** Restored stream states of partitions not assigned here since the start: carried into every checkpoint. */
     private Map<String, byte[]> unclaimed = Map.of();
     private final Set<String> carriedForward = new HashSet<>();
-    private final Map<String, StreamActor.StreamCheckpoint> collected = new LinkedHashMap<>();
+    private final Map<String, StreamBarrier.StreamState> collected = new LinkedHashMap<>();
     private long startedNanos;
     private long pauseMillis;
     private Map<TopicPartition, Long> offsets = Map.of();
@@ -119,33 +109,31 @@ public final class CheckpointCoordinator extends AbstractBehavior<CheckpointCoor
     private boolean again;
 
     public static Behavior<Command> create(CheckpointSettings settings, CheckpointStore store, CommitGate gate,
-                                           ActorRef<StreamSupervisor.Command> supervisor,
+                                           StreamBarrier streams,
                                            Supplier<List<StatePart>> parts, LongSupplier recordsTaken,
                                            CheckpointMetrics metrics, long firstSequence,
                                            Map<TopicPartition, Long> restoredOffsets) {
         return Behaviors.setup(context -> Behaviors.withTimers(timers -> new CheckpointCoordinator(context, timers,
-                settings, store, gate, supervisor, parts, recordsTaken, metrics, firstSequence, restoredOffsets)));
+                settings, store, gate, streams, parts, recordsTaken, metrics, firstSequence, restoredOffsets)));
     }
 
     private CheckpointCoordinator(ActorContext<Command> context, TimerScheduler<Command> timers,
                                   CheckpointSettings settings, CheckpointStore store, CommitGate gate,
-                                  ActorRef<StreamSupervisor.Command> supervisor, Supplier<List<StatePart>> parts,
+                                  StreamBarrier streams, Supplier<List<StatePart>> parts,
                                   LongSupplier recordsTaken, CheckpointMetrics metrics, long firstSequence,
                                   Map<TopicPartition, Long> restoredOffsets) {
         super(context);
         this.restoredOffsets = Map.copyOf(restoredOffsets);
-        this.timers = timers;
         this.settings = settings;
         this.store = store;
         this.gate = gate;
-        this.supervisor = supervisor;
+        this.streams = streams;
         this.parts = parts;
         this.recordsTaken = recordsTaken;
         this.metrics = metrics;
         this.nextSequence = firstSequence;
         this.recordsAtLast = recordsTaken.getAsLong();
         this.blocking = context.getSystem().dispatchers().lookup(DispatcherSelector.blocking());
-        this.streamStates = context.messageAdapter(StreamActor.StreamCheckpoint.class, StreamState::new);
         timers.startTimerWithFixedDelay(Tick.INSTANCE, TICK);
     }
 
@@ -154,9 +142,7 @@ public final class CheckpointCoordinator extends AbstractBehavior<CheckpointCoor
         return newReceiveBuilder()
                 .onMessageEquals(Tick.INSTANCE, this::onTick)
                 .onMessage(CheckpointNow.class, this::onCheckpointNow)
-                .onMessage(StreamsListed.class, this::onStreamsListed)
-                .onMessage(StreamState.class, this::onStreamState)
-                .onMessage(BarrierTimedOut.class, this::onBarrierTimedOut)
+                .onMessage(StreamsHeld.class, this::onStreamsHeld)
                 .onMessage(PartsExported.class, this::onPartsExported)
                 .onMessage(Written.class, this::onWritten)
                 .build();
@@ -188,50 +174,33 @@ public final class CheckpointCoordinator extends AbstractBehavior<CheckpointCoor
         startedNanos = System.nanoTime();
         collected.clear();
         long sequence = current;
-        getContext().ask(StreamSupervisor.StreamList.class, supervisor, settings.barrierTimeout(),
-                StreamSupervisor.ListStreams::new,
-                (list, failure) -> new StreamsListed(sequence, list, failure));
+        getContext().pipeToSelf(streams.hold(sequence, settings.barrierTimeout()),
+                (streamsHeld, failure) -> new StreamsHeld(sequence, streamsHeld, failure));
     }
 
-    private Behavior<Command> onStreamsListed(StreamsListed listed) {
-        if (listed.sequence() != current) {
+    private Behavior<Command> onStreamsHeld(StreamsHeld message) {
+        if (message.sequence() != current) {
+            if (message.held() != null) {
+                message.held().resume(); // held for a checkpoint already given up on
+            }
             return this;
         }
-        if (listed.failure() != null) {
-            return fail("the stream supervisor did not answer: " + listed.failure());
+        if (message.failure() != null) {
+            return fail("the streams did not reach the barrier: " + message.failure().getMessage());
         }
-        paused = listed.list().streams();
-        unclaimed = listed.list().unclaimed();
-        for (ActorRef<StreamActor.Command> stream : paused) {
-            stream.tell(new StreamActor.Barrier(current, streamStates));
+        held = message.held();
+        unclaimed = held.unclaimed();
+        for (StreamBarrier.StreamState state : held.states()) {
+            collected.put(Checkpoint.streamKey(state.topic(), state.partition()), state);
         }
-        timers.startSingleTimer("barrier", new BarrierTimedOut(current), settings.barrierTimeout());
-        return paused.isEmpty() ? exportParts() : this;
-    }
-
-    private Behavior<Command> onStreamState(StreamState state) {
-        StreamActor.StreamCheckpoint checkpoint = state.checkpoint();
-        if (checkpoint.sequence() != current) {
-            return this;
-        }
-        collected.put(Checkpoint.streamKey(checkpoint.topic(), checkpoint.partition()), checkpoint);
-        return collected.size() == paused.size() ? exportParts() : this;
-    }
-
-    private Behavior<Command> onBarrierTimedOut(BarrierTimedOut timedOut) {
-        if (timedOut.sequence() != current) {
-            return this;
-        }
-        return fail((paused.size() - collected.size()) + " of " + paused.size()
-                + " streams did not reach the barrier within " + settings.barrierTimeout());
+        return exportParts();
     }
 
     /** Every stream is still: ask the learners for their states, then let the streams go on. */
     private Behavior<Command> exportParts() {
-        timers.cancel("barrier");
         long sequence = current;
         Map<TopicPartition, Long> cut = new LinkedHashMap<>();
-        for (StreamActor.StreamCheckpoint stream : collected.values()) {
+        for (StreamBarrier.StreamState stream : collected.values()) {
             if (stream.nextOffset() >= 0) {
                 cut.put(new TopicPartition(stream.topic(), stream.partition()), stream.nextOffset());
             }
@@ -332,13 +301,11 @@ public final class CheckpointCoordinator extends AbstractBehavior<CheckpointCoor
     }
 
     private void resumeStreams() {
-        if (!paused.isEmpty()) {
+        if (held != null) {
             pauseMillis = (System.nanoTime() - startedNanos) / 1_000_000;
+            held.resume();
+            held = null;
         }
-        for (ActorRef<StreamActor.Command> stream : paused) {
-            stream.tell(new StreamActor.Resume(current));
-        }
-        paused = List.of();
     }
 
     private static long sizeOf(Path path) {

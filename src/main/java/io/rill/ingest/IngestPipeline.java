@@ -1,5 +1,6 @@
 package io.rill.ingest;
 
+import io.rill.learn.AcceptedRecord;
 import akka.Done;
 import akka.NotUsed;
 import akka.actor.typed.ActorRef;

@@ -1,5 +1,6 @@
 package io.rill.ingest;
 
+import io.rill.learn.AcceptedRecord;
 import io.rill.state.StateFormat;
 
 import java.io.DataInput;

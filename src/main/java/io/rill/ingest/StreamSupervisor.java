@@ -75,8 +75,7 @@ public final class StreamSupervisor extends AbstractBehavior<StreamSupervisor.Co
 
     private final NodeStatus status;
     private final int maxDistinctTokens;
-    private final BiFunction<String, Integer, StreamActor.SkipGramLink> skipGramLinks;
-    private final BiFunction<String, Integer, StreamActor.CharModelLink> charModelLinks;
+    private final BiFunction<String, Integer, StreamActor.Learners> learners;
     private final Map<String, ActorRef<StreamActor.Command>> streams = new HashMap<>();
     /** Actors of revoked partitions, by "topic-partition", until they stop or their partitions come back. */
     private final Map<String, ActorRef<StreamActor.Command>> retired = new HashMap<>();
@@ -86,27 +85,24 @@ public final class StreamSupervisor extends AbstractBehavior<StreamSupervisor.Co
     private final Map<String, byte[]> restored;
 
     /**
-     * @param skipGramLinks  the skip-gram learner a (topic, partition) stream feeds, or null for none
-     * @param charModelLinks the character model a (topic, partition) stream feeds, or null for none
+     * @param learners the models a (topic, partition) stream feeds ({@link StreamActor.Learners#NONE} for none)
+     * @param restored stream states from the checkpoint the node started from, by "topic-partition"
      */
     public static Behavior<Command> create(NodeStatus status, int maxDistinctTokens,
-                                           BiFunction<String, Integer, StreamActor.SkipGramLink> skipGramLinks,
-                                           BiFunction<String, Integer, StreamActor.CharModelLink> charModelLinks,
+                                           BiFunction<String, Integer, StreamActor.Learners> learners,
                                            Map<String, byte[]> restored) {
-        return Behaviors.setup(context -> new StreamSupervisor(context, status, maxDistinctTokens, skipGramLinks,
-                charModelLinks, restored));
+        return Behaviors.setup(context -> new StreamSupervisor(context, status, maxDistinctTokens, learners,
+                restored));
     }
 
     private StreamSupervisor(ActorContext<Command> context, NodeStatus status, int maxDistinctTokens,
-                             BiFunction<String, Integer, StreamActor.SkipGramLink> skipGramLinks,
-                             BiFunction<String, Integer, StreamActor.CharModelLink> charModelLinks,
+                             BiFunction<String, Integer, StreamActor.Learners> learners,
                              Map<String, byte[]> restored) {
         super(context);
         this.restored = new HashMap<>(restored);
         this.status = status;
         this.maxDistinctTokens = maxDistinctTokens;
-        this.skipGramLinks = skipGramLinks;
-        this.charModelLinks = charModelLinks;
+        this.learners = learners;
     }
 
     @Override
@@ -128,8 +124,7 @@ public final class StreamSupervisor extends AbstractBehavior<StreamSupervisor.Co
             // Kafka stream, which then re-reads from the committed offsets.
             Behavior<StreamActor.Command> behavior = Behaviors.supervise(StreamActor.create(request.topic(),
                     request.partition(), maxDistinctTokens, status.stream(request.topic(), request.partition()),
-                    skipGramLinks.apply(request.topic(), request.partition()),
-                    charModelLinks.apply(request.topic(), request.partition()), restored.remove(k)))
+                    learners.apply(request.topic(), request.partition()), restored.remove(k)))
                     .onFailure(SupervisorStrategy.resume());
             ActorRef<StreamActor.Command> child = getContext().spawn(behavior, "stream-" + k + "-" + incarnations++);
             getContext().watch(child);

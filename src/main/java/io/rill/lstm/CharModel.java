@@ -6,7 +6,8 @@ import akka.actor.typed.DispatcherSelector;
 import akka.actor.typed.SupervisorStrategy;
 import akka.actor.typed.javadsl.AskPattern;
 import akka.actor.typed.javadsl.Behaviors;
-import io.rill.ingest.StreamActor;
+import akka.actor.typed.Behavior;
+import io.rill.learn.StreamLearner;
 import io.rill.ops.CharModelMetrics;
 import io.rill.ps.CharModelServer;
 import io.rill.ps.Placement;
@@ -66,10 +67,10 @@ public final class CharModel {
     return server;
   }
 
-  /** The link a stream of this model feeds: a behavior for the stream's own character actor. */
-  public StreamActor.CharModelLink linkFor(String topic, int partition) {
-    return new StreamActor.CharModelLink(restored -> CharStreamActor.create(topic + "-" + partition, settings,
-        model.linePerSequence(), server, worker, metrics, restored), settings.stepTimeout());
+  /** The character actor of a stream (topic, partition) of this model, from its checkpointed state unless null. */
+  public Behavior<StreamLearner.Command> streamLearner(String topic, int partition, byte[] restored) {
+    return CharStreamActor.create(topic + "-" + partition, settings, model.linePerSequence(), server, worker, metrics,
+        restored);
   }
 
   /** The checkpoint section name of a model's parameter server. */

@@ -6,6 +6,8 @@ import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
+import io.rill.learn.AcceptedRecord;
+import io.rill.learn.StreamLearner;
 import io.rill.ops.CharModelMetrics;
 import io.rill.ps.CharModelServer;
 
@@ -36,44 +38,24 @@ import java.util.Set;
  *
  * <p>State it owns: the lanes, their carried state, its copy of the character ids it has used, the highest offset
  * fed (a redelivered record is not fed twice). Lost when it stops: whatever changed since the last checkpoint, which
- * holds the lanes, the carried state and the offset ({@link ExportState}).
+ * holds the lanes, the carried state and the offset ({@link StreamLearner.ExportState}).
  */
-public final class CharStreamActor extends AbstractBehavior<CharStreamActor.Command> {
-
-  public sealed interface Command {
-  }
+public final class CharStreamActor extends AbstractBehavior<StreamLearner.Command> {
 
   /** One record's offset and its lines. */
-  public record FedRecord(long offset, List<String> lines) {
+  private record FedRecord(long offset, List<String> lines) {
   }
 
   /** Records of the stream, in offset order; {@code replyTo} learns when they are taken in. */
-  public record Feed(List<FedRecord> records, ActorRef<Fed> replyTo) implements Command {
+  private record Feed(List<FedRecord> records, ActorRef<StreamLearner.Learned> replyTo) {
   }
 
-  /** The records up to {@code offset} are in the lanes (and the backlog is within bounds). */
-  public record Fed(long offset) {
+  private record Encoded(long feed, CharModelServer.Encoded encoded, Throwable failure)
+      implements StreamLearner.Command {
   }
 
-  /**
-   * Asks for the stream's state as bytes, for a checkpoint: answered once no chunk is being trained, after which the
-   * stream sends no chunk until {@link Resume}, so the model cannot move past what the bytes hold.
-   */
-  public record ExportState(ActorRef<ExportedState> replyTo) implements Command {
-  }
-
-  public record ExportedState(byte[] bytes) {
-  }
-
-  /** The checkpoint has the model's state too: train on. */
-  public enum Resume implements Command {
-    INSTANCE
-  }
-
-  private record Encoded(long feed, CharModelServer.Encoded encoded, Throwable failure) implements Command {
-  }
-
-  private record ChunkTrained(long chunk, LstmWorker.Trained trained, Throwable failure) implements Command {
+  private record ChunkTrained(long chunk, LstmWorker.Trained trained, Throwable failure)
+      implements StreamLearner.Command {
   }
 
   private final String name;
@@ -88,22 +70,22 @@ public final class CharStreamActor extends AbstractBehavior<CharStreamActor.Comm
   private long fedOffset = -1;
   private Feed encoding;
   private long feeds;
-  private ActorRef<Fed> pendingAck;
+  private ActorRef<StreamLearner.Learned> pendingAck;
   private long chunks;
   private boolean chunkInFlight;
-  private ActorRef<ExportedState> pendingExport;
+  private ActorRef<StreamLearner.ExportedState> pendingExport;
   private boolean held;
 
   private static final int STATE_VERSION = 1;
 
-  public static Behavior<Command> create(String name, LstmSettings settings, boolean linePerSequence,
+  public static Behavior<StreamLearner.Command> create(String name, LstmSettings settings, boolean linePerSequence,
                                          ActorRef<CharModelServer.Command> server,
                                          ActorRef<LstmWorker.Command> worker, CharModelMetrics metrics) {
     return create(name, settings, linePerSequence, server, worker, metrics, null);
   }
 
-  /** A stream actor that starts from {@code restored} (the bytes of an {@link ExportState}) unless it is null. */
-  public static Behavior<Command> create(String name, LstmSettings settings, boolean linePerSequence,
+  /** A stream actor that starts from {@code restored} (the bytes of an {@link StreamLearner.ExportState}) unless it is null. */
+  public static Behavior<StreamLearner.Command> create(String name, LstmSettings settings, boolean linePerSequence,
                                          ActorRef<CharModelServer.Command> server,
                                          ActorRef<LstmWorker.Command> worker, CharModelMetrics metrics,
                                          byte[] restored) {
@@ -111,7 +93,7 @@ public final class CharStreamActor extends AbstractBehavior<CharStreamActor.Comm
         metrics, restored));
   }
 
-  private CharStreamActor(ActorContext<Command> context, String name, LstmSettings settings, boolean linePerSequence,
+  private CharStreamActor(ActorContext<StreamLearner.Command> context, String name, LstmSettings settings, boolean linePerSequence,
                           ActorRef<CharModelServer.Command> server, ActorRef<LstmWorker.Command> worker,
                           CharModelMetrics metrics, byte[] restored) throws IOException {
     super(context);
@@ -138,17 +120,27 @@ public final class CharStreamActor extends AbstractBehavior<CharStreamActor.Comm
   }
 
   @Override
-  public Receive<Command> createReceive() {
+  public Receive<StreamLearner.Command> createReceive() {
     return newReceiveBuilder()
-        .onMessage(Feed.class, this::onFeed)
+        .onMessage(StreamLearner.Learn.class, learn -> onFeed(feedOf(learn)))
         .onMessage(Encoded.class, this::onEncoded)
         .onMessage(ChunkTrained.class, this::onChunkTrained)
-        .onMessage(ExportState.class, this::onExportState)
-        .onMessageEquals(Resume.INSTANCE, this::onResume)
+        .onMessage(StreamLearner.ExportState.class, this::onExportState)
+        .onMessageEquals(StreamLearner.Resume.INSTANCE, this::onResume)
         .build();
   }
 
-  private Behavior<Command> onFeed(Feed feed) {
+  /** A batch's records as lines of text (the characters tokenizer gives a line's code points one by one). */
+  private static Feed feedOf(StreamLearner.Learn learn) {
+    List<FedRecord> records = new ArrayList<>(learn.records().size());
+    for (AcceptedRecord record : learn.records()) {
+      records.add(new FedRecord(record.offset(), record.text().lines().stream()
+          .map(characters -> String.join("", characters)).toList()));
+    }
+    return new Feed(records, learn.replyTo());
+  }
+
+  private Behavior<StreamLearner.Command> onFeed(Feed feed) {
     Set<Integer> unknown = new LinkedHashSet<>();
     for (FedRecord record : feed.records()) {
       if (record.offset() > fedOffset) {
@@ -169,7 +161,7 @@ public final class CharStreamActor extends AbstractBehavior<CharStreamActor.Comm
     return this;
   }
 
-  private Behavior<Command> onEncoded(Encoded message) {
+  private Behavior<StreamLearner.Command> onEncoded(Encoded message) {
     if (message.feed() != feeds || encoding == null) {
       return this;
     }
@@ -189,7 +181,7 @@ public final class CharStreamActor extends AbstractBehavior<CharStreamActor.Comm
   }
 
   /** Every character has an id (or -1: the vocabulary is full): into the lanes, and on to the model. */
-  private Behavior<Command> take(Feed feed) {
+  private Behavior<StreamLearner.Command> take(Feed feed) {
     List<String> trained = new ArrayList<>();
     List<int[]> heldOut = new ArrayList<>();
     long dropped = 0;
@@ -238,7 +230,7 @@ public final class CharStreamActor extends AbstractBehavior<CharStreamActor.Comm
     return this;
   }
 
-  private Behavior<Command> onChunkTrained(ChunkTrained message) throws IOException {
+  private Behavior<StreamLearner.Command> onChunkTrained(ChunkTrained message) throws IOException {
     if (message.chunk() != chunks || !chunkInFlight) {
       return this; // the late answer to a chunk already sent again
     }
@@ -256,14 +248,14 @@ public final class CharStreamActor extends AbstractBehavior<CharStreamActor.Comm
     return this;
   }
 
-  private Behavior<Command> onExportState(ExportState export) throws IOException {
+  private Behavior<StreamLearner.Command> onExportState(StreamLearner.ExportState export) throws IOException {
     pendingExport = export.replyTo();
     held = true;
     exportIfStill();
     return this;
   }
 
-  private Behavior<Command> onResume() {
+  private Behavior<StreamLearner.Command> onResume() {
     held = false;
     pendingExport = null;
     sendChunk();
@@ -283,7 +275,7 @@ public final class CharStreamActor extends AbstractBehavior<CharStreamActor.Comm
     lanes.writeTo(out);
     state.writeTo(out);
     out.flush();
-    pendingExport.tell(new ExportedState(bytes.toByteArray()));
+    pendingExport.tell(new StreamLearner.ExportedState(bytes.toByteArray()));
     pendingExport = null;
   }
 
@@ -309,7 +301,7 @@ public final class CharStreamActor extends AbstractBehavior<CharStreamActor.Comm
   private void acknowledgeIfRoom() {
     boolean starving = !chunkInFlight && !lanes.hasChunk();
     if (pendingAck != null && (lanes.backlog() <= settings.maxBufferedCharacters() || starving)) {
-      pendingAck.tell(new Fed(fedOffset));
+      pendingAck.tell(new StreamLearner.Learned(fedOffset));
       pendingAck = null;
     }
   }

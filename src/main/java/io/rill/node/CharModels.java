@@ -14,7 +14,7 @@ import io.rill.generate.GenerationService;
 import io.rill.generate.GenerationSettings;
 import io.rill.generate.Generator;
 import io.rill.generate.ProgressReporter;
-import io.rill.ingest.StreamActor;
+import io.rill.learn.StreamLearner;
 import io.rill.lstm.CharModel;
 import io.rill.lstm.LstmSettings;
 import io.rill.lstm.SeenSequences;
@@ -30,7 +30,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
-import java.util.function.BiFunction;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
@@ -106,14 +106,15 @@ final class CharModels {
         return new CharModels(generation, Map.copyOf(models), Map.copyOf(generators), generationMetrics);
     }
 
-    /** For the stream supervisor: the link of a topic's stream to its model, null for topics no model reads. */
-    BiFunction<String, Integer, StreamActor.CharModelLink> links() {
-        Map<String, CharModel> byTopic = new LinkedHashMap<>();
-        models.values().forEach(model -> model.model().topics().forEach(topic -> byTopic.put(topic, model)));
-        return (topic, partition) -> {
-            CharModel model = byTopic.get(topic);
-            return model == null ? null : model.linkFor(topic, partition);
-        };
+    /** For the stream supervisor: the per-stream actors of the models that learn from a topic's stream. */
+    Map<String, Function<byte[], Behavior<StreamLearner.Command>>> streamLearners(String topic, int partition) {
+        Map<String, Function<byte[], Behavior<StreamLearner.Command>>> learners = new LinkedHashMap<>();
+        models.values().forEach(model -> {
+            if (model.model().topics().contains(topic)) {
+                learners.put(model.name(), restored -> model.streamLearner(topic, partition, restored));
+            }
+        });
+        return learners;
     }
 
     /** Starts answering generation requests, unless generation or every model is off; null then. */

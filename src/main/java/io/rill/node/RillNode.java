@@ -28,6 +28,9 @@ import io.rill.ingest.LagPoller;
 import io.rill.ingest.PartitionHandover;
 import io.rill.ingest.StreamActor;
 import io.rill.ingest.StreamSupervisor;
+import io.rill.ingest.SupervisedStreams;
+import io.rill.learn.StreamLearner;
+import akka.actor.typed.Behavior;
 import io.rill.kafka.EmbeddedKafkaBroker;
 import io.rill.kafka.TopicProvisioner;
 import io.rill.kafka.TopicSpec;
@@ -183,17 +186,16 @@ public final class RillNode implements AutoCloseable {
                 : new LocalPlacement(spawner(system), section);
         SkipGramSettings skipGramSettings = SkipGramSettings.from(settings.config());
         SkipGramLearner skipGram = null;
-        BiFunction<String, Integer, StreamActor.SkipGramLink> links = (topic, partition) -> null;
+        Set<String> wordTopics = Set.of();
         if (skipGramSettings.enabled()) {
             SkipGramMetrics skipGramMetrics = new SkipGramMetrics();
             jmx.register(skipGramMetrics, SkipGramMBean.class, Jmx.name("type=SkipGram"));
             skipGram = new SkipGramLearner(skipGramSettings, system, spawner(system), placement, skipGramMetrics);
             skipGramMetrics.answerQueriesWith(new SkipGramQueries(skipGram));
-            Set<String> wordTopics = settings.streams().stream()
+            wordTopics = settings.streams().stream()
                     .filter(stream -> stream.tokenizer() == TokenizerKind.WORDS)
                     .map(RillSettings.StreamSpec::topic)
                     .collect(Collectors.toSet());
-            links = skipGram.links(wordTopics);
         }
         SendProducer<byte[], byte[]> producer = new SendProducer<>(ProducerSettings
                 .create(system, new ByteArraySerializer(), new ByteArraySerializer())
@@ -211,8 +213,18 @@ public final class RillNode implements AutoCloseable {
                 streamStates.put(name.substring(Checkpoint.STREAM_SECTION_PREFIX.length()), bytes);
             }
         }));
+        SkipGramLearner wordLearner = skipGram;
+        Set<String> skipGramTopics = wordTopics;
+        BiFunction<String, Integer, StreamActor.Learners> learners = (topic, partition) -> {
+            Map<String, Function<byte[], Behavior<StreamLearner.Command>>> models = new LinkedHashMap<>();
+            if (wordLearner != null && skipGramTopics.contains(topic)) {
+                models.put("skipgram", state -> wordLearner.streamLearner(topic, partition, state));
+            }
+            models.putAll(charModels.streamLearners(topic, partition));
+            return new StreamActor.Learners(models, settings.askTimeout().minusSeconds(10));
+        };
         ActorRef<StreamSupervisor.Command> supervisor = spawn(system, StreamSupervisor.create(status,
-                settings.maxDistinctTokens(), links, charModels.links(), streamStates), "streams");
+                settings.maxDistinctTokens(), learners, streamStates), "streams");
         GenerationService generation = charModels.startGenerationService(system, settings, bootstrap);
         DeadLetterWriter deadLetters = new DeadLetterWriter(producer, settings.deadletterTopic());
         List<String> topics = settings.streams().stream().map(RillSettings.StreamSpec::topic).toList();
@@ -231,7 +243,8 @@ public final class RillNode implements AutoCloseable {
                 return all.entrySet().stream().map(e -> (CheckpointCoordinator.StatePart)
                         new CheckpointPart(e.getKey(), e.getValue())).toList();
             };
-            coordinator = spawn(system, CheckpointCoordinator.create(checkpointSettings, store, gate, supervisor,
+            coordinator = spawn(system, CheckpointCoordinator.create(checkpointSettings, store, gate,
+                    new SupervisedStreams(system, supervisor),
                     parts, () -> status.streams().stream().mapToLong(m -> m.getRecordsIn()).sum(), checkpointMetrics,
                     nextSequence(store), restored.map(Checkpoint::offsets).orElse(Map.of())), "checkpoints");
         }

@@ -8,7 +8,7 @@ import akka.actor.typed.Props;
 import akka.actor.typed.SupervisorStrategy;
 import akka.actor.typed.javadsl.AskPattern;
 import akka.actor.typed.javadsl.Behaviors;
-import io.rill.ingest.StreamActor;
+import io.rill.learn.StreamLearner;
 import io.rill.ops.SkipGramMetrics;
 import io.rill.ps.EmbeddingRows;
 import io.rill.ps.EmbeddingShard;
@@ -22,10 +22,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.function.BiFunction;
 import java.util.function.Supplier;
 import java.util.stream.IntStream;
 
@@ -127,16 +125,16 @@ public final class SkipGramLearner {
         return parts;
     }
 
-    /** The link a word stream feeds: the vocabulary, a worker chosen by partition, its own window seed. */
-    public StreamActor.SkipGramLink linkFor(String topic, int partition) {
+    /** What a word stream feeds: the vocabulary, a worker chosen by partition, its own window seed. */
+    public SkipGramStreamActor.Link linkFor(String topic, int partition) {
         long seed = settings.seed() ^ (topic.hashCode() * 0x9E3779B97F4A7C15L) ^ (partition * 0xC2B2AE3D27D4EB4FL);
-        return new StreamActor.SkipGramLink(vocabulary, workers.get(Math.floorMod(partition, workers.size())),
+        return new SkipGramStreamActor.Link(vocabulary, workers.get(Math.floorMod(partition, workers.size())),
                 settings.window(), seed, settings.documentPerLine(), STEP_TIMEOUT);
     }
 
-    /** A link function for the stream supervisor: links for word streams, null for the others. */
-    public BiFunction<String, Integer, StreamActor.SkipGramLink> links(Set<String> wordTopics) {
-        return (topic, partition) -> wordTopics.contains(topic) ? linkFor(topic, partition) : null;
+    /** The actor of a word stream (topic, partition), from its checkpointed state unless that is null. */
+    public Behavior<StreamLearner.Command> streamLearner(String topic, int partition, byte[] restored) {
+        return SkipGramStreamActor.create(topic + "-" + partition, linkFor(topic, partition), restored);
     }
 
     /**

@@ -3,6 +3,8 @@ package io.rill.ingest;
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.actor.testkit.typed.javadsl.TestProbe;
 import akka.actor.typed.ActorRef;
+import io.rill.checkpoint.StreamBarrier;
+import io.rill.learn.AcceptedRecord;
 import io.rill.ops.IngestStreamMetrics;
 import io.rill.text.Tokenizer;
 import io.rill.text.TokenizerKind;
@@ -88,9 +90,9 @@ class StreamActorTest {
         stream.tell(new StreamActor.Ingest(List.of(record(0, "a b"), record(1, "c")), acks.getRef()));
         acks.receiveMessage();
 
-        TestProbe<StreamActor.StreamCheckpoint> checkpoints = testKit.createTestProbe();
+        TestProbe<StreamBarrier.StreamState> checkpoints = testKit.createTestProbe();
         stream.tell(new StreamActor.Barrier(7, checkpoints.getRef()));
-        StreamActor.StreamCheckpoint checkpoint = checkpoints.receiveMessage();
+        StreamBarrier.StreamState checkpoint = checkpoints.receiveMessage();
         assertThat(checkpoint.sequence()).isEqualTo(7);
         assertThat(checkpoint.nextOffset()).isEqualTo(2);
 
@@ -103,7 +105,7 @@ class StreamActorTest {
         // A new actor from the checkpoint's state goes on from offset 2, as a restarted node would.
         IngestStreamMetrics restoredMetrics = new IngestStreamMetrics("corpus", 3);
         ActorRef<StreamActor.Command> restored = testKit.spawn(StreamActor.create("corpus", 3, 100, restoredMetrics,
-                null, null, checkpoint.state()));
+                StreamActor.Learners.NONE, checkpoint.state()));
         restored.tell(new StreamActor.Ingest(List.of(record(1, "c"), record(2, "d e f")), acks.getRef()));
         assertThat(acks.receiveMessage().lastOffset()).isEqualTo(2);
         assertThat(restoredMetrics.getRecordsIn()).isEqualTo(3); // 2 restored, 1 new
@@ -123,7 +125,7 @@ class StreamActorTest {
         // Offsets 5 and 6 were dead-lettered: the batch ends at 6 though its last accepted record is 4.
         stream.tell(new StreamActor.Ingest(List.of(record(3, "a"), record(4, "b")), 6, acks.getRef()));
         acks.receiveMessage();
-        TestProbe<StreamActor.StreamCheckpoint> checkpoints = testKit.createTestProbe();
+        TestProbe<StreamBarrier.StreamState> checkpoints = testKit.createTestProbe();
         stream.tell(new StreamActor.Barrier(1, checkpoints.getRef()));
         assertThat(checkpoints.receiveMessage().nextOffset()).isEqualTo(7);
     }

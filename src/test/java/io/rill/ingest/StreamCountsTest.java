@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.actor.testkit.typed.javadsl.TestProbe;
 import akka.actor.typed.ActorRef;
+import io.rill.learn.AcceptedRecord;
 import io.rill.ops.IngestStreamMetrics;
 import io.rill.skipgram.SplitMix64;
 import io.rill.testing.StateBytes;

@@ -7,7 +7,11 @@ import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.actor.testkit.typed.javadsl.TestProbe;
 import akka.actor.typed.ActorRef;
 import com.typesafe.config.ConfigFactory;
+import io.rill.learn.AcceptedRecord;
+import io.rill.learn.StreamLearner;
 import io.rill.ops.CharModelMetrics;
+import io.rill.text.Tokenizer;
+import io.rill.text.TokenizerKind;
 import io.rill.ps.CharModelServer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -37,10 +41,10 @@ class CharStreamActorTest {
   @Test
   void stateCarriedAcrossRecordsEqualsTheStateAfterTheSameCharactersInOneRecord() {
     List<String> names = Arrays.asList(NAMES.split(" "));
-    List<CharStreamActor.FedRecord> oneRecord = List.of(new CharStreamActor.FedRecord(0, names));
-    List<CharStreamActor.FedRecord> recordPerName = new ArrayList<>();
+    List<FedRecord> oneRecord = List.of(new FedRecord(0, names));
+    List<FedRecord> recordPerName = new ArrayList<>();
     for (int i = 0; i < names.size(); i++) {
-      recordPerName.add(new CharStreamActor.FedRecord(i, List.of(names.get(i))));
+      recordPerName.add(new FedRecord(i, List.of(names.get(i))));
     }
     LstmSettings settings = settings(1, 0);
     LstmParams params = LstmParams.initialize(settings.architecture(), VOCABULARY.size(), 3);
@@ -76,9 +80,9 @@ class CharStreamActorTest {
     LstmSettings settings = settings(4, 3);
     LstmParams params = LstmParams.initialize(settings.architecture(), VOCABULARY.size(), 3);
     List<String> names = Arrays.asList(NAMES.split(" "));
-    List<CharStreamActor.FedRecord> records = new ArrayList<>();
+    List<FedRecord> records = new ArrayList<>();
     for (int i = 0; i < names.size(); i++) {
-      records.add(new CharStreamActor.FedRecord(i, List.of(names.get(i))));
+      records.add(new FedRecord(i, List.of(names.get(i))));
     }
     // The second feed repeats the first half: a source restarted from an older offset.
     Run run = run(settings, params, List.of(records, records.subList(0, 10)));
@@ -103,11 +107,11 @@ class CharStreamActorTest {
             """).withFallback(ConfigFactory.load()));
     LstmParams params = LstmParams.initialize(settings.architecture(), VOCABULARY.size(), 3);
     String longLine = "abcdefghilmnoprstuvy".repeat(100);
-    List<CharStreamActor.FedRecord> feed1 = List.of(new CharStreamActor.FedRecord(0, List.of(longLine)));
-    List<CharStreamActor.FedRecord> feed2 = new ArrayList<>();
+    List<FedRecord> feed1 = List.of(new FedRecord(0, List.of(longLine)));
+    List<FedRecord> feed2 = new ArrayList<>();
     List<String> names = Arrays.asList(NAMES.split(" "));
     for (int i = 0; i < names.size(); i++) {
-      feed2.add(new CharStreamActor.FedRecord(1 + i, List.of(names.get(i))));
+      feed2.add(new FedRecord(1 + i, List.of(names.get(i))));
     }
     // Each feed must be acknowledged (run() waits for that), although the backlog stays far above 50.
     Run run = run(settings, params, List.of(feed1, feed2, feed2));
@@ -115,24 +119,35 @@ class CharStreamActorTest {
     assertThat(run.inputs.get(0)[0]).startsWith(CharVocabulary.EOS, VOCABULARY.idOf('a'), VOCABULARY.idOf('b'));
   }
 
+  /** One record's offset and its lines. */
+  private record FedRecord(long offset, List<String> lines) {
+  }
+
+  /** Records as the stream's actor gets them: each line's characters, one token each. */
+  private static StreamLearner.Learn learnOf(List<FedRecord> records, ActorRef<StreamLearner.Learned> replyTo) {
+    Tokenizer characters = Tokenizer.of(TokenizerKind.CHARACTERS);
+    return new StreamLearner.Learn(records.stream().map(r -> new AcceptedRecord(r.offset(), 0,
+        characters.tokenize(String.join("\n", r.lines())))).toList(), replyTo);
+  }
+
   private record Run(List<int[][]> inputs, List<LstmState> carried, LstmState last,
                      List<CharModelServer.Observe> observed) {
   }
 
   /** Feeds {@code feeds} one after another, answering for the server and the worker, and records every chunk. */
-  private static Run run(LstmSettings settings, LstmParams params, List<List<CharStreamActor.FedRecord>> feeds) {
+  private static Run run(LstmSettings settings, LstmParams params, List<List<FedRecord>> feeds) {
     TestProbe<CharModelServer.Command> server = testKit.createTestProbe();
     TestProbe<LstmWorker.Command> worker = testKit.createTestProbe();
-    TestProbe<CharStreamActor.Fed> fed = testKit.createTestProbe();
-    ActorRef<CharStreamActor.Command> stream = testKit.spawn(CharStreamActor.create("names-0", settings, true,
+    TestProbe<StreamLearner.Learned> fed = testKit.createTestProbe();
+    ActorRef<StreamLearner.Command> stream = testKit.spawn(CharStreamActor.create("names-0", settings, true,
         server.getRef(), worker.getRef(), new CharModelMetrics()));
     CharLstm engine = new CharLstm(settings.architecture(), 0);
     List<int[][]> inputs = new ArrayList<>();
     List<LstmState> carried = new ArrayList<>();
     List<CharModelServer.Observe> observed = new ArrayList<>();
     LstmState last = null;
-    for (List<CharStreamActor.FedRecord> feed : feeds) {
-      stream.tell(new CharStreamActor.Feed(feed, fed.getRef()));
+    for (List<FedRecord> feed : feeds) {
+      stream.tell(learnOf(feed, fed.getRef()));
       boolean acknowledged = false;
       long quietSince = System.nanoTime();
       long deadline = System.nanoTime() + 20_000_000_000L;

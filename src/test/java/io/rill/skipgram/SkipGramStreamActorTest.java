@@ -1,12 +1,10 @@
-package io.rill.ingest;
+package io.rill.skipgram;
 
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.actor.testkit.typed.javadsl.TestProbe;
 import akka.actor.typed.ActorRef;
-import io.rill.ops.IngestStreamMetrics;
-import io.rill.skipgram.AliasTable;
-import io.rill.skipgram.SkipGramWorker;
-import io.rill.skipgram.VocabularyActor;
+import io.rill.learn.AcceptedRecord;
+import io.rill.learn.StreamLearner;
 import io.rill.text.Tokenizer;
 import io.rill.text.TokenizerKind;
 import org.junit.jupiter.api.AfterAll;
@@ -20,11 +18,11 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The stream actor's part of skip-gram: its window carries a document across records, so a document split over
+ * A word stream's skip-gram actor: its window carries a document across records, so a document split over
  * several records yields exactly the pairs of the same document in one record; and a batch is acknowledged only
  * after the worker has trained its pairs.
  */
-class StreamActorSkipGramTest {
+class SkipGramStreamActorTest {
 
     private static final ActorTestKit testKit = ActorTestKit.create();
     private static final Tokenizer words = Tokenizer.of(TokenizerKind.WORDS);
@@ -65,16 +63,15 @@ class StreamActorSkipGramTest {
     private static List<int[]> pairsOf(List<String> records, boolean documentPerLine) {
         TestProbe<VocabularyActor.Command> vocabulary = testKit.createTestProbe();
         TestProbe<SkipGramWorker.Command> worker = testKit.createTestProbe();
-        TestProbe<StreamActor.Ack> acks = testKit.createTestProbe();
-        StreamActor.SkipGramLink link = new StreamActor.SkipGramLink(vocabulary.getRef(), worker.getRef(), 3, 42L,
+        TestProbe<StreamLearner.Learned> acks = testKit.createTestProbe();
+        SkipGramStreamActor.Link link = new SkipGramStreamActor.Link(vocabulary.getRef(), worker.getRef(), 3, 42L,
                 documentPerLine, Duration.ofSeconds(5));
-        ActorRef<StreamActor.Command> stream = testKit.spawn(StreamActor.create("corpus", 0, 100,
-                new IngestStreamMetrics("corpus", 0), link, null, null));
+        ActorRef<StreamLearner.Command> stream = testKit.spawn(SkipGramStreamActor.create("corpus-0", link, null));
         List<int[]> pairs = new ArrayList<>();
         for (int offset = 0; offset < records.size(); offset++) {
             String text = records.get(offset);
-            stream.tell(new StreamActor.Ingest(List.of(new AcceptedRecord(offset, text.length(), words.tokenize(text))),
-                    acks.getRef()));
+            stream.tell(new StreamLearner.Learn(List.of(new AcceptedRecord(offset, text.length(),
+                    words.tokenize(text))), acks.getRef()));
             VocabularyActor.Observe observe = vocabulary.expectMessageClass(VocabularyActor.Observe.class);
             List<int[]> ids = observe.lines().stream()
                     .map(line -> Arrays.stream(line).mapToInt(VOCABULARY::indexOf).toArray()).toList();
@@ -87,7 +84,7 @@ class StreamActorSkipGramTest {
                 }
                 train.replyTo().tell(new SkipGramWorker.Trained(train.pairs(), 0));
             }
-            assertThat(acks.receiveMessage().lastOffset()).isEqualTo(offset);
+            assertThat(acks.receiveMessage().offset()).isEqualTo(offset);
         }
         return pairs;
     }

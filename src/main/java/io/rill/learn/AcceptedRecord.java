@@ -1,4 +1,4 @@
-package io.rill.ingest;
+package io.rill.learn;
 
 import io.rill.text.TokenizedText;
 
