@@ -3,9 +3,12 @@ package io.rill.cli;
 import io.rill.node.RillNode;
 import io.rill.node.RillSettings;
 import com.typesafe.config.ConfigValueFactory;
-import io.rill.ops.CharModelMetrics;
-import io.rill.ops.SkipGramMetrics;
+import io.rill.lstm.CharModelMetrics;
+import io.rill.skipgram.SkipGramMetrics;
+import io.rill.skipgram.SkipGramLearner;
 import io.rill.skipgram.SkipGramQueries;
+import io.rill.lstm.CharModel;
+import io.rill.ingest.StreamSpec;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -66,7 +69,8 @@ final class DemoCommand implements Callable<Integer> {
                     ConfigValueFactory.fromAnyRef(true)));
         }
         RillNode node = RillNode.start(settings);
-        SkipGramQueries queries = node.skipGram().map(SkipGramQueries::new).orElse(null);
+        SkipGramLearner skipGram = node.models(SkipGramLearner.class).values().stream().findFirst().orElse(null);
+        SkipGramQueries queries = skipGram == null ? null : new SkipGramQueries(skipGram);
         List<String> learnerLines = List.of();
         long learnerShownAt = 0;
         String names = topicFor(settings, "characters", "rill.text.names");
@@ -86,7 +90,7 @@ final class DemoCommand implements Callable<Integer> {
             lastSent = sent;
             lastTime = now;
             if (now - learnerShownAt > 5_000_000_000L) {
-                learnerLines = learnerLines(node, queries);
+                learnerLines = learnerLines(node, skipGram, queries);
                 learnerShownAt = now;
             }
             view.draw(feeder, node.status(), feedRate, learnerLines);
@@ -103,9 +107,9 @@ final class DemoCommand implements Callable<Integer> {
      * The character models' figures and latest generated names, then the skip-gram figures and the watched words'
      * nearest neighbours, as the models have them now.
      */
-    private List<String> learnerLines(RillNode node, SkipGramQueries queries) {
+    private List<String> learnerLines(RillNode node, SkipGramLearner skipGram, SkipGramQueries queries) {
         List<String> lines = new ArrayList<>();
-        node.charModels().forEach((name, model) -> {
+        node.models(CharModel.class).forEach((name, model) -> {
             CharModelMetrics c = model.metrics();
             lines.add(String.format(Locale.ROOT, "char model %s: version %d, %d chars trained, %.0f chars/s, loss %.3f,"
                             + " held-out %s, %d characters, staleness p50/p99 %d/%d", name, c.getVersion(),
@@ -117,7 +121,7 @@ final class DemoCommand implements Callable<Integer> {
         if (queries == null) {
             return lines;
         }
-        SkipGramMetrics m = node.skipGram().orElseThrow().metrics();
+        SkipGramMetrics m = skipGram.metrics();
         lines.add(String.format(Locale.ROOT, "skip-gram: %d words (%d trainable), %.0f tokens/s, %.0f pairs/s, loss %.3f,"
                         + " lr %.4f, ps version %d, staleness p50/p99 %d/%d", m.getVocabularySize(), m.getTrainableWords(),
                 m.getTokensPerSecond(), m.getPairsPerSecond(), m.getLoss(), m.getLearningRate(),
@@ -133,7 +137,7 @@ final class DemoCommand implements Callable<Integer> {
     private static String topicFor(RillSettings settings, String tokenizer, String fallback) {
         return settings.streams().stream()
                 .filter(s -> s.tokenizer().name().equalsIgnoreCase(tokenizer))
-                .map(RillSettings.StreamSpec::topic)
+                .map(StreamSpec::topic)
                 .findFirst().orElse(fallback);
     }
 

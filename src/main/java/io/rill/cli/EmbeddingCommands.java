@@ -1,6 +1,6 @@
 package io.rill.cli;
 
-import io.rill.ops.SkipGramMBean;
+import io.rill.skipgram.SkipGramMBean;
 import io.rill.skipgram.query.EmbeddingPlot;
 import io.rill.skipgram.query.EmbeddingSnapshot;
 import io.rill.skipgram.query.PcaProjection;

@@ -17,7 +17,7 @@ import akka.cluster.sharding.typed.javadsl.EntityTypeKey;
 import io.rill.checkpoint.EntityStateStore;
 import io.rill.ops.ClusterMetrics;
 import io.rill.ps.Placement;
-import io.rill.skipgram.SkipGramLearner;
+import io.rill.learn.Spawner;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -44,14 +44,14 @@ public final class ShardedPlacement implements Placement {
 
     private final ActorSystem<?> system;
     private final ClusterSharding sharding;
-    private final SkipGramLearner.Spawner spawner;
+    private final Spawner spawner;
     private final Path directory;
     private final Duration saveInterval;
     private final int keep;
     private final Executor writer;
     private final ClusterMetrics metrics;
 
-    public ShardedPlacement(ActorSystem<?> system, SkipGramLearner.Spawner spawner, Path directory,
+    public ShardedPlacement(ActorSystem<?> system, Spawner spawner, Path directory,
                             Duration saveInterval, int keep, ClusterMetrics metrics) {
         this.system = system;
         this.sharding = ClusterSharding.get(system);

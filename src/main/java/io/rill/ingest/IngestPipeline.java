@@ -24,7 +24,6 @@ import akka.stream.javadsl.Sink;
 import akka.stream.javadsl.Source;
 import akka.stream.typed.javadsl.ActorFlow;
 import io.rill.checkpoint.CommitGate;
-import io.rill.node.RillSettings;
 import io.rill.ops.IngestStreamMetrics;
 import io.rill.ops.NodeStatus;
 import io.rill.text.Decoded;
@@ -96,17 +95,18 @@ public final class IngestPipeline {
      * stream's state comes from), or else at its committed offset. Offsets are committed only once the gate lets
      * them through, and batches go to the actors only while {@code valve} is open.
      */
-    public static IngestPipeline start(ActorSystem<?> system, RillSettings settings, String bootstrap,
+    public static IngestPipeline start(ActorSystem<?> system, IngestSettings settings, String groupId,
+                                       Map<String, String> clientProperties, String bootstrap,
                                        ActorRef<StreamSupervisor.Command> supervisor,
                                        DeadLetterWriter deadLetters, NodeStatus status, CommitGate gate,
                                        IngestValve valve, PartitionHandover handover) {
-        Map<String, RillSettings.StreamSpec> streams = settings.streams().stream()
-                .collect(Collectors.toMap(RillSettings.StreamSpec::topic, spec -> spec));
+        Map<String, StreamSpec> streams = settings.streams().stream()
+                .collect(Collectors.toMap(StreamSpec::topic, spec -> spec));
         ConsumerSettings<byte[], byte[]> consumerSettings = ConsumerSettings
                 .create(system, new ByteArrayDeserializer(), new ByteArrayDeserializer())
                 .withBootstrapServers(bootstrap)
-                .withGroupId(settings.groupId())
-                .withProperties(settings.clientProperties());
+                .withGroupId(groupId)
+                .withProperties(clientProperties);
         CommitterSettings committerSettings = CommitterSettings.create(system)
                 .withMaxBatch(settings.commitMaxBatch())
                 .withMaxInterval(settings.commitMaxInterval());
@@ -136,14 +136,14 @@ public final class IngestPipeline {
                 .viaMat(KillSwitches.single(), Keep.right())
                 .toMat(Sink.ignore(), Keep.both())
                 .run(system);
-        log.info("ingesting {} from {} as group {}", streams.keySet(), bootstrap, settings.groupId());
+        log.info("ingesting {} from {} as group {}", streams.keySet(), bootstrap, groupId);
         return new IngestPipeline(control, running.first(), running.second());
     }
 
     private static CompletionStage<Done> runPartition(
-            ActorSystem<?> system, RillSettings settings,
+            ActorSystem<?> system, IngestSettings settings,
             Pair<TopicPartition, Source<ConsumerMessage.CommittableMessage<byte[], byte[]>, NotUsed>> partition,
-            RillSettings.StreamSpec stream, ActorRef<StreamSupervisor.Command> supervisor,
+            StreamSpec stream, ActorRef<StreamSupervisor.Command> supervisor,
             DeadLetterWriter deadLetters, NodeStatus status, CommitterSettings committerSettings, CommitGate gate,
             IngestValve valve) {
         TopicPartition tp = partition.first();

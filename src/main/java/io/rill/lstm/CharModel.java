@@ -7,11 +7,12 @@ import akka.actor.typed.SupervisorStrategy;
 import akka.actor.typed.javadsl.AskPattern;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.Behavior;
+import io.rill.learn.Learner;
+import io.rill.learn.Spawner;
 import io.rill.learn.StreamLearner;
-import io.rill.ops.CharModelMetrics;
+import java.util.Map;
 import io.rill.ps.CharModelServer;
 import io.rill.ps.Placement;
-import io.rill.skipgram.SkipGramLearner;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
@@ -22,7 +23,7 @@ import java.util.function.Supplier;
  * streams the link it feeds ({@link #linkFor}), which makes the stream's own {@link CharStreamActor}. Not an actor
  * itself: it only wires actors and asks them.
  */
-public final class CharModel {
+public final class CharModel implements Learner {
 
   private final LstmSettings.Model model;
   private final LstmSettings settings;
@@ -36,7 +37,7 @@ public final class CharModel {
    * from {@code newSeen} otherwise) and spawns its worker.
    */
   public CharModel(LstmSettings.Model model, LstmSettings settings, Supplier<SeenSequences> newSeen,
-                   ActorSystem<?> system, SkipGramLearner.Spawner spawner, Placement placement,
+                   ActorSystem<?> system, Spawner spawner, Placement placement,
                    CharModelMetrics metrics) {
     this.model = model;
     this.settings = settings;
@@ -51,6 +52,7 @@ public final class CharModel {
         DispatcherSelector.fromConfig(LstmSettings.WORKER_DISPATCHER));
   }
 
+  @Override
   public String name() {
     return model.name();
   }
@@ -67,7 +69,7 @@ public final class CharModel {
     return server;
   }
 
-  /** The character actor of a stream (topic, partition) of this model, from its checkpointed state unless null. */
+  @Override
   public Behavior<StreamLearner.Command> streamLearner(String topic, int partition, byte[] restored) {
     return CharStreamActor.create(topic + "-" + partition, settings, model.linePerSequence(), server, worker, metrics,
         restored);
@@ -76,6 +78,11 @@ public final class CharModel {
   /** The checkpoint section name of a model's parameter server. */
   public static String section(String model) {
     return CharModelServer.KIND.section(model);
+  }
+
+  @Override
+  public Map<String, Supplier<CompletionStage<byte[]>>> checkpointParts(Duration timeout) {
+    return Map.of(section(model.name()), () -> exportState(timeout));
   }
 
   /** The parameter server's whole state as bytes, for a checkpoint. */

@@ -8,7 +8,6 @@ import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import io.rill.learn.AcceptedRecord;
 import io.rill.learn.StreamLearner;
-import io.rill.ops.CharModelMetrics;
 import io.rill.ps.CharModelServer;
 
 import java.io.ByteArrayInputStream;

@@ -6,13 +6,10 @@ import java.util.List;
 import org.nd4j.linalg.api.buffer.DataType;
 
 /**
- * The {@code rill.lstm} section of the configuration, read once; every key is documented in application.conf.
- *
- * @param models the character models, each with the topics it learns from
+ * A character model's settings: the {@code rill.lstm} section of the configuration with the model's own keys of
+ * {@code rill.models} laid over it, read once; every key is documented in application.conf.
  */
 public record LstmSettings(
-    boolean enabled,
-    List<Model> models,
     LstmConfig architecture,
     int bpttSteps,
     int lanesPerStream,
@@ -40,16 +37,16 @@ public record LstmSettings(
   public record Model(String name, List<String> topics, boolean linePerSequence) {
   }
 
+  /** The defaults of every character model: {@code rill.lstm} of the whole configuration {@code config}. */
   public static LstmSettings from(Config config) {
-    Config c = config.getConfig("rill.lstm");
-    List<Model> models = c.getConfigList("models").stream()
-        .map(m -> new Model(m.getString("name"), m.getStringList("topics"), linePerSequence(m.getString("sequences"))))
-        .toList();
+    return of(config.getConfig("rill.lstm"));
+  }
+
+  /** One model's settings, {@code section} being its keys over {@code rill.lstm}'s. */
+  public static LstmSettings of(Config c) {
     LstmConfig architecture = new LstmConfig(CellType.parse(c.getString("cell")), c.getInt("embedding-size"),
         c.getInt("hidden-size"), c.getInt("layers"), c.getDouble("dropout"), DataType.FLOAT);
     LstmSettings settings = new LstmSettings(
-        c.getBoolean("enabled"),
-        models,
         architecture,
         c.getInt("bptt-steps"),
         c.getInt("lanes-per-stream"),
@@ -80,8 +77,6 @@ public record LstmSettings(
     require(maxBufferedCharacters >= 0, "max-buffered-characters must not be negative");
     require(learningRate > 0 && gradientClip > 0, "learning-rate and gradient-clip must be positive");
     require(progressTemperature > 0, "progress.temperature must be positive");
-    long names = models.stream().map(Model::name).distinct().count();
-    require(names == models.size(), "model names must be distinct");
   }
 
   private static void require(boolean condition, String message) {
@@ -90,12 +85,13 @@ public record LstmSettings(
     }
   }
 
-  private static boolean linePerSequence(String sequences) {
+  /** Whether one line is one sequence ({@code sequences = "line"}) or lines are running text ({@code "text"}). */
+  public static boolean linePerSequence(String sequences) {
     return switch (sequences) {
       case "line" -> true;
       case "text" -> false;
       default -> throw new IllegalArgumentException(
-          "rill.lstm.models[].sequences must be \"line\" or \"text\", not \"" + sequences + "\"");
+          "a char-lstm model's sequences must be \"line\" or \"text\", not \"" + sequences + "\"");
     };
   }
 

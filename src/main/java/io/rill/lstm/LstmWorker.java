@@ -7,7 +7,6 @@ import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.javadsl.TimerScheduler;
-import io.rill.ops.CharModelMetrics;
 import io.rill.ps.CharModelServer;
 import java.util.ArrayList;
 import java.util.HashSet;

@@ -5,7 +5,7 @@ import akka.actor.typed.Props;
 import akka.actor.typed.SupervisorStrategy;
 import akka.actor.typed.javadsl.Behaviors;
 import io.rill.ps.Placement;
-import io.rill.skipgram.SkipGramLearner;
+import io.rill.learn.Spawner;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,11 +17,11 @@ import java.util.function.Function;
  */
 final class LocalPlacement implements Placement {
 
-    private final SkipGramLearner.Spawner spawner;
+    private final Spawner spawner;
     private final Function<String, byte[]> restoredSections;
 
     /** @param restoredSections a section's bytes by name in the restored checkpoint, null when absent */
-    LocalPlacement(SkipGramLearner.Spawner spawner, Function<String, byte[]> restoredSections) {
+    LocalPlacement(Spawner spawner, Function<String, byte[]> restoredSections) {
         this.spawner = spawner;
         this.restoredSections = restoredSections;
     }

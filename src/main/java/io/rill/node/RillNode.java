@@ -20,7 +20,6 @@ import io.rill.checkpoint.CommitGate;
 import io.rill.cluster.ClusterSettings;
 import io.rill.cluster.ShardedPlacement;
 import io.rill.cluster.StreamHandover;
-import io.rill.generate.GenerationService;
 import io.rill.ingest.DeadLetterWriter;
 import io.rill.ingest.IngestPipeline;
 import io.rill.ingest.IngestValve;
@@ -28,13 +27,19 @@ import io.rill.ingest.LagPoller;
 import io.rill.ingest.PartitionHandover;
 import io.rill.ingest.StreamActor;
 import io.rill.ingest.StreamSupervisor;
+import io.rill.ingest.StreamSpec;
 import io.rill.ingest.SupervisedStreams;
-import io.rill.learn.StreamLearner;
-import akka.actor.typed.Behavior;
+import io.rill.learn.Learner;
+import io.rill.learn.LearnerKind;
+import io.rill.learn.ModelSpec;
+import io.rill.learn.Models;
+import io.rill.learn.Spawner;
+import io.rill.lstm.CharLstmKind;
+import io.rill.skipgram.SkipGramKind;
+import akka.stream.RestartSettings;
 import io.rill.kafka.EmbeddedKafkaBroker;
 import io.rill.kafka.TopicProvisioner;
 import io.rill.kafka.TopicSpec;
-import io.rill.lstm.CharModel;
 import io.rill.ops.CheckpointMetrics;
 import io.rill.ops.CheckpointsMBean;
 import io.rill.ops.ClusterMBean;
@@ -43,13 +48,7 @@ import io.rill.ops.Jmx;
 import io.rill.ops.NodeStatus;
 import io.rill.ops.RemoteJmxServer;
 import io.rill.ops.RemoteJmxSettings;
-import io.rill.ops.SkipGramMBean;
-import io.rill.ops.SkipGramMetrics;
 import io.rill.ps.Placement;
-import io.rill.skipgram.SkipGramLearner;
-import io.rill.skipgram.SkipGramQueries;
-import io.rill.skipgram.SkipGramSettings;
-import io.rill.text.TokenizerKind;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -94,20 +93,26 @@ public final class RillNode implements AutoCloseable {
     private final NodeStatus status;
     private final String bootstrap;
     private final long brokerStartMillis;
-    private final SkipGramLearner skipGram;
-    private final CharModels charModels;
+    private final Map<String, Learner> models;
+
+    /**
+     * The kinds of model a node can run, in the order their models start (a model may read an earlier one's); new
+     * ones for every node, since a kind keeps what its models share on the node (a kind of request).
+     */
+    private static List<LearnerKind> kinds() {
+        return List.of(new SkipGramKind(), new CharLstmKind());
+    }
 
     private RillNode(RillSettings settings, ActorSystem<SpawnProtocol.Command> system,
                      ActorRef<StreamSupervisor.Command> supervisor, NodeStatus status, String bootstrap,
-                     long brokerStartMillis, SkipGramLearner skipGram, CharModels charModels) {
+                     long brokerStartMillis, Map<String, Learner> models) {
         this.settings = settings;
         this.system = system;
         this.supervisor = supervisor;
         this.status = status;
         this.bootstrap = bootstrap;
         this.brokerStartMillis = brokerStartMillis;
-        this.skipGram = skipGram;
-        this.charModels = charModels;
+        this.models = Map.copyOf(models);
     }
 
     public static RillNode start(RillSettings settings) {
@@ -184,19 +189,6 @@ public final class RillNode implements AutoCloseable {
                 ? new ShardedPlacement(system, spawner(system), cluster.entitiesDirectory(),
                         cluster.entitySaveInterval(), cluster.entityStatesKept(), clusterMetrics)
                 : new LocalPlacement(spawner(system), section);
-        SkipGramSettings skipGramSettings = SkipGramSettings.from(settings.config());
-        SkipGramLearner skipGram = null;
-        Set<String> wordTopics = Set.of();
-        if (skipGramSettings.enabled()) {
-            SkipGramMetrics skipGramMetrics = new SkipGramMetrics();
-            jmx.register(skipGramMetrics, SkipGramMBean.class, Jmx.name("type=SkipGram"));
-            skipGram = new SkipGramLearner(skipGramSettings, system, spawner(system), placement, skipGramMetrics);
-            skipGramMetrics.answerQueriesWith(new SkipGramQueries(skipGram));
-            wordTopics = settings.streams().stream()
-                    .filter(stream -> stream.tokenizer() == TokenizerKind.WORDS)
-                    .map(RillSettings.StreamSpec::topic)
-                    .collect(Collectors.toSet());
-        }
         SendProducer<byte[], byte[]> producer = new SendProducer<>(ProducerSettings
                 .create(system, new ByteArraySerializer(), new ByteArraySerializer())
                 .withBootstrapServers(bootstrap)
@@ -205,44 +197,35 @@ public final class RillNode implements AutoCloseable {
                 .withProperty("enable.idempotence", "true")
                 .withProperty("max.request.size", String.valueOf(settings.embeddedMaxMessageBytes())), system);
 
-        CharModels charModels = CharModels.start(settings, system, spawner(system), placement, cluster.enabled(),
-                jmx, producer);
+        Models kinds = new Models(kinds());
+        List<ModelSpec> specs = kinds.read(settings.config());
+        kinds.checkTopics(specs, settings.streams().stream()
+                .collect(Collectors.toMap(StreamSpec::topic, StreamSpec::tokenizer)));
+        NodeLearners learners = new NodeLearners(system, spawner(system), placement, cluster.enabled(), jmx, producer,
+                settings.config());
+        learners.start(kinds, specs);
         Map<String, byte[]> streamStates = new HashMap<>();
         restored.ifPresent(checkpoint -> checkpoint.sections().forEach((name, bytes) -> {
             if (name.startsWith(Checkpoint.STREAM_SECTION_PREFIX)) {
                 streamStates.put(name.substring(Checkpoint.STREAM_SECTION_PREFIX.length()), bytes);
             }
         }));
-        SkipGramLearner wordLearner = skipGram;
-        Set<String> skipGramTopics = wordTopics;
-        BiFunction<String, Integer, StreamActor.Learners> learners = (topic, partition) -> {
-            Map<String, Function<byte[], Behavior<StreamLearner.Command>>> models = new LinkedHashMap<>();
-            if (wordLearner != null && skipGramTopics.contains(topic)) {
-                models.put("skipgram", state -> wordLearner.streamLearner(topic, partition, state));
-            }
-            models.putAll(charModels.streamLearners(topic, partition));
-            return new StreamActor.Learners(models, settings.askTimeout().minusSeconds(10));
-        };
         ActorRef<StreamSupervisor.Command> supervisor = spawn(system, StreamSupervisor.create(status,
-                settings.maxDistinctTokens(), learners, streamStates), "streams");
-        GenerationService generation = charModels.startGenerationService(system, settings, bootstrap);
+                settings.maxDistinctTokens(),
+                (topic, partition) -> learners.streamLearners(topic, partition, settings.learnTimeout()),
+                streamStates), "streams");
+        learners.startRequestServices(bootstrap, settings.clientProperties(), RestartSettings.create(
+                settings.restartMinBackoff(), settings.restartMaxBackoff(), settings.restartRandomFactor()));
         DeadLetterWriter deadLetters = new DeadLetterWriter(producer, settings.deadletterTopic());
-        List<String> topics = settings.streams().stream().map(RillSettings.StreamSpec::topic).toList();
+        List<String> topics = settings.streams().stream().map(StreamSpec::topic).toList();
         ActorRef<CheckpointCoordinator.Command> coordinator = null;
         if (store != null) {
-            SkipGramLearner learner = skipGram;
             Duration exportTimeout = checkpointSettings.barrierTimeout();
-            Supplier<List<CheckpointCoordinator.StatePart>> parts = () -> {
-                Map<String, Supplier<CompletionStage<byte[]>>> all = new LinkedHashMap<>();
-                if (!cluster.enabled()) { // sharded servers save themselves (ShardedPlacement)
-                    if (learner != null) {
-                        all.putAll(learner.stateParts(exportTimeout));
-                    }
-                    all.putAll(charModels.stateParts(exportTimeout));
-                }
-                return all.entrySet().stream().map(e -> (CheckpointCoordinator.StatePart)
-                        new CheckpointPart(e.getKey(), e.getValue())).toList();
-            };
+            Supplier<List<CheckpointCoordinator.StatePart>> parts = () -> cluster.enabled()
+                    ? List.of() // sharded servers save themselves (ShardedPlacement)
+                    : learners.checkpointParts(exportTimeout).entrySet().stream()
+                            .map(e -> (CheckpointCoordinator.StatePart) new CheckpointPart(e.getKey(), e.getValue()))
+                            .toList();
             coordinator = spawn(system, CheckpointCoordinator.create(checkpointSettings, store, gate,
                     new SupervisedStreams(system, supervisor),
                     parts, () -> status.streams().stream().mapToLong(m -> m.getRecordsIn()).sum(), checkpointMetrics,
@@ -250,7 +233,8 @@ public final class RillNode implements AutoCloseable {
         }
         ActorRef<CheckpointCoordinator.Command> checkpoints = coordinator;
         IngestValve valve = new IngestValve();
-        IngestPipeline pipeline = IngestPipeline.start(system, settings, bootstrap, supervisor, deadLetters, status,
+        IngestPipeline pipeline = IngestPipeline.start(system, settings.ingest(), settings.groupId(),
+                settings.clientProperties(), bootstrap, supervisor, deadLetters, status,
                 gate, valve, cluster.enabled()
                         ? new StreamHandover(cluster.nodesDirectory(), cluster.nodeName(), system, supervisor, gate,
                                 () -> askCheckpoint(system, checkpoints, checkpointSettings),
@@ -294,10 +278,8 @@ public final class RillNode implements AutoCloseable {
                             ? askCheckpoint(system, checkpoints, checkpointSettings)
                             : CompletableFuture.completedFuture(Done.getInstance());
                 }).exceptionally(e -> Done.getInstance()));
-        if (generation != null) {
-            shutdown.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "stop-generation",
-                    () -> generation.stop(Duration.ofMillis(500)).exceptionally(e -> Done.getInstance()));
-        }
+        shutdown.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "stop-requests",
+                () -> learners.stopRequestServices(Duration.ofMillis(500)));
         shutdown.addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "close-kafka-and-jmx", () -> {
             // One task, in order: clients before the broker they talk to.
             lagPoller.close();
@@ -313,7 +295,7 @@ public final class RillNode implements AutoCloseable {
             return CompletableFuture.completedFuture(Done.getInstance());
         });
         log.info("rill node up: broker {} ({}), streams {}", bootstrap, status.getBrokerMode(), topics);
-        return new RillNode(settings, system, supervisor, status, bootstrap, brokerStartMillis, skipGram, charModels);
+        return new RillNode(settings, system, supervisor, status, bootstrap, brokerStartMillis, learners.models());
     }
 
     private static final String SYSTEM_NAME = "rill";
@@ -417,8 +399,8 @@ public final class RillNode implements AutoCloseable {
         return spawner(system).spawn(behavior, name, Props.empty());
     }
 
-    static SkipGramLearner.Spawner spawner(ActorSystem<SpawnProtocol.Command> system) {
-        return new SkipGramLearner.Spawner() {
+    static Spawner spawner(ActorSystem<SpawnProtocol.Command> system) {
+        return new Spawner() {
             @Override
             public <T> ActorRef<T> spawn(akka.actor.typed.Behavior<T> behavior, String name, Props props) {
                 CompletionStage<ActorRef<T>> spawned = AskPattern.ask(system,
@@ -429,14 +411,15 @@ public final class RillNode implements AutoCloseable {
         };
     }
 
-    /** The node's skip-gram learner, if enabled. */
-    public Optional<SkipGramLearner> skipGram() {
-        return Optional.ofNullable(skipGram);
-    }
-
-    /** The node's character models by name (none when the LSTM learner is disabled). */
-    public Map<String, CharModel> charModels() {
-        return charModels.models();
+    /** The node's models of type {@code type} (a learner's class, such as {@code CharModel}), by name. */
+    public <T extends Learner> Map<String, T> models(Class<T> type) {
+        Map<String, T> matching = new LinkedHashMap<>();
+        models.forEach((name, model) -> {
+            if (type.isInstance(model)) {
+                matching.put(name, type.cast(model));
+            }
+        });
+        return matching;
     }
 
     /** The counts of every stream actor of this node, asked of the actors themselves, sorted by stream. */

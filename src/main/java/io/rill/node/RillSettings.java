@@ -3,6 +3,8 @@ package io.rill.node;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.rill.kafka.EmbeddedKafkaBroker;
+import io.rill.ingest.IngestSettings;
+import io.rill.ingest.StreamSpec;
 import io.rill.ops.RemoteJmxSettings;
 import io.rill.text.TokenizerKind;
 
@@ -32,25 +34,8 @@ public record RillSettings(
         Path embeddedDataDir,
         int embeddedMaxMessageBytes,
         Map<String, String> embeddedSaslPlainUsers,
-        List<StreamSpec> streams,
-        int maxRecordBytes,
-        int maxDistinctTokens,
-        String deadletterTopic,
-        int batchSize,
-        long batchBytes,
-        Duration batchWindow,
-        Duration askTimeout,
-        int commitMaxBatch,
-        Duration commitMaxInterval,
-        Duration restartMinBackoff,
-        Duration restartMaxBackoff,
-        double restartRandomFactor,
-        Duration lagPollInterval,
+        IngestSettings ingest,
         RemoteJmxSettings remoteJmx) {
-
-    /** One topic rill learns from, the tokenizer for its text, and the most bytes of values in one ingest batch. */
-    public record StreamSpec(String topic, TokenizerKind tokenizer, long batchBytes) {
-    }
 
     /**
      * application.conf with system properties on top, optionally under an operator's file. Everything is resolved
@@ -78,10 +63,6 @@ public record RillSettings(
         kafka.getObject("client-properties").forEach((k, v) -> clientProperties.put(k, String.valueOf(v.unwrapped())));
         Map<String, String> saslPlainUsers = new LinkedHashMap<>();
         embedded.getObject("sasl-plain-users").forEach((k, v) -> saslPlainUsers.put(k, String.valueOf(v.unwrapped())));
-        List<StreamSpec> streams = ingest.getConfigList("streams").stream()
-                .map(c -> new StreamSpec(c.getString("topic"), TokenizerKind.parse(c.getString("tokenizer")),
-                        c.hasPath("batch-bytes") ? c.getBytes("batch-bytes") : ingest.getBytes("batch-bytes")))
-                .toList();
         String topicsDir = kafka.getString("topics-dir");
         return new RillSettings(
                 config,
@@ -97,21 +78,52 @@ public record RillSettings(
                 Path.of(embedded.getString("data-dir")),
                 embedded.getInt("max-message-bytes"),
                 Map.copyOf(saslPlainUsers),
-                streams,
-                ingest.getInt("max-record-bytes"),
-                ingest.getInt("max-distinct-tokens"),
-                ingest.getString("deadletter-topic"),
-                ingest.getInt("batch-size"),
-                ingest.getBytes("batch-bytes"),
-                ingest.getDuration("batch-window"),
-                ingest.getDuration("ask-timeout"),
-                ingest.getInt("commit-max-batch"),
-                ingest.getDuration("commit-max-interval"),
-                ingest.getDuration("restart-min-backoff"),
-                ingest.getDuration("restart-max-backoff"),
-                ingest.getDouble("restart-random-factor"),
-                ingest.getDuration("lag-poll-interval"),
+                IngestSettings.from(ingest),
                 RemoteJmxSettings.from(config));
+    }
+
+    public List<StreamSpec> streams() {
+        return ingest.streams();
+    }
+
+    public int maxRecordBytes() {
+        return ingest.maxRecordBytes();
+    }
+
+    public int maxDistinctTokens() {
+        return ingest.maxDistinctTokens();
+    }
+
+    public String deadletterTopic() {
+        return ingest.deadletterTopic();
+    }
+
+    public Duration askTimeout() {
+        return ingest.askTimeout();
+    }
+
+    public Duration learnTimeout() {
+        return ingest.learnTimeout();
+    }
+
+    public Duration commitMaxInterval() {
+        return ingest.commitMaxInterval();
+    }
+
+    public Duration restartMinBackoff() {
+        return ingest.restartMinBackoff();
+    }
+
+    public Duration restartMaxBackoff() {
+        return ingest.restartMaxBackoff();
+    }
+
+    public double restartRandomFactor() {
+        return ingest.restartRandomFactor();
+    }
+
+    public Duration lagPollInterval() {
+        return ingest.lagPollInterval();
     }
 
     public boolean embeddedBroker() {

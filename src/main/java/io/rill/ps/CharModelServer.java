@@ -18,7 +18,7 @@ import io.rill.lstm.LstmParams;
 import io.rill.lstm.LstmSettings;
 import io.rill.lstm.SeenSequences;
 import io.rill.lstm.VocabularyGrowth;
-import io.rill.ops.CharModelMetrics;
+import io.rill.lstm.CharModelMetrics;
 import io.rill.state.StateFormat;
 import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;

@@ -10,7 +10,7 @@ import io.rill.checkpoint.StateSink;
 import io.rill.wire.BinaryArrays.Floats;
 import io.rill.wire.BinaryArrays.Ints;
 import io.rill.wire.CborSerializable;
-import io.rill.ops.SkipGramMetrics;
+import io.rill.skipgram.SkipGramMetrics;
 import io.rill.state.StateFormat;
 
 /**

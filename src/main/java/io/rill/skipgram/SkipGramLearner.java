@@ -4,12 +4,13 @@ import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.DispatcherSelector;
-import akka.actor.typed.Props;
 import akka.actor.typed.SupervisorStrategy;
 import akka.actor.typed.javadsl.AskPattern;
 import akka.actor.typed.javadsl.Behaviors;
+import io.rill.learn.Learner;
+import io.rill.learn.Spawner;
 import io.rill.learn.StreamLearner;
-import io.rill.ops.SkipGramMetrics;
+import io.rill.skipgram.SkipGramMetrics;
 import io.rill.ps.EmbeddingRows;
 import io.rill.ps.EmbeddingShard;
 import io.rill.ps.Placement;
@@ -28,16 +29,17 @@ import java.util.function.Supplier;
 import java.util.stream.IntStream;
 
 /**
- * The skip-gram learner of a node, assembled: one vocabulary actor, the parameter-server shards and the workers.
- * It hands each word stream the link it feeds ({@link #linkFor}) and takes consistent snapshots of the
- * embeddings for queries and export. Not an actor itself: it only wires actors and asks them.
+ * One skip-gram model of a node, assembled: one vocabulary actor, the parameter-server shards and the workers. It
+ * gives each word stream its {@link SkipGramStreamActor} and takes consistent snapshots of the embeddings for queries
+ * and export. Not an actor itself: it only wires actors and asks them.
  */
-public final class SkipGramLearner {
+public final class SkipGramLearner implements Learner {
 
     private static final Duration ASK_TIMEOUT = Duration.ofSeconds(30);
     /** A stream's wait for the vocabulary or a worker; below the ingest ask timeout, so the stream learns why. */
     private static final Duration STEP_TIMEOUT = Duration.ofSeconds(20);
 
+    private final String name;
     private final SkipGramSettings settings;
     private final ActorSystem<?> system;
     private final ActorRef<VocabularyActor.Command> vocabulary;
@@ -45,29 +47,25 @@ public final class SkipGramLearner {
     private final List<ActorRef<SkipGramWorker.Command>> workers;
     private final SkipGramMetrics metrics;
 
-    /** What spawns top-level actors: the node's SpawnProtocol guardian, behind a function. */
-    public interface Spawner {
-        <T> ActorRef<T> spawn(Behavior<T> behavior, String name, Props props);
-    }
-
     /**
      * A learner whose vocabulary and shards are placed by {@code placement}, each starting from its restored state
      * when there is one. Fails, saying why, when a restored state does not fit the configuration (another shard
      * count, dimension or seed): silently starting afresh would leave the rows out of step with the vocabulary.
      */
-    public SkipGramLearner(SkipGramSettings settings, ActorSystem<?> system, Spawner spawner, Placement placement,
-                           SkipGramMetrics metrics) {
+    public SkipGramLearner(String name, SkipGramSettings settings, ActorSystem<?> system, Spawner spawner,
+                           Placement placement, SkipGramMetrics metrics) {
+        this.name = name;
         this.settings = settings;
         this.system = system;
         this.metrics = metrics;
-        this.vocabulary = placement.place(VocabularyActor.KIND, List.of(VOCABULARY_ID), (id, restored, sink) ->
+        this.vocabulary = placement.place(VocabularyActor.KIND, List.of(name), (id, restored, sink) ->
                 VocabularyActor.create(restored == null ? new VocabularyState(settings)
                         : SkipGramLearner.<VocabularyState>read(restored,
-                                in -> VocabularyState.readFrom(in, settings)), metrics, sink)).get(VOCABULARY_ID);
-        List<String> shardIds = IntStream.range(0, settings.shards()).mapToObj(String::valueOf).toList();
+                                in -> VocabularyState.readFrom(in, settings)), metrics, sink)).get(name);
+        List<String> shardIds = IntStream.range(0, settings.shards()).mapToObj(shard -> name + "-" + shard).toList();
         Map<String, ActorRef<EmbeddingShard.Command>> placed = placement.place(EmbeddingShard.KIND, shardIds,
                 (id, restored, sink) -> {
-                    int index = Integer.parseInt(id);
+                    int index = Integer.parseInt(id.substring(id.lastIndexOf('-') + 1));
                     EmbeddingRows rows = restored == null
                             ? new EmbeddingRows(index, settings.shards(), settings.dimension(), settings.seed())
                             : SkipGramLearner.<EmbeddingRows>read(restored, in -> EmbeddingRows.readFrom(in, index,
@@ -83,17 +81,14 @@ public final class SkipGramLearner {
             workers.add(spawner.spawn(Behaviors.supervise(
                             SkipGramWorker.create(this.shards, settings, settings.seed() * 31 + w, metrics))
                             .onFailure(SupervisorStrategy.restart()),
-                    "skipgram-worker-" + w, DispatcherSelector.fromConfig(SkipGramSettings.WORKER_DISPATCHER)));
+                    "skipgram-" + name + "-worker-" + w, DispatcherSelector.fromConfig(SkipGramSettings.WORKER_DISPATCHER)));
         }
         this.workers = List.copyOf(workers);
     }
 
-    private static final String VOCABULARY_ID = "0";
-
-    public static final String VOCABULARY_SECTION = VocabularyActor.KIND.section(VOCABULARY_ID);
-
-    public static String shardSection(int shard) {
-        return EmbeddingShard.KIND.section(String.valueOf(shard));
+    @Override
+    public String name() {
+        return name;
     }
 
     /** A reader of one state section. */
@@ -110,15 +105,15 @@ public final class SkipGramLearner {
         }
     }
 
-    /** The learner's state for a checkpoint: section name → how to ask its actor for the bytes. */
-    public Map<String, Supplier<CompletionStage<byte[]>>> stateParts(Duration timeout) {
+    @Override
+    public Map<String, Supplier<CompletionStage<byte[]>>> checkpointParts(Duration timeout) {
         Map<String, Supplier<CompletionStage<byte[]>>> parts = new LinkedHashMap<>();
-        parts.put(VOCABULARY_SECTION, () -> AskPattern.<VocabularyActor.Command, VocabularyActor.ExportedState>ask(
+        parts.put(VocabularyActor.KIND.section(name), () -> AskPattern.<VocabularyActor.Command, VocabularyActor.ExportedState>ask(
                 vocabulary, VocabularyActor.ExportState::new, timeout, system.scheduler())
                 .thenApply(VocabularyActor.ExportedState::bytes));
         for (int s = 0; s < shards.size(); s++) {
             ActorRef<EmbeddingShard.Command> shard = shards.get(s);
-            parts.put(shardSection(s), () -> AskPattern.<EmbeddingShard.Command, EmbeddingShard.ExportedState>ask(
+            parts.put(EmbeddingShard.KIND.section(name + "-" + s), () -> AskPattern.<EmbeddingShard.Command, EmbeddingShard.ExportedState>ask(
                     shard, EmbeddingShard.ExportState::new, timeout, system.scheduler())
                     .thenApply(EmbeddingShard.ExportedState::bytes));
         }
@@ -132,7 +127,7 @@ public final class SkipGramLearner {
                 settings.window(), seed, settings.documentPerLine(), STEP_TIMEOUT);
     }
 
-    /** The actor of a word stream (topic, partition), from its checkpointed state unless that is null. */
+    @Override
     public Behavior<StreamLearner.Command> streamLearner(String topic, int partition, byte[] restored) {
         return SkipGramStreamActor.create(topic + "-" + partition, linkFor(topic, partition), restored);
     }

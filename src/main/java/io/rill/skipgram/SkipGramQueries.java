@@ -1,6 +1,6 @@
 package io.rill.skipgram;
 
-import io.rill.ops.SkipGramMetrics;
+import io.rill.skipgram.SkipGramMetrics;
 import io.rill.skipgram.query.EmbeddingSnapshot;
 import io.rill.skipgram.query.Neighbor;
 import io.rill.skipgram.query.QueryResult;

@@ -2,9 +2,11 @@ package io.rill.skipgram;
 
 import com.typesafe.config.Config;
 
-/** The {@code rill.skipgram} section of the configuration, read once; every key is documented in application.conf. */
+/**
+ * A skip-gram model's settings: the {@code rill.skipgram} section of the configuration with the model's own keys of
+ * {@code rill.models} laid over it, read once; every key is documented in application.conf.
+ */
 public record SkipGramSettings(
-        boolean enabled,
         boolean documentPerLine,
         int dimension,
         int window,
@@ -31,11 +33,15 @@ public record SkipGramSettings(
         };
     }
 
+    /** The defaults of every skip-gram model: {@code rill.skipgram} of the whole configuration {@code config}. */
     public static SkipGramSettings from(Config config) {
-        Config c = config.getConfig("rill.skipgram");
+        return of(config.getConfig("rill.skipgram"));
+    }
+
+    /** One model's settings, {@code c} being its keys over {@code rill.skipgram}'s. */
+    public static SkipGramSettings of(Config c) {
         int cores = Runtime.getRuntime().availableProcessors();
         return new SkipGramSettings(
-                c.getBoolean("enabled"),
                 documentPerLine(c.getString("document-boundary")),
                 c.getInt("dimension"),
                 c.getInt("window"),

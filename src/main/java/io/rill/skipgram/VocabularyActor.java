@@ -10,7 +10,7 @@ import io.rill.checkpoint.StateSink;
 import io.rill.wire.BinaryArrays.IntArrays;
 import io.rill.wire.BinaryArrays.Longs;
 import io.rill.wire.CborSerializable;
-import io.rill.ops.SkipGramMetrics;
+import io.rill.skipgram.SkipGramMetrics;
 import io.rill.ps.Placement;
 import io.rill.state.StateFormat;
 import java.util.List;

@@ -37,6 +37,7 @@ public interface Tokenizer {
         return switch (kind) {
             case WORDS -> new WordTokenizer();
             case CHARACTERS -> new CharacterTokenizer();
+            case LINES -> new LineTokenizer();
         };
     }
 }

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.rill.generate.GenerationJson;
+import io.rill.lstm.GenerationJson;
 import io.rill.kafka.PartitionOffsets;
 import io.rill.testing.KafkaBrokerExtension;
 import io.rill.testing.TestKafka;

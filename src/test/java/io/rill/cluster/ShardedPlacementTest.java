@@ -16,10 +16,10 @@ import akka.cluster.typed.Leave;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.rill.ops.ClusterMetrics;
-import io.rill.ops.SkipGramMetrics;
+import io.rill.skipgram.SkipGramMetrics;
 import io.rill.ps.EmbeddingRows;
 import io.rill.ps.EmbeddingShard;
-import io.rill.skipgram.SkipGramLearner;
+import io.rill.learn.Spawner;
 import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -75,7 +75,7 @@ class ShardedPlacementTest {
 
     private Placed place(ActorSystem<Void> system) {
         ClusterMetrics metrics = new ClusterMetrics(system.address().toString(), () -> null, () -> "");
-        SkipGramLearner.Spawner spawner = new SkipGramLearner.Spawner() {
+        Spawner spawner = new Spawner() {
             @Override
             public <T> ActorRef<T> spawn(Behavior<T> behavior, String name, Props props) {
                 return system.systemActorOf(behavior, name, props);

@@ -1,6 +1,6 @@
 package io.rill.ingest;
 
-import io.rill.generate.GenerationJson;
+import io.rill.lstm.GenerationJson;
 import io.rill.node.RillNode;
 import io.rill.node.RillSettings;
 import io.rill.ops.DeadLetterCounters;

@@ -9,7 +9,7 @@ import akka.actor.typed.ActorRef;
 import com.typesafe.config.ConfigFactory;
 import io.rill.learn.AcceptedRecord;
 import io.rill.learn.StreamLearner;
-import io.rill.ops.CharModelMetrics;
+import io.rill.lstm.CharModelMetrics;
 import io.rill.text.Tokenizer;
 import io.rill.text.TokenizerKind;
 import io.rill.ps.CharModelServer;

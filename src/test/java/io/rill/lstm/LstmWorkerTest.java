@@ -6,7 +6,7 @@ import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.actor.testkit.typed.javadsl.TestProbe;
 import akka.actor.typed.ActorRef;
 import com.typesafe.config.ConfigFactory;
-import io.rill.ops.CharModelMetrics;
+import io.rill.lstm.CharModelMetrics;
 import io.rill.ps.CharModelServer;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;

@@ -3,6 +3,7 @@ package io.rill.node;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.rill.ingest.StreamSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -28,7 +29,7 @@ class RillSettingsTest {
     @Test
     void withoutAFileTheBundledDefaultsApply() {
         RillSettings settings = RillSettings.load(Optional.empty());
-        assertThat(settings.streams()).extracting(RillSettings.StreamSpec::topic)
+        assertThat(settings.streams()).extracting(StreamSpec::topic)
                 .containsExactly("rill.text.corpus", "rill.text.names");
     }
 }

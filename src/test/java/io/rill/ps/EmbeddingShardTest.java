@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.actor.testkit.typed.javadsl.TestProbe;
 import akka.actor.typed.ActorRef;
-import io.rill.ops.SkipGramMetrics;
+import io.rill.skipgram.SkipGramMetrics;
 import io.rill.testing.StateBytes;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;

@@ -3,7 +3,7 @@ package io.rill.skipgram;
 import io.rill.kafka.PartitionOffsets;
 import io.rill.node.RillNode;
 import io.rill.node.RillSettings;
-import io.rill.ops.SkipGramMetrics;
+import io.rill.skipgram.SkipGramMetrics;
 import io.rill.testing.KafkaBrokerExtension;
 import io.rill.testing.TestKafka;
 import io.rill.testing.TestNodes;
@@ -63,7 +63,7 @@ class SkipGramEndToEndIT {
             producer.flush();
         }
         try (RillNode node = RillNode.start(settings)) {
-            SkipGramLearner learner = node.skipGram().orElseThrow();
+            SkipGramLearner learner = node.models(SkipGramLearner.class).values().iterator().next();
             try (Admin admin = Admin.create(settings.clientProperties(kafka.bootstrapServers()))) {
                 await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
                         assertThat(PartitionOffsets.read(admin, settings.groupId(), List.of(topics.corpus()), 10_000))

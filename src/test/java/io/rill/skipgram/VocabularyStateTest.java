@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.actor.testkit.typed.javadsl.TestProbe;
 import akka.actor.typed.ActorRef;
-import io.rill.ops.SkipGramMetrics;
+import io.rill.skipgram.SkipGramMetrics;
 import io.rill.testing.StateBytes;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,7 +23,7 @@ class VocabularyStateTest {
     }
 
     private static SkipGramSettings settings(int capacity, int minCount) {
-        return new SkipGramSettings(true, true, 16, 5, 5, minCount, 1e-3, new LearningRate(0.025f, 1e4, 0.001f),
+        return new SkipGramSettings(true, 16, 5, 5, minCount, 1e-3, new LearningRate(0.025f, 1e4, 0.001f),
                 capacity, 800, 2, 1, 1024, 4, 7);
     }
 

@@ -133,7 +133,8 @@ public final class TestNodes {
                   { topic = "%s", tokenizer = "words" }
                   { topic = "%s", tokenizer = "characters", batch-bytes = 65536 }
                 ]
-                rill.lstm.models = [ { name = "names", topics = ["%s"], sequences = "line" } ]
+                rill.models.corpus.topics = ["%s"]
+                rill.models.names.topics = ["%s"]
                 rill.lstm.embedding-size = 16
                 rill.lstm.hidden-size = 32
                 rill.generate.requests-topic = "%s"
@@ -141,7 +142,7 @@ public final class TestNodes {
                 rill.checkpoint.directory = "%s"
                 rill.checkpoint.interval = 1s
                 """.formatted(kafka.bootstrapServers(), clientProperties, topics.corpus(), topics.specs(),
-                topics.deadletter(), topics.corpus(), topics.names(), topics.names(), topics.requests(),
+                topics.deadletter(), topics.corpus(), topics.names(), topics.corpus(), topics.names(), topics.requests(),
                 topics.generated(), topics.specs().resolveSibling(topics.specs().getFileName() + "-checkpoints"));
     }
 

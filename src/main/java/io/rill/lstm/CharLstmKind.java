@@ -1,0 +1,103 @@
+package io.rill.lstm;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.DispatcherSelector;
+import akka.actor.typed.SupervisorStrategy;
+import akka.actor.typed.javadsl.AskPattern;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.cluster.typed.ClusterSingleton;
+import akka.cluster.typed.SingletonActor;
+import io.rill.learn.Learner;
+import io.rill.learn.LearnerContext;
+import io.rill.learn.LearnerKind;
+import io.rill.learn.ModelSpec;
+import io.rill.ops.Jmx;
+import io.rill.request.RequestHandler;
+import io.rill.request.RequestKind;
+import io.rill.text.TokenizerKind;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Character models (an LSTM or a vanilla RNN) learned online by truncated BPTT from topics tokenized into characters,
+ * and name generation over Kafka: a model of kind {@code char-lstm} in {@code rill.models}, with the defaults of
+ * {@code rill.lstm}. Each model has its parameter server and worker ({@link CharModel}), a {@link Generator} on
+ * every node that answers its generation requests, and a {@link ProgressReporter} (one in the whole cluster) that
+ * publishes fresh samples with the held-out loss. JMX: {@code rill:type=CharModel,model=<name>} per model and
+ * {@code rill:type=Generation} for the requests of all of them.
+ */
+public final class CharLstmKind implements LearnerKind {
+
+    public static final String NAME = "char-lstm";
+
+    /** The node's one kind of generation request, made with the first model. */
+    private RequestKind<GenerationRequest> generation;
+    private GenerationSettings generationSettings;
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public String defaultsPath() {
+        return "rill.lstm";
+    }
+
+    @Override
+    public TokenizerKind tokenizer() {
+        return TokenizerKind.CHARACTERS;
+    }
+
+    @Override
+    public Learner start(ModelSpec spec, LearnerContext context) {
+        if (generation == null) {
+            generationSettings = GenerationSettings.from(context.config());
+            generation = new RequestKind<>("generation", generationSettings.requests(),
+                    new GenerationRequestParser(generationSettings.limits()).reader(), new GenerationMetrics(),
+                    GenerationMBean.class, "type=Generation");
+        }
+        GenerationSettings settings = generationSettings;
+        GenerationMetrics generationMetrics = (GenerationMetrics) generation.metrics();
+        LstmSettings lstm = LstmSettings.of(spec.config());
+        LstmSettings.Model model = new LstmSettings.Model(spec.name(), spec.topics(),
+                LstmSettings.linePerSequence(spec.config().getString("sequences")));
+        CharModelMetrics metrics = new CharModelMetrics();
+        context.jmx().register(metrics, CharModelMBean.class, Jmx.name("type=CharModel,model=" + spec.name()));
+        CharModel charModel = new CharModel(model, lstm,
+                () -> new SeenSequences(settings.seenExpected(), settings.seenFalsePositiveRate()), context.system(),
+                context.spawner(), context.placement(), metrics);
+
+        DispatcherSelector dispatcher = DispatcherSelector.fromConfig(GenerationSettings.DISPATCHER);
+        ActorRef<Generator.Command> generator = context.spawner().spawn(Generator.create(charModel.server(),
+                        settings.snapshotInterval(), settings.seenRefreshInterval(), settings.novelAttempts(),
+                        lstm.seed() + 11, generationMetrics),
+                "generator-" + spec.name(), dispatcher);
+        if (settings.enabled()) {
+            context.serve(generation, spec.name(), request -> AskPattern.<Generator.Command, RequestHandler.Answer>ask(
+                    generator, replyTo -> new Generator.Generate(request, replyTo), settings.timeout(),
+                    context.system().scheduler()));
+        }
+
+        ProgressReporter.Publisher publisher = (key, value) -> context.publisher()
+                .publish(settings.repliesTopic(), key.getBytes(StandardCharsets.UTF_8), value)
+                .whenComplete((sent, failure) -> {
+                    if (failure != null) {
+                        generationMetrics.publishFailed();
+                    } else {
+                        generationMetrics.progressPublished();
+                    }
+                });
+        Behavior<ProgressReporter.Command> reporter = ProgressReporter.create(charModel.server(),
+                lstm.progressSamples(), lstm.progressTemperature(), settings.limits().defaultMaxLength(),
+                lstm.seed() + 13, metrics, publisher);
+        if (context.clustered()) {
+            // One generated-name stream per model for the whole cluster, not one per node.
+            ClusterSingleton.get(context.system()).init(SingletonActor.of(Behaviors.supervise(reporter)
+                    .onFailure(SupervisorStrategy.restart()), "progress-" + spec.name()).withProps(dispatcher));
+        } else {
+            context.spawner().spawn(reporter, "progress-" + spec.name(), dispatcher);
+        }
+        return charModel;
+    }
+}
