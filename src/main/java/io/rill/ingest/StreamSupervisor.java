@@ -24,7 +24,7 @@ import java.util.function.BiFunction;
  * actor, and so its state, still here; a stream of a partition that the checkpoint the node started from holds
  * starts from that state.
  *
- * <p>On a cluster, partitions come and go with their state ({@code io.rill.cluster.StreamHandover}): a revoked
+ * <p>On a cluster, partitions come and go with their state (the cluster's StreamHandover): a revoked
  * partition's actor is retired ({@link Retire}) once its state is checkpointed, and an assigned partition's stream
  * starts from the newest state any node checkpointed ({@link Adopt}), unless it came straight back to this node.
  *

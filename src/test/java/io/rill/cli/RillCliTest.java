@@ -1,0 +1,31 @@
+package io.rill.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** Every subcommand answers picocli's standard help option, as the top-level command does. */
+class RillCliTest {
+
+    @Test
+    void everySubcommandAnswersHelp() {
+        CommandLine cli = new CommandLine(new RillCli());
+        assertThat(cli.getSubcommands()).containsKeys("run", "demo", "produce", "generate", "topics", "neighbours");
+        for (String name : cli.getSubcommands().keySet()) {
+            if (name.equals("help")) {
+                continue;
+            }
+            StringWriter out = new StringWriter();
+            CommandLine fresh = new CommandLine(new RillCli());
+            fresh.setOut(new PrintWriter(out));
+            fresh.setErr(new PrintWriter(new StringWriter()));
+            int exit = fresh.execute(name, "--help");
+            assertThat(exit).as("rill %s --help", name).isZero();
+            String canonical = cli.getSubcommands().get(name).getCommandName(); // an alias shows the command's name
+            assertThat(out.toString()).as("rill %s --help", name).contains("Usage: rill " + canonical);
+        }
+    }
+}
