@@ -43,7 +43,11 @@ import java.util.zip.CheckedOutputStream;
 final class CheckpointFormat {
 
     static final byte[] MAGIC = "RILLCKPT".getBytes(StandardCharsets.US_ASCII);
-    static final int VERSION = 1;
+    /**
+     * 2 since the learner seam: the same file layout, but the sections (streams keyed by model, the servers' states)
+     * are laid out anew, so a file of version 1 is refused as a whole ({@link OutdatedCheckpointException}).
+     */
+    static final int VERSION = 2;
     static final int TRAILER_BYTES = Integer.BYTES;
     /** Magic, version, sequence, time, the two counts and the trailer: no checkpoint is shorter. */
     static final int MINIMUM_BYTES = MAGIC.length + 4 + 8 + 8 + 4 + 4 + 4 + TRAILER_BYTES;
@@ -58,6 +62,16 @@ final class CheckpointFormat {
     static final class InvalidCheckpointException extends IOException {
         InvalidCheckpointException(String message) {
             super(message);
+        }
+    }
+
+    /** A whole checkpoint in a format an earlier rill wrote, which this one does not read. */
+    static final class OutdatedCheckpointException extends IOException {
+        final int version;
+
+        OutdatedCheckpointException(int version) {
+            super("format version " + version + ", written by an earlier rill; this build reads version " + VERSION);
+            this.version = version;
         }
     }
 
@@ -116,6 +130,9 @@ final class CheckpointFormat {
         in.readFully(magic);
         require(Arrays.equals(magic, MAGIC), "not a checkpoint file (bad magic)");
         int version = in.readInt();
+        if (version >= 1 && version < VERSION) {
+            throw new OutdatedCheckpointException(version);
+        }
         require(version == VERSION, "format version " + version + ", this build reads version " + VERSION);
         long sequence = in.readLong();
         require(sequence >= 0, "negative sequence " + sequence);

@@ -151,7 +151,11 @@ public final class CheckpointStore {
      * Loads the newest valid checkpoint, skipping damaged files (each logged at WARN with the reason), and deletes
      * temporary files that crashed writes left behind.
      *
-     * @throws IOException when the directory cannot be listed; problems with single files are skips, not failures
+     * @throws IOException           when the directory cannot be listed; problems with single files are skips, not
+     *                               failures
+     * @throws IllegalStateException when the newest checkpoint was written by an earlier rill in a format this one
+     *                               does not read: starting afresh would silently drop everything it holds, so the
+     *                               operator decides
      */
     public synchronized LoadResult load() throws IOException {
         if (!Files.isDirectory(directory)) {
@@ -177,6 +181,8 @@ public final class CheckpointStore {
                         checkpoint.offsets().size(), skipped.isEmpty() ? "" : " after skipping " + skipped.size());
                 return new LoadResult(Optional.of(new Loaded(checkpoint, file.path(), size)), skipped,
                         temporaryFilesDeleted);
+            } catch (CheckpointFormat.OutdatedCheckpointException e) {
+                throw outdated(file.path(), e);
             } catch (IOException e) {
                 String reason = reason(e);
                 log.warn("skipping checkpoint file {}: {}", file.path(), reason);
@@ -209,11 +215,20 @@ public final class CheckpointStore {
                 if (checkpoint.sequence() == file.sequence()) {
                     valid.add(checkpoint);
                 }
+            } catch (CheckpointFormat.OutdatedCheckpointException e) {
+                throw outdated(file.path(), e);
             } catch (IOException e) {
                 log.debug("not reading {}: {}", file.path(), reason(e));
             }
         }
         return valid;
+    }
+
+    private IllegalStateException outdated(Path file, CheckpointFormat.OutdatedCheckpointException e) {
+        return new IllegalStateException("checkpoint " + file + " was written by an earlier rill (checkpoint format "
+                + e.version + "); this build reads format " + CheckpointFormat.VERSION + ", whose learner states are "
+                + "laid out differently. Move " + directory + " aside to start afresh (the models then learn only "
+                + "from the group's committed offsets on), or run the rill that wrote it.", e);
     }
 
     /** The checkpoint files here, valid or not, oldest (lowest sequence) first. */

@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -93,6 +94,19 @@ class CheckpointStoreTest {
         damaged[good.length / 2] ^= 1; // inside the section bytes: only the checksum can tell
         Files.write(newest, damaged);
         assertThat(store.load().skipped().get(0).reason()).startsWith("checksum mismatch");
+    }
+
+    @Test
+    void aCheckpointOfAnEarlierFormatStopsTheLoadSayingWhatToDo() throws IOException {
+        CheckpointStore store = new CheckpointStore(directory, 3);
+        Path file = store.write(checkpoint(1));
+        byte[] bytes = Files.readAllBytes(file);
+        ByteBuffer.wrap(bytes).putInt(CheckpointFormat.MAGIC.length, 1); // the version, as rill wrote it before
+        Files.write(file, bytes);
+        assertThatThrownBy(store::load).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("written by an earlier rill (checkpoint format 1)")
+                .hasMessageContaining("aside to start afresh");
+        assertThatThrownBy(store::readValid).isInstanceOf(IllegalStateException.class);
     }
 
     @Test
