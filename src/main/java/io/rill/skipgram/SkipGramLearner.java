@@ -11,8 +11,9 @@ import io.rill.learn.Learner;
 import io.rill.learn.Spawner;
 import io.rill.learn.StreamLearner;
 import io.rill.skipgram.SkipGramMetrics;
-import io.rill.ps.EmbeddingRows;
-import io.rill.ps.EmbeddingShard;
+import io.rill.ps.RowBlocks;
+import io.rill.ps.ServerDesign;
+import io.rill.ps.ParameterServer;
 import io.rill.ps.Placement;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayInputStream;
@@ -43,7 +44,7 @@ public final class SkipGramLearner implements Learner {
     private final SkipGramSettings settings;
     private final ActorSystem<?> system;
     private final ActorRef<VocabularyActor.Command> vocabulary;
-    private final List<ActorRef<EmbeddingShard.Command>> shards;
+    private final List<ActorRef<ParameterServer.Command>> shards;
     private final List<ActorRef<SkipGramWorker.Command>> workers;
     private final SkipGramMetrics metrics;
 
@@ -63,16 +64,11 @@ public final class SkipGramLearner implements Learner {
                         : SkipGramLearner.<VocabularyState>read(restored,
                                 in -> VocabularyState.readFrom(in, settings)), metrics, sink)).get(name);
         List<String> shardIds = IntStream.range(0, settings.shards()).mapToObj(shard -> name + "-" + shard).toList();
-        Map<String, ActorRef<EmbeddingShard.Command>> placed = placement.place(EmbeddingShard.KIND, shardIds,
-                (id, restored, sink) -> {
-                    int index = Integer.parseInt(id.substring(id.lastIndexOf('-') + 1));
-                    EmbeddingRows rows = restored == null
-                            ? new EmbeddingRows(index, settings.shards(), settings.dimension(), settings.seed())
-                            : SkipGramLearner.<EmbeddingRows>read(restored, in -> EmbeddingRows.readFrom(in, index,
-                                    settings.shards(), settings.dimension(), settings.seed()));
-                    return EmbeddingShard.create(rows, settings.maxStaleness(), metrics, sink);
-                });
-        List<ActorRef<EmbeddingShard.Command>> shards = shardIds.stream().map(placed::get).toList();
+        Map<String, ActorRef<ParameterServer.Command>> placed = placement.place(SHARD_KIND, shardIds,
+                (id, restored, sink) -> ParameterServer.create(id,
+                        shardDesign(settings, Integer.parseInt(id.substring(id.lastIndexOf('-') + 1))), restored, sink,
+                        metrics));
+        List<ActorRef<ParameterServer.Command>> shards = shardIds.stream().map(placed::get).toList();
         this.shards = List.copyOf(shards);
         ActorRef<VocabularyActor.Command> vocabularyRef = this.vocabulary;
         metrics.setLearningRateWith(rate -> vocabularyRef.tell(new VocabularyActor.SetLearningRate((float) rate)));
@@ -84,6 +80,27 @@ public final class SkipGramLearner implements Learner {
                     "skipgram-" + name + "-worker-" + w, DispatcherSelector.fromConfig(SkipGramSettings.WORKER_DISPATCHER)));
         }
         this.workers = List.copyOf(workers);
+    }
+
+    /** The parameter servers of skip-gram models: one shard of a model's word embeddings each. */
+    public static final Placement.Kind<ParameterServer.Command> SHARD_KIND = ParameterServer.kind("skipgram-shard");
+
+    /** The row blocks of a shard: input and output rows. */
+    public static final int INPUT = 0;
+    public static final int OUTPUT = 1;
+
+    /**
+     * Shard {@code index}'s design: the input and output rows of its ids, updated by the workers' row deltas (plain
+     * SGD, computed by the workers). A new input row starts uniform in ±0.5/dim, seeded by its id (as word2vec), so a
+     * row's start does not depend on when it was first asked for; an output row at 0.
+     */
+    static ServerDesign shardDesign(SkipGramSettings settings, int index) {
+        long seed = settings.seed();
+        RowBlocks.RowInit input = (id, rows, offset, dim) -> SgnsKernel.initInputRow(rows, offset / dim, dim,
+                new SplitMix64(seed ^ (0x9E3779B97F4A7C15L * (id + 1L))));
+        return ServerDesign.rows(() -> new RowBlocks(settings.dimension(), settings.shards(), index,
+                List.of(new RowBlocks.Block("input", input), new RowBlocks.Block("output", RowBlocks.ZEROS))),
+                settings.maxStaleness());
     }
 
     @Override
@@ -112,10 +129,10 @@ public final class SkipGramLearner implements Learner {
                 vocabulary, VocabularyActor.ExportState::new, timeout, system.scheduler())
                 .thenApply(VocabularyActor.ExportedState::bytes));
         for (int s = 0; s < shards.size(); s++) {
-            ActorRef<EmbeddingShard.Command> shard = shards.get(s);
-            parts.put(EmbeddingShard.KIND.section(name + "-" + s), () -> AskPattern.<EmbeddingShard.Command, EmbeddingShard.ExportedState>ask(
-                    shard, EmbeddingShard.ExportState::new, timeout, system.scheduler())
-                    .thenApply(EmbeddingShard.ExportedState::bytes));
+            ActorRef<ParameterServer.Command> shard = shards.get(s);
+            parts.put(SHARD_KIND.section(name + "-" + s), () -> AskPattern.<ParameterServer.Command, ParameterServer.ExportedState>ask(
+                    shard, ParameterServer.ExportState::new, timeout, system.scheduler())
+                    .thenApply(ParameterServer.ExportedState::bytes));
         }
         return parts;
     }
@@ -141,10 +158,10 @@ public final class SkipGramLearner implements Learner {
                         VocabularyActor.GetWords::new, ASK_TIMEOUT, system.scheduler())
                 .thenCompose(words -> {
                     int limit = words.words().length;
-                    List<CompletableFuture<EmbeddingShard.Rows>> rows = new ArrayList<>();
-                    for (ActorRef<EmbeddingShard.Command> shard : shards) {
-                        rows.add(AskPattern.<EmbeddingShard.Command, EmbeddingShard.Rows>ask(shard,
-                                replyTo -> new EmbeddingShard.Snapshot(limit, replyTo), ASK_TIMEOUT,
+                    List<CompletableFuture<ParameterServer.Rows>> rows = new ArrayList<>();
+                    for (ActorRef<ParameterServer.Command> shard : shards) {
+                        rows.add(AskPattern.<ParameterServer.Command, ParameterServer.Rows>ask(shard,
+                                replyTo -> new ParameterServer.RowsBelow(INPUT, limit, replyTo), ASK_TIMEOUT,
                                 system.scheduler()).toCompletableFuture());
                     }
                     return CompletableFuture.allOf(rows.toArray(CompletableFuture[]::new))
@@ -160,11 +177,11 @@ public final class SkipGramLearner implements Learner {
      * Most frequent words first, as word2vec and gensim write their files: evaluations that restrict themselves to
      * the first N words of a file (gensim's {@code restrict_vocab}) then see the N most frequent.
      */
-    private Embeddings assemble(VocabularyActor.Words words, List<EmbeddingShard.Rows> shardRows) {
+    private Embeddings assemble(VocabularyActor.Words words, List<ParameterServer.Rows> shardRows) {
         int dim = settings.dimension();
         int s = shards.size();
         long version = 0;
-        for (EmbeddingShard.Rows rows : shardRows) {
+        for (ParameterServer.Rows rows : shardRows) {
             version += rows.version();
         }
         List<Integer> ids = new ArrayList<>();
@@ -172,7 +189,7 @@ public final class SkipGramLearner implements Learner {
             if (words.words()[id] == null) {
                 continue;
             }
-            float[] shard = shardRows.get(id % s).inRows();
+            float[] shard = shardRows.get(id % s).rows().get(0);
             int offset = (id / s) * dim;
             if (offset + dim <= shard.length && !isZero(shard, offset, dim)) {
                 ids.add(id); // trainable and trained: a vector to speak of
@@ -184,7 +201,7 @@ public final class SkipGramLearner implements Learner {
         for (int i = 0; i < ids.size(); i++) {
             int id = ids.get(i);
             kept[i] = words.words()[id];
-            System.arraycopy(shardRows.get(id % s).inRows(), (id / s) * dim, vectors, i * dim, dim);
+            System.arraycopy(shardRows.get(id % s).rows().get(0), (id / s) * dim, vectors, i * dim, dim);
         }
         return new Embeddings(kept, vectors, dim, version, words.tokensSeen());
     }

@@ -1,5 +1,6 @@
 package io.rill.skipgram;
 
+import io.rill.ps.ServerMetrics;
 import io.rill.ops.Histogram;
 import io.rill.ops.RateMeter;
 import java.util.concurrent.atomic.AtomicLong;
@@ -10,7 +11,7 @@ import java.util.concurrent.atomic.LongAdder;
  * The published figures of the skip-gram learner. The vocabulary actor, the workers and the parameter-server
  * shards write here; JMX and the demo's live view read. The queries are answered by whoever the node plugs in.
  */
-public final class SkipGramMetrics implements SkipGramMBean {
+public final class SkipGramMetrics implements SkipGramMBean, ServerMetrics {
 
     /** What answers the JMX operations: the node's query service over a parameter snapshot. */
     public interface Queries {
@@ -63,13 +64,30 @@ public final class SkipGramMetrics implements SkipGramMBean {
         }
     }
 
-    public void pushApplied(long stalenessVersions) {
+    /** A shard applied a push: the model's version (the sum of the shards') moves on. */
+    @Override
+    public void applied(long version, long stalenessVersions, long examples, double loss) {
         psVersion.increment();
         staleness.record(stalenessVersions);
     }
 
-    public void pushRefused() {
+    @Override
+    public void refusedStale(long stalenessVersions) {
         staleRefusals.increment();
+    }
+
+    @Override
+    public void refusedMisshapen() {
+        staleRefusals.increment();
+    }
+
+    @Override
+    public void pulled() {
+    }
+
+    @Override
+    public void restored(long version, long examples) {
+        psVersion.add(version);
     }
 
     /** What {@link #setLearningRate} does: the node tells the vocabulary actor. */

@@ -7,8 +7,7 @@ import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.AskPattern;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
-import io.rill.skipgram.SkipGramMetrics;
-import io.rill.ps.EmbeddingShard;
+import io.rill.ps.ParameterServer;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -44,7 +43,7 @@ public final class SkipGramWorker extends AbstractBehavior<SkipGramWorker.Comman
     private static final Duration ROUND_TRIP_TIMEOUT = Duration.ofSeconds(30);
     private static final int MAX_REFRESHES = 3;
 
-    private final List<ActorRef<EmbeddingShard.Command>> shards;
+    private final List<ActorRef<ParameterServer.Command>> shards;
     private final SgnsKernel kernel;
     private final SparseBatch batch;
     private final PairBuffer minibatch = new PairBuffer();
@@ -55,12 +54,12 @@ public final class SkipGramWorker extends AbstractBehavior<SkipGramWorker.Comman
     private final LossAverage loss = new LossAverage(1_000_000);
     private int[] negatives = new int[0];
 
-    public static Behavior<Command> create(List<ActorRef<EmbeddingShard.Command>> shards, SkipGramSettings settings,
+    public static Behavior<Command> create(List<ActorRef<ParameterServer.Command>> shards, SkipGramSettings settings,
                                            long seed, SkipGramMetrics metrics) {
         return Behaviors.setup(context -> new SkipGramWorker(context, shards, settings, seed, metrics));
     }
 
-    private SkipGramWorker(ActorContext<Command> context, List<ActorRef<EmbeddingShard.Command>> shards,
+    private SkipGramWorker(ActorContext<Command> context, List<ActorRef<ParameterServer.Command>> shards,
                            SkipGramSettings settings, long seed, SkipGramMetrics metrics) {
         super(context);
         this.shards = List.copyOf(shards);
@@ -141,19 +140,18 @@ public final class SkipGramWorker extends AbstractBehavior<SkipGramWorker.Comman
 
     private long[] pull(Split in, Split out) {
         int s = shards.size();
-        List<CompletableFuture<EmbeddingShard.Pulled>> replies = new ArrayList<>(s);
+        List<CompletableFuture<ParameterServer.Rows>> replies = new ArrayList<>(s);
         for (int shard = 0; shard < s; shard++) {
-            int[] inIds = in.ids[shard];
-            int[] outIds = out.ids[shard];
-            replies.add(AskPattern.<EmbeddingShard.Command, EmbeddingShard.Pulled>ask(shards.get(shard),
-                    replyTo -> new EmbeddingShard.Pull(inIds, outIds, replyTo), ROUND_TRIP_TIMEOUT,
+            List<int[]> ids = List.of(in.ids[shard], out.ids[shard]); // the shard's input and output blocks
+            replies.add(AskPattern.<ParameterServer.Command, ParameterServer.Rows>ask(shards.get(shard),
+                    replyTo -> new ParameterServer.PullRows(ids, replyTo), ROUND_TRIP_TIMEOUT,
                     getContext().getSystem().scheduler()).toCompletableFuture());
         }
         long[] versions = new long[s];
         for (int shard = 0; shard < s; shard++) {
-            EmbeddingShard.Pulled pulled = replies.get(shard).join();
-            scatter(pulled.inRows(), in.rows[shard], batch.input().values());
-            scatter(pulled.outRows(), out.rows[shard], batch.output().values());
+            ParameterServer.Rows pulled = replies.get(shard).join();
+            scatter(pulled.rows().get(SkipGramLearner.INPUT), in.rows[shard], batch.input().values());
+            scatter(pulled.rows().get(SkipGramLearner.OUTPUT), out.rows[shard], batch.output().values());
             versions[shard] = pulled.version();
         }
         batch.input().markPulled();
@@ -165,19 +163,18 @@ public final class SkipGramWorker extends AbstractBehavior<SkipGramWorker.Comman
         int s = shards.size();
         float[] inDeltas = batch.input().deltas();
         float[] outDeltas = batch.output().deltas();
-        List<CompletableFuture<EmbeddingShard.Pushed>> replies = new ArrayList<>(s);
+        List<CompletableFuture<ParameterServer.RowsPushed>> replies = new ArrayList<>(s);
         for (int shard = 0; shard < s; shard++) {
             if (!pending[shard]) {
                 replies.add(null);
                 continue;
             }
-            int[] inIds = in.ids[shard];
-            int[] outIds = out.ids[shard];
-            float[] inRowDeltas = gather(inDeltas, in.rows[shard]);
-            float[] outRowDeltas = gather(outDeltas, out.rows[shard]);
+            List<int[]> ids = List.of(in.ids[shard], out.ids[shard]);
+            List<float[]> deltas = List.of(gather(inDeltas, in.rows[shard]), gather(outDeltas, out.rows[shard]));
             long pulledAt = versions[shard];
-            replies.add(AskPattern.<EmbeddingShard.Command, EmbeddingShard.Pushed>ask(shards.get(shard),
-                    replyTo -> new EmbeddingShard.Push(inIds, inRowDeltas, outIds, outRowDeltas, pulledAt, replyTo),
+            int pairs = minibatch.size();
+            replies.add(AskPattern.<ParameterServer.Command, ParameterServer.RowsPushed>ask(shards.get(shard),
+                    replyTo -> new ParameterServer.PushRows(ids, deltas, pairs, pulledAt, replyTo),
                     ROUND_TRIP_TIMEOUT, getContext().getSystem().scheduler()).toCompletableFuture());
         }
         for (int shard = 0; shard < s; shard++) {

@@ -24,7 +24,7 @@ import java.util.List;
 /**
  * Numeric arrays of the messages between nodes, each written as one CBOR byte string instead of a CBOR array of
  * numbers (5 bytes a float, and a header per array). Mark a record component with {@link Floats}, {@link Ints},
- * {@link IntArrays} or {@link Longs}; each bundles the {@code @JsonSerialize}/{@code @JsonDeserialize} pair, and Java
+ * {@link IntArrays}, {@link FloatArrays} or {@link Longs}; each bundles the {@code @JsonSerialize}/{@code @JsonDeserialize} pair, and Java
  * carries an annotation on a record component over to the field, the accessor and the constructor parameter, where
  * Jackson finds it.
  *
@@ -35,6 +35,8 @@ import java.util.List;
  *       3 below 2^21, against 4 for int32 (measured by {@code WireSizes}: a skip-gram shard push's ids take 2.37
  *       bytes each, 2.65 as zig-zag varints, 2.98 as CBOR numbers). A negative int takes 5;</li>
  *   <li>{@code List<int[]>}: the number of arrays, then each as its length and its values, all varints;</li>
+ *   <li>{@code List<float[]>}: the number of arrays and their lengths as varints, then all the values as
+ *       little-endian float32;</li>
  *   <li>{@code long[]}: unsigned LEB128 varints of the 64-bit values (counts), 1 to 10 bytes each.</li>
  * </ul>
  *
@@ -72,6 +74,15 @@ public final class BinaryArrays {
     @JsonSerialize(using = IntArraysSerializer.class)
     @JsonDeserialize(using = IntArraysDeserializer.class)
     public @interface IntArrays {
+    }
+
+    /** A {@code List<float[]>} as the arrays' lengths, then their values as float32. */
+    @Retention(RetentionPolicy.RUNTIME)
+    @Target({ElementType.FIELD, ElementType.METHOD, ElementType.PARAMETER})
+    @JacksonAnnotationsInside
+    @JsonSerialize(using = FloatArraysSerializer.class)
+    @JsonDeserialize(using = FloatArraysDeserializer.class)
+    public @interface FloatArrays {
     }
 
     /** A {@code long[]} as varints. */
@@ -150,6 +161,55 @@ public final class BinaryArrays {
             arrays.add(array);
         }
         in.requireEnd();
+        return Collections.unmodifiableList(arrays);
+    }
+
+    /** The number of arrays and each one's length as varints, then every array's values as little-endian float32. */
+    public static byte[] floatArraysBytes(List<float[]> arrays) {
+        Writer header = new Writer(16);
+        header.varint(arrays.size());
+        long floats = 0;
+        for (float[] array : arrays) {
+            header.varint(array.length);
+            floats += array.length;
+        }
+        ByteBuffer bytes = ByteBuffer.allocate(Math.toIntExact(header.size() + Float.BYTES * floats))
+                .order(ByteOrder.LITTLE_ENDIAN);
+        bytes.put(header.toByteArray());
+        for (float[] array : arrays) {
+            for (float value : array) {
+                bytes.putFloat(value);
+            }
+        }
+        return bytes.array();
+    }
+
+    /** The arrays of {@link #floatArraysBytes}, as an immutable list; refuses lengths the bytes do not hold. */
+    public static List<float[]> floatArraysOf(byte[] bytes) throws IOException {
+        Reader in = new Reader(bytes, "float arrays");
+        int count = in.count();
+        int[] lengths = new int[count];
+        long floats = 0;
+        for (int a = 0; a < count; a++) {
+            lengths[a] = in.varint();
+            floats += lengths[a];
+            if (lengths[a] < 0 || Float.BYTES * floats > bytes.length) {
+                throw new IOException("float arrays: " + floats + " floats announced in " + bytes.length + " bytes");
+            }
+        }
+        int start = in.position();
+        if (bytes.length - start != Float.BYTES * floats) {
+            throw new IOException("float arrays: " + (bytes.length - start) + " bytes of values for " + floats
+                    + " floats");
+        }
+        ByteBuffer values = ByteBuffer.wrap(bytes, start, bytes.length - start).order(ByteOrder.LITTLE_ENDIAN);
+        List<float[]> arrays = new ArrayList<>(count);
+        for (int length : lengths) {
+            float[] array = new float[length];
+            values.asFloatBuffer().get(array);
+            values.position(values.position() + Float.BYTES * length);
+            arrays.add(array);
+        }
         return Collections.unmodifiableList(arrays);
     }
 
@@ -246,6 +306,10 @@ public final class BinaryArrays {
             return count;
         }
 
+        int position() {
+            return position;
+        }
+
         void requireEnd() throws IOException {
             if (position != bytes.length) {
                 throw new IOException(what + ": " + (bytes.length - position) + " bytes left over");
@@ -317,6 +381,29 @@ public final class BinaryArrays {
         @Override
         public List<int[]> deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
             return intArraysOf(p.getBinaryValue());
+        }
+    }
+
+    public static final class FloatArraysSerializer extends StdSerializer<List<float[]>> {
+        @SuppressWarnings("unchecked")
+        public FloatArraysSerializer() {
+            super((Class<List<float[]>>) (Class<?>) List.class);
+        }
+
+        @Override
+        public void serialize(List<float[]> arrays, JsonGenerator gen, SerializerProvider provider) throws IOException {
+            gen.writeBinary(floatArraysBytes(arrays));
+        }
+    }
+
+    public static final class FloatArraysDeserializer extends StdDeserializer<List<float[]>> {
+        public FloatArraysDeserializer() {
+            super(List.class);
+        }
+
+        @Override
+        public List<float[]> deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+            return floatArraysOf(p.getBinaryValue());
         }
     }
 
