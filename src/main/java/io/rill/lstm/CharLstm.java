@@ -1,9 +1,13 @@
 package io.rill.lstm;
 
+import io.rill.nn.PhaseTimes;
+import io.rill.nn.RecurrentCell;
+import io.rill.nn.RecurrentLayer;
+import io.rill.nn.Softmax;
+import io.rill.nn.Vec;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * Runs a character model: embedding → recurrent layers → softmax, forward and backward over a chunk of T steps of
@@ -12,21 +16,18 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * <pre>
  *   x_t      = E[id_t]                                  embedding lookup
  *   z_t      = [h_{t-1}, x_t] · W = h_{t-1}·W_h + x_t·W_x   all gates, whole batch
- *   h_t, c_t = cell(z_t + b, c_{t-1})                   {@link LstmCell} or {@link RnnCell}
+ *   h_t, c_t = cell(z_t + b, c_{t-1})                   an LSTM or a vanilla RNN cell
  *   y_t      = dropout(h_t)                             input of the next layer, or of the softmax
  *   logits   = Y · W_out + b_out                        one gemm for the whole chunk
  *   loss     = mean over the chunk of −log softmax(logits)[target]
  * </pre>
  *
- * The four gates' weights are one (H + In) × 4H matrix W whose row blocks W_h and W_x multiply h and x. Only the
- * h half depends on the previous step, so per layer the input half X · W_x is one large gemm over the whole chunk
- * and each time step is one gemm h_{t-1} · W_h for all gates and all streams, which is all the recurrence forces.
- * Backward walks the steps in reverse with one gemm per step, dL/dh_{t-1} = dz_t · W_hᵀ; the weight gradient
- * dW = Σ_t [h_{t-1}, x_t]ᵀ · dz_t and the input gradient dX = dZ · W_xᵀ are again whole-chunk gemms. Large gemms run
- * near the machine's peak, so this does the same arithmetic as one [h, x] gemm per step, only faster.
- * Everything elementwise happens in fused Java loops over preallocated buffers ({@link LayerBuffers}), because a
- * small ND4J op costs more in dispatch than the arithmetic it does; ND4J does what it is fast at, the products. For
- * float models the LSTM's forward gate math runs in loops the JIT vectorises ({@link FastFloatMath}).
+ * Each recurrent layer is a {@link RecurrentLayer} run over the whole chunk: the four gates' weights are one
+ * (H + In) × 4H matrix W, the input half X · W_x is one large gemm over the chunk and each time step one gemm
+ * h_{t-1} · W_h for all gates and all streams, which is all the recurrence forces; backward likewise. This class
+ * adds what is the character model's own: the embedding lookup and its gradient, inverted dropout between layers,
+ * the softmax layer ({@link Softmax}) and the chunk's bookkeeping. Everything elementwise happens in fused Java loops
+ * over preallocated buffers, because a small ND4J op costs more in dispatch than the arithmetic it does.
  *
  * <p>This object owns only scratch memory and the dropout random stream; parameters, gradients and state come in as
  * arguments, so one parameter set can be served to many workers, each with its own {@code CharLstm}. Not
@@ -43,7 +44,6 @@ public final class CharLstm {
   }
 
   private final LstmConfig config;
-  private final RecurrentCell cell;
   private final SplittableRandom dropoutRandom;
   private final PhaseTimes times = new PhaseTimes();
   private Workspace workspace;
@@ -51,7 +51,6 @@ public final class CharLstm {
   /** An engine for models of {@code config}; {@code seed} seeds the dropout masks. */
   public CharLstm(LstmConfig config, long seed) {
     this.config = config;
-    this.cell = config.cell().cell();
     this.dropoutRandom = new SplittableRandom(seed);
   }
 
@@ -125,7 +124,7 @@ public final class CharLstm {
 
     // x_t = E[id_t] for the first layer; the layers above read the output buffer of the layer below directly.
     Vec embedding = Vec.of(params.embedding());
-    Vec x0 = ws.layers[0].xVec;
+    Vec x0 = Vec.of(ws.layers[0].input());
     int emb = config.embeddingSize();
     for (int t = 0; t < steps; t++) {
       for (int b = 0; b < batch; b++) {
@@ -136,47 +135,32 @@ public final class CharLstm {
         }
       }
     }
+    times.lap(PhaseTimes.Phase.COPY, now);
 
     for (int l = 0; l < config.layers(); l++) {
-      LayerBuffers layer = ws.layers[l];
-
-      // Carried-in state: h_{-1} into block 0 of h, c_{-1} into block 0 of c.
-      copy(Vec.of(initial.hidden(l)), 0, layer.hVec, 0, batch * hidden);
-      if (layer.cVec != null) {
-        copy(Vec.of(initial.cell(l)), 0, layer.cVec, 0, batch * hidden);
-      }
-      now = times.lap(PhaseTimes.Phase.COPY, now);
-
-      // z_t = [h_{t-1}, x_t] · W = h_{t-1} · W_h + x_t · W_x. The input half does not depend on the recurrence, so
-      // it is done for every step at once (one large gemm); each step then adds its h_{t-1} · W_h.
-      INDArray weights = params.weights(l);
-      INDArray recurrentWeights = recurrentRows(weights);
-      Nd4j.gemm(layer.x, inputRows(weights), layer.z, false, false, 1.0, 0.0);
-      now = times.lap(PhaseTimes.Phase.INPUT_GEMM, now);
-      Vec bias = Vec.of(params.bias(l));
-      for (int t = 0; t < steps; t++) {
-        Nd4j.gemm(layer.hStep[t], recurrentWeights, layer.zStep[t], false, false, 1.0, 1.0);
-        now = times.lap(PhaseTimes.Phase.STEP_GEMM, now);
-        cell.forward(layer, t, bias, 0, batch);
-        now = times.lap(PhaseTimes.Phase.CELL, now);
-      }
+      RecurrentLayer layer = ws.layers[l];
+      layer.start(initial.hidden(l), initial.cell(l));
+      layer.forward(params.weights(l), params.bias(l));
+      now = System.nanoTime();
 
       // y_t = dropout(h_t): inverted dropout, so nothing needs rescaling at inference.
-      Vec h = layer.hVec;
-      Vec out = layer.outVec;
+      Vec h = ws.outputs[l];
+      Vec out = ws.droppedVecs[l];
       if (training && config.dropout() > 0) {
+        Vec mask = ws.masks[l];
         double keep = 1 - config.dropout();
         for (int i = 0; i < rows * hidden; i++) {
           double m = dropoutRandom.nextDouble() < keep ? 1 / keep : 0;
-          layer.maskVec.set(i, m);
-          out.set(i, h.get(batch * hidden + i) * m);
+          mask.set(i, m);
+          out.set(i, h.get(i) * m);
         }
       } else {
-        copy(h, batch * hidden, out, 0, rows * hidden);
+        Vec.copy(h, 0, out, 0, rows * hidden);
       }
-      now = times.lap(PhaseTimes.Phase.COPY, now);
+      times.lap(PhaseTimes.Phase.COPY, now);
     }
-    Nd4j.gemm(ws.layers[config.layers() - 1].out, params.outputWeights(), ws.logits, false, false, 1.0, 0.0);
+    now = System.nanoTime();
+    Nd4j.gemm(ws.dropped[config.layers() - 1], params.outputWeights(), ws.logits, false, false, 1.0, 0.0);
     times.lap(PhaseTimes.Phase.OUTPUT_GEMM, now);
   }
 
@@ -186,50 +170,17 @@ public final class CharLstm {
    */
   private double softmaxCrossEntropy(LstmParams params, Workspace ws, int[][] targets, boolean gradient) {
     long now = System.nanoTime();
-    int rows = ws.batch * ws.steps;
-    Vec bias = Vec.of(params.outputBias());
-    double total = softmaxRows(ws, bias, targets, gradient, 0, rows);
+    int batch = ws.batch;
+    int rows = batch * ws.steps;
+    int[] rowTargets = new int[rows];
+    for (int r = 0; r < rows; r++) {
+      rowTargets[r] = targets[r % batch][r / batch];
+    }
+    double total = Softmax.crossEntropy(ws.logitsVec, Vec.of(params.outputBias()), rowTargets, rows,
+        ws.vocabulary, gradient, rows);
     times.lap(PhaseTimes.Phase.SOFTMAX, now);
     return total / rows;
   }
-
-  /** Softmax cross-entropy of rows [from, to); returns their summed loss. */
-  private static double softmaxRows(Workspace ws, Vec bias, int[][] targets, boolean gradient, int from, int to) {
-    int batch = ws.batch;
-    int rows = batch * ws.steps;
-    int vocab = ws.vocabulary;
-    Vec logits = ws.logitsVec;
-    double total = 0;
-    for (int r = from; r < to; r++) {
-      int base = r * vocab;
-      double max = Double.NEGATIVE_INFINITY;
-      for (int v = 0; v < vocab; v++) {
-        double logit = logits.get(base + v) + bias.get(v);
-        logits.set(base + v, logit);
-        max = Math.max(max, logit);
-      }
-      int target = targets[r % batch][r / batch];
-      double targetLogit = logits.get(base + target);
-      double sum = 0;
-      for (int v = 0; v < vocab; v++) {
-        double e = Math.exp(logits.get(base + v) - max);
-        sum += e;
-        if (gradient) {
-          logits.set(base + v, e);
-        }
-      }
-      total += max + Math.log(sum) - targetLogit;
-      if (gradient) {
-        double scale = 1.0 / (sum * rows);
-        for (int v = 0; v < vocab; v++) {
-          logits.set(base + v, logits.get(base + v) * scale);
-        }
-        logits.add(base + target, -1.0 / rows);
-      }
-    }
-    return total;
-  }
-
 
   private void backward(LstmParams params, Workspace ws, int[][] inputs, LstmGradients gradients) {
     int batch = ws.batch;
@@ -239,51 +190,34 @@ public final class CharLstm {
     long now = System.nanoTime();
 
     // Softmax layer: dW_out = Yᵀ · dlogits, db_out = Σ_rows dlogits, dY = dlogits · W_outᵀ.
-    LayerBuffers top = ws.layers[config.layers() - 1];
-    Nd4j.gemm(top.out, ws.logits, gradients.outputWeights(), true, false, 1.0, 0.0);
-    Nd4j.gemm(ws.logits, params.outputWeights(), top.dOut, false, true, 1.0, 0.0);
+    RecurrentLayer top = ws.layers[config.layers() - 1];
+    Nd4j.gemm(ws.dropped[config.layers() - 1], ws.logits, gradients.outputWeights(), true, false, 1.0, 0.0);
+    Nd4j.gemm(ws.logits, params.outputWeights(), top.outputGradient(), false, true, 1.0, 0.0);
     now = times.lap(PhaseTimes.Phase.OUTPUT_GEMM, now);
     columnSums(ws.logitsVec, rows, ws.vocabulary, Vec.of(gradients.outputBias()));
-    now = times.lap(PhaseTimes.Phase.SOFTMAX, now);
+    times.lap(PhaseTimes.Phase.SOFTMAX, now);
 
     for (int l = config.layers() - 1; l >= 0; l--) {
-      LayerBuffers layer = ws.layers[l];
-      if (layer.maskVec != null) {
+      RecurrentLayer layer = ws.layers[l];
+      // The gradient arrived at the dropout's output; through the mask it is the gradient at h_t.
+      if (ws.masks[l] != null) {
+        now = System.nanoTime();
+        Vec dOut = ws.outputGradients[l];
+        Vec mask = ws.masks[l];
         for (int i = 0; i < rows * hidden; i++) {
-          layer.dOutVec.set(i, layer.dOutVec.get(i) * layer.maskVec.get(i));
+          dOut.set(i, dOut.get(i) * mask.get(i));
         }
+        times.lap(PhaseTimes.Phase.COPY, now);
       }
-      if (layer.cVec != null) {
-        layer.dcVec.fill(0);
-      }
-      now = times.lap(PhaseTimes.Phase.COPY, now);
-
-      // Through time: dz_t from the cell, then dL/dh_{t-1} = dz_t · W_hᵀ for the step before.
-      INDArray weights = params.weights(l);
-      INDArray recurrentWeights = recurrentRows(weights);
-      for (int t = steps - 1; t >= 0; t--) {
-        cell.backward(layer, t, 0, batch);
-        now = times.lap(PhaseTimes.Phase.CELL, now);
-        if (t > 0) {
-          Nd4j.gemm(layer.dzStep[t], recurrentWeights, layer.dhStep[t], false, true, 1.0, 0.0);
-          now = times.lap(PhaseTimes.Phase.STEP_GEMM, now);
-        }
-      }
-
-      // Whole chunk at once: dW = Σ_t [h_{t-1}, x_t]ᵀ · dz_t by row block, db = Σ dz, dX = dz · W_xᵀ.
-      INDArray gradient = gradients.weights(l);
-      Nd4j.gemm(layer.hPrevious, layer.dz, recurrentRows(gradient), true, false, 1.0, 0.0);
-      Nd4j.gemm(layer.x, layer.dz, inputRows(gradient), true, false, 1.0, 0.0);
-      Nd4j.gemm(layer.dz, inputRows(weights), layer.dx, false, true, 1.0, 0.0);
-      now = times.lap(PhaseTimes.Phase.WEIGHT_GEMM, now);
-      columnSums(layer.dzVec, rows, layer.gateWidth, Vec.of(gradients.bias(l)));
-      now = times.lap(PhaseTimes.Phase.SOFTMAX, now);
+      // Through time, then dW, db and dX (into the layer below's output gradient) over the whole chunk.
+      layer.backward(params.weights(l), gradients.weights(l), gradients.bias(l));
     }
 
     // The first layer's dX flows into the embedding rows of the ids that were looked up.
+    now = System.nanoTime();
     Vec embedding = Vec.of(gradients.embedding());
     embedding.fill(0);
-    Vec dx = ws.layers[0].dxVec;
+    Vec dx = Vec.of(ws.layers[0].inputGradient());
     int emb = config.embeddingSize();
     for (int t = 0; t < steps; t++) {
       for (int b = 0; b < batch; b++) {
@@ -295,22 +229,6 @@ public final class CharLstm {
       }
     }
     times.lap(PhaseTimes.Phase.COPY, now);
-  }
-
-  /** Rows [0, H) of a layer's weights (or their gradient): the block that multiplies h. */
-  private INDArray recurrentRows(INDArray weights) {
-    return weights.get(NDArrayIndex.interval(0, config.hiddenSize()), NDArrayIndex.all());
-  }
-
-  /** Rows [H, H + In) of a layer's weights (or their gradient): the block that multiplies x. */
-  private INDArray inputRows(INDArray weights) {
-    return weights.get(NDArrayIndex.interval(config.hiddenSize(), weights.rows()), NDArrayIndex.all());
-  }
-
-  private static void copy(Vec from, int fromOffset, Vec to, int toOffset, int length) {
-    for (int i = 0; i < length; i++) {
-      to.set(toOffset + i, from.get(fromOffset + i));
-    }
   }
 
   /** out[j] = Σ_r m[r, j] for a rows × cols matrix m, summed in double. */
@@ -327,20 +245,17 @@ public final class CharLstm {
     }
   }
 
-
   private LstmState finalState(Workspace ws) {
-    int batch = ws.batch;
-    int hidden = config.hiddenSize();
-    int lastBlock = ws.steps * batch * hidden;
+    int size = ws.batch * config.hiddenSize();
     INDArray[] h = new INDArray[config.layers()];
     INDArray[] c = new INDArray[config.layers()];
     for (int l = 0; l < config.layers(); l++) {
-      LayerBuffers layer = ws.layers[l];
-      h[l] = Nd4j.zeros(config.dataType(), batch, hidden);
-      copy(layer.hVec, lastBlock, Vec.of(h[l]), 0, batch * hidden);
-      if (layer.cVec != null) {
-        c[l] = Nd4j.zeros(config.dataType(), batch, hidden);
-        copy(layer.cVec, lastBlock, Vec.of(c[l]), 0, batch * hidden);
+      RecurrentLayer layer = ws.layers[l];
+      h[l] = Nd4j.zeros(config.dataType(), ws.batch, config.hiddenSize());
+      Vec.copy(Vec.of(layer.finalHidden()), 0, Vec.of(h[l]), 0, size);
+      if (layer.cell().hasCellState()) {
+        c[l] = Nd4j.zeros(config.dataType(), ws.batch, config.hiddenSize());
+        Vec.copy(Vec.of(layer.finalCell()), 0, Vec.of(c[l]), 0, size);
       }
     }
     return new LstmState(h, c);
@@ -364,7 +279,7 @@ public final class CharLstm {
     }
     if (workspace == null || workspace.batch != batch || workspace.steps != steps
         || workspace.vocabulary != vocabulary) {
-      workspace = new Workspace(config, batch, steps, vocabulary);
+      workspace = new Workspace(config, batch, steps, vocabulary, times);
     }
     return workspace;
   }
@@ -385,24 +300,50 @@ public final class CharLstm {
     }
   }
 
-  /** Scratch memory for one (B, T, V): the layers' buffers and the N × V logits (later their gradient). */
+  /**
+   * Scratch memory for one (B, T, V): the recurrent layers, each layer's output after dropout (the next layer's
+   * input, or the softmax layer's) and its dropout mask, and the N × V logits (later their gradient).
+   */
   private static final class Workspace {
     final int batch;
     final int steps;
     final int vocabulary;
-    final LayerBuffers[] layers;
+    final RecurrentLayer[] layers;
+    final INDArray[] dropped;
+    final Vec[] droppedVecs;
+    final Vec[] masks;
+    final Vec[] outputs;
+    final Vec[] outputGradients;
     final INDArray logits;
     final Vec logitsVec;
 
-    Workspace(LstmConfig config, int batch, int steps, int vocabulary) {
+    Workspace(LstmConfig config, int batch, int steps, int vocabulary, PhaseTimes times) {
       this.batch = batch;
       this.steps = steps;
       this.vocabulary = vocabulary;
-      layers = new LayerBuffers[config.layers()];
-      for (int l = 0; l < layers.length; l++) {
-        layers[l] = new LayerBuffers(config, l, batch, steps, l == 0 ? null : layers[l - 1]);
+      int layerCount = config.layers();
+      int rows = batch * steps;
+      int hidden = config.hiddenSize();
+      RecurrentCell cell = config.cell().cell();
+      layers = new RecurrentLayer[layerCount];
+      dropped = new INDArray[layerCount];
+      droppedVecs = new Vec[layerCount];
+      masks = new Vec[layerCount];
+      outputs = new Vec[layerCount];
+      outputGradients = new Vec[layerCount];
+      for (int l = 0; l < layerCount; l++) {
+        // A layer above the first reads the dropout output of the one below and writes its gradient into that
+        // layer's output gradient: nothing is copied between layers.
+        layers[l] = l == 0
+            ? new RecurrentLayer(cell, config.embeddingSize(), hidden, batch, steps, config.dataType(), times)
+            : new RecurrentLayer(cell, hidden, batch, steps, dropped[l - 1], layers[l - 1].outputGradient(), times);
+        dropped[l] = Nd4j.zeros(config.dataType(), rows, hidden);
+        droppedVecs[l] = Vec.of(dropped[l]);
+        masks[l] = config.dropout() > 0 ? Vec.of(Nd4j.zeros(config.dataType(), rows, hidden)) : null;
+        outputs[l] = Vec.of(layers[l].outputs());
+        outputGradients[l] = Vec.of(layers[l].outputGradient());
       }
-      logits = Nd4j.zeros(config.dataType(), batch * steps, vocabulary);
+      logits = Nd4j.zeros(config.dataType(), rows, vocabulary);
       logitsVec = Vec.of(logits);
     }
   }

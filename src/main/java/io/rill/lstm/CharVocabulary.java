@@ -2,6 +2,7 @@ package io.rill.lstm;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
+import io.rill.state.StateFormat;
 import io.rill.wire.WireBytes;
 import java.io.DataInput;
 import java.io.DataOutput;
@@ -75,7 +76,7 @@ public final class CharVocabulary {
    *                     or holds an invalid or repeated code point
    */
   public static CharVocabulary readFrom(DataInput in) throws IOException {
-    StateFormat.readVersion(in, FORMAT_VERSION, "vocabulary");
+    StateFormat.readIntVersion(in, FORMAT_VERSION, "vocabulary");
     int size = StateFormat.readInt(in, 1, Character.MAX_CODE_POINT + 1, "vocabulary size");
     StateFormat.require(in.readInt() == NEWLINE, "vocabulary: id " + EOS + " is not the newline");
     CharVocabulary vocabulary = new CharVocabulary();
@@ -92,7 +93,7 @@ public final class CharVocabulary {
 
   @JsonValue
   public byte[] toWireBytes() {
-    return io.rill.state.StateFormat.toBytes(this::writeTo);
+    return StateFormat.toBytes(this::writeTo);
   }
 
   @JsonCreator(mode = JsonCreator.Mode.DELEGATING)

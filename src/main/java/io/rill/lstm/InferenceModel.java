@@ -1,5 +1,8 @@
 package io.rill.lstm;
 
+import io.rill.nn.FastFloatMath;
+import io.rill.nn.LstmCell;
+import io.rill.nn.Vec;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**

@@ -1,5 +1,10 @@
 package io.rill.lstm;
 
+import io.rill.nn.CellType;
+import io.rill.state.StateFormat;
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
 import org.nd4j.linalg.api.buffer.DataType;
 
 /**
@@ -12,6 +17,10 @@ import org.nd4j.linalg.api.buffer.DataType;
  * @param layers        number of stacked recurrent layers
  * @param dropout       inverted-dropout rate on each layer's output during training, 0 for none
  * @param dataType      FLOAT for training, DOUBLE for gradient checks
+ *
+ * <p>Binary form of the architecture ({@link #writeArchitecture}), which the character model's stored tensors start
+ * with: cell, E, H, layers and data type. Dropout is left out: it is a training setting that may change between
+ * runs without making the stored values wrong.
  */
 public record LstmConfig(CellType cell, int embeddingSize, int hiddenSize, int layers, double dropout,
                          DataType dataType) {
@@ -57,5 +66,45 @@ public record LstmConfig(CellType cell, int embeddingSize, int hiddenSize, int l
   /** Columns of a layer's weight matrix: all gates side by side. */
   public int gateWidth() {
     return cell.cell().gates() * hiddenSize;
+  }
+
+  /** Writes the parts of this configuration that fix the tensors' shapes and types (not dropout). */
+  public void writeArchitecture(DataOutput out) throws IOException {
+    out.writeUTF(cell.name());
+    out.writeInt(embeddingSize);
+    out.writeInt(hiddenSize);
+    out.writeInt(layers);
+    out.writeUTF(dataType.name());
+  }
+
+  /** Reads what {@link #writeArchitecture} wrote and fails unless it is this configuration's; {@code what} names it. */
+  public void checkArchitecture(DataInput in, String what) throws IOException {
+    String cellName = in.readUTF();
+    int embedding = in.readInt();
+    int hidden = in.readInt();
+    int layerCount = in.readInt();
+    String type = in.readUTF();
+    String stored = cellName + " E=" + embedding + " H=" + hidden + " layers=" + layerCount + " " + type;
+    String wanted = cell.name() + " E=" + embeddingSize + " H=" + hiddenSize + " layers=" + layers + " "
+        + dataType.name();
+    StateFormat.require(stored.equals(wanted), what + " was stored for " + stored + ", expected " + wanted);
+  }
+
+  /**
+   * Reads what {@link #writeArchitecture} wrote as a configuration with {@code dropout}, for input that carries its
+   * own shape (a message from another node); refuses names and sizes no configuration has.
+   */
+  public static LstmConfig readArchitecture(DataInput in, double dropout, String what) throws IOException {
+    String cellName = in.readUTF();
+    int embedding = in.readInt();
+    int hidden = in.readInt();
+    int layerCount = in.readInt();
+    String type = in.readUTF();
+    try {
+      return new LstmConfig(CellType.valueOf(cellName), embedding, hidden, layerCount, dropout,
+          DataType.valueOf(type));
+    } catch (IllegalArgumentException e) {
+      throw new IOException(what + ": invalid architecture: " + e.getMessage(), e);
+    }
   }
 }

@@ -1,6 +1,8 @@
 package io.rill.lstm;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
+import io.rill.nn.Tensors;
+import io.rill.nn.Vec;
 import java.io.DataInput;
 import java.io.IOException;
 import java.util.Random;
@@ -17,20 +19,24 @@ import java.util.Random;
  */
 public final class LstmParams extends LstmTensors {
 
-  /** Standard deviation of a new character's embedding and output weights. */
+  /** Standard deviation of a new character's output weights. */
   static final double NEW_ENTRY_SCALE = 0.01;
 
-  private LstmParams(LstmConfig config, int vocabularySize) {
-    super(config, vocabularySize);
+  private LstmParams(LstmConfig config, Tensors tensors) {
+    super(config, tensors);
   }
 
-  private LstmParams(LstmParams other) {
-    super(other);
+  /**
+   * A view of {@code tensors} (not a copy) as the parameters of a model of {@code config}, e.g. the plain set a worker
+   * pulled from a parameter server; fails unless they have that model's names and shapes.
+   */
+  public static LstmParams wrap(LstmConfig config, Tensors tensors) {
+    return new LstmParams(config, tensors);
   }
 
   /** Freshly initialised parameters for {@code config} and {@code vocabularySize} ids. */
   public static LstmParams initialize(LstmConfig config, int vocabularySize, long seed) {
-    LstmParams params = new LstmParams(config, vocabularySize);
+    LstmParams params = new LstmParams(config, zeros(config, vocabularySize));
     Random random = new Random(seed);
     int hidden = config.hiddenSize();
     double range = 1.0 / Math.sqrt(hidden);
@@ -60,9 +66,7 @@ public final class LstmParams extends LstmTensors {
    * @throws IOException when the input is truncated, of another format version, or of another shape
    */
   public static LstmParams readFrom(DataInput in, LstmConfig config, int vocabularySize) throws IOException {
-    LstmParams params = new LstmParams(config, vocabularySize);
-    params.readValues(in, "parameters");
-    return params;
+    return new LstmParams(config, readTensors(in, config, vocabularySize, "parameters"));
   }
 
   /** Parameters from their wire form ({@link #toWireBytes}); damaged input is an IOException saying why. */
@@ -73,39 +77,39 @@ public final class LstmParams extends LstmTensors {
 
   /** An independent deep copy, e.g. a snapshot a parameter server hands to a worker. */
   public LstmParams copy() {
-    return new LstmParams(this);
+    return new LstmParams(config(), tensors().copy());
   }
 
   /**
-   * Adds one character id at the end of the vocabulary: an output column drawn small (N(0, 0.01²)) so the existing
-   * predictions barely move, an output bias equal to the smallest existing one, so the new character starts as
-   * unlikely as the rarest known character, and an embedding row drawn N(0, 1) like the initial ones: the row is read
-   * only when the new character is the input, which no existing prediction depends on, and a small row would leave
-   * the character nearly invisible to the network for hundreds of steps (measured on the names benchmark, where
-   * every character arrives after initialisation: held-out NLL 2.128 after 20 passes with N(0, 0.01²) rows).
-   * Returns the new id.
+   * Adds one character id at the end of the vocabulary, with the values of {@link #newCharacters}. Returns the new
+   * id.
    */
   public int growVocabulary(Random random) {
-    appendVocabularyEntry(new NewEntryValues() {
-      @Override
-      public double embedding() {
-        return random.nextGaussian();
-      }
-
-      @Override
-      public double outputWeight() {
-        return NEW_ENTRY_SCALE * random.nextGaussian();
-      }
-
-      @Override
-      public double outputBias(Vec existingBiases) {
-        double min = Double.POSITIVE_INFINITY;
-        for (int v = 0; v < existingBiases.length(); v++) {
-          min = Math.min(min, existingBiases.get(v));
-        }
-        return min;
-      }
-    });
+    tensors().grow(VOCABULARY, 1, newCharacters(random));
     return vocabularySize() - 1;
+  }
+
+  /**
+   * The values of a new character's entries, for a server that grows the plain {@link Tensors}: an output column
+   * drawn small (N(0, 0.01²)) so the existing predictions barely move, an output bias equal to the smallest existing
+   * one, so the new character starts as unlikely as the rarest known character, and an embedding row drawn N(0, 1)
+   * like the initial ones: the row is read only when the new character is the input, which no existing prediction
+   * depends on, and a small row would leave the character nearly invisible to the network for hundreds of steps
+   * (measured on the names benchmark, where every character arrives after initialisation: held-out NLL 2.128 after
+   * 20 passes with N(0, 0.01²) rows).
+   */
+  public static Tensors.Fill newCharacters(Random random) {
+    return (name, existing) -> switch (name) {
+      case EMBEDDING -> random.nextGaussian();
+      case OUTPUT_WEIGHTS -> NEW_ENTRY_SCALE * random.nextGaussian();
+      case OUTPUT_BIAS -> {
+        double min = Double.POSITIVE_INFINITY;
+        for (int v = 0; v < existing.length(); v++) {
+          min = Math.min(min, existing.get(v));
+        }
+        yield min;
+      }
+      default -> throw new IllegalArgumentException("tensor " + name + " does not grow with the vocabulary");
+    };
   }
 }

@@ -1,6 +1,7 @@
 package io.rill.lstm;
 
 import com.typesafe.config.Config;
+import io.rill.nn.CellType;
 import java.time.Duration;
 import java.util.List;
 import org.nd4j.linalg.api.buffer.DataType;

@@ -1,5 +1,7 @@
 package io.rill.lstm;
 
+import io.rill.nn.Tensors;
+import io.rill.state.StateFormat;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
@@ -53,9 +55,9 @@ public final class LstmState {
     out.writeBoolean(cell[0] != null);
     out.writeUTF(hidden[0].dataType().name());
     for (int l = 0; l < hidden.length; l++) {
-      StateFormat.writeTensor(out, hidden[l]);
+      Tensors.writeArray(out, hidden[l]);
       if (cell[l] != null) {
-        StateFormat.writeTensor(out, cell[l]);
+        Tensors.writeArray(out, cell[l]);
       }
     }
   }
@@ -66,7 +68,7 @@ public final class LstmState {
    * @throws IOException when the input is truncated, of another format version, or of another shape
    */
   public static LstmState readFrom(DataInput in, LstmConfig config, int batch) throws IOException {
-    StateFormat.readVersion(in, FORMAT_VERSION, "recurrent state");
+    StateFormat.readIntVersion(in, FORMAT_VERSION, "recurrent state");
     int layers = in.readInt();
     int storedBatch = in.readInt();
     int hiddenSize = in.readInt();
@@ -80,9 +82,9 @@ public final class LstmState {
             config.dataType().name()));
     LstmState state = zeros(config, batch);
     for (int l = 0; l < layers; l++) {
-      StateFormat.readTensor(in, state.hidden[l], "recurrent state layer " + l + " h");
+      Tensors.readArray(in, state.hidden[l], "recurrent state layer " + l + " h");
       if (hasCell) {
-        StateFormat.readTensor(in, state.cell[l], "recurrent state layer " + l + " c");
+        Tensors.readArray(in, state.cell[l], "recurrent state layer " + l + " c");
       }
     }
     return state;

@@ -1,5 +1,7 @@
 package io.rill.lstm;
 
+import io.rill.nn.Sampling;
+import io.rill.nn.Softmax;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -9,8 +11,9 @@ import java.util.Random;
  * Generates sequences from a character model: it starts a stream at end-of-sequence (the model's "start of line"),
  * feeds the prefix, then draws one character at a time until end-of-sequence or a length limit.
  *
- * <p>Each draw comes from softmax(logits / temperature) restricted to the {@code topK} likeliest characters;
- * temperature 0 is the limit of that, always the likeliest character, so sampling is deterministic. The returned
+ * <p>Each draw comes from softmax(logits / temperature) restricted to the {@code topK} likeliest characters
+ * ({@link Sampling}); temperature 0 is the limit of that, always the likeliest character, so sampling is
+ * deterministic. The returned
  * log-probability is that of the drawn characters (and the end-of-sequence, when drawn) under the model's own
  * distribution, temperature 1 and no top-k, given the prefix, so samples drawn with different settings compare on
  * one scale.
@@ -79,8 +82,8 @@ public final class Sampler {
           inputs[b] = -1; // a finished stream is skipped
           continue;
         }
-        int id = draw(logits[b], temperature, topK, random);
-        logProbabilities[b] += logSoftmax(logits[b], id);
+        int id = Sampling.draw(logits[b], temperature, topK, random);
+        logProbabilities[b] += Softmax.logProbability(logits[b], id);
         inputs[b] = id;
         if (id == CharVocabulary.EOS) {
           ended[b] = true;
@@ -99,61 +102,5 @@ public final class Sampler {
       samples.add(new Sample(texts[b].toString(), logProbabilities[b], ended[b]));
     }
     return samples;
-  }
-
-  static int draw(double[] logits, double temperature, int topK, Random random) {
-    int best = argmax(logits);
-    if (temperature == 0) {
-      return best;
-    }
-    List<Integer> candidates = topCandidates(logits, topK);
-    double[] weights = new double[candidates.size()];
-    double total = 0;
-    for (int k = 0; k < weights.length; k++) {
-      weights[k] = Math.exp((logits[candidates.get(k)] - logits[best]) / temperature);
-      total += weights[k];
-    }
-    double u = random.nextDouble() * total;
-    for (int k = 0; k < weights.length; k++) {
-      u -= weights[k];
-      if (u < 0) {
-        return candidates.get(k);
-      }
-    }
-    return best;
-  }
-
-  private static List<Integer> topCandidates(double[] logits, int topK) {
-    List<Integer> ids = new ArrayList<>(logits.length);
-    for (int v = 0; v < logits.length; v++) {
-      ids.add(v);
-    }
-    if (topK > 0 && topK < logits.length) {
-      ids.sort((a, b) -> Double.compare(logits[b], logits[a]));
-      return ids.subList(0, topK);
-    }
-    return ids;
-  }
-
-  private static int argmax(double[] values) {
-    int best = 0;
-    for (int v = 1; v < values.length; v++) {
-      if (values[v] > values[best]) {
-        best = v;
-      }
-    }
-    return best;
-  }
-
-  static double logSoftmax(double[] logits, int id) {
-    double max = Double.NEGATIVE_INFINITY;
-    for (double logit : logits) {
-      max = Math.max(max, logit);
-    }
-    double sum = 0;
-    for (double logit : logits) {
-      sum += Math.exp(logit - max);
-    }
-    return logits[id] - max - Math.log(sum);
   }
 }

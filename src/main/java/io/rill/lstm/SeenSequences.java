@@ -2,6 +2,7 @@ package io.rill.lstm;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
+import io.rill.state.StateFormat;
 import io.rill.wire.WireBytes;
 import java.io.DataInput;
 import java.io.DataOutput;
@@ -82,8 +83,7 @@ public final class SeenSequences {
     out.writeLong(bits);
     out.writeInt(hashes);
     out.writeLong(count);
-    out.writeInt(words.length);
-    StateFormat.writeLongs(out, words);
+    StateFormat.writeLongs(out, words, 0, words.length);
   }
 
   /**
@@ -98,26 +98,24 @@ public final class SeenSequences {
 
   /** {@link #readFrom}, refusing more than {@code maxBits} bits (at most {@link #MAX_BITS}). */
   private static SeenSequences readFrom(DataInput in, long maxBits) throws IOException {
-    StateFormat.readVersion(in, FORMAT_VERSION, "seen sequences");
+    StateFormat.readIntVersion(in, FORMAT_VERSION, "seen sequences");
     long bits = in.readLong();
     int hashes = in.readInt();
     long count = in.readLong();
-    int wordCount = in.readInt();
     StateFormat.require(bits >= 64 && bits <= maxBits && bits % 64 == 0,
         "seen sequences: bit count " + bits + " is not a multiple of 64 in [64, " + maxBits + "]");
     StateFormat.require(hashes >= 1 && hashes <= MAX_HASHES,
         "seen sequences: hash count " + hashes + " outside [1, " + MAX_HASHES + "]");
     StateFormat.require(count >= 0, "seen sequences: count " + count);
-    StateFormat.require(wordCount == bits / 64,
-        "seen sequences: " + wordCount + " words for " + bits + " bits");
-    long[] words = new long[wordCount];
-    StateFormat.readLongs(in, words);
+    long[] words = StateFormat.readLongs(in, (int) (maxBits / 64), "seen sequences words");
+    StateFormat.require(words.length == bits / 64,
+        "seen sequences: " + words.length + " words for " + bits + " bits");
     return new SeenSequences(words, bits, hashes, count);
   }
 
   @JsonValue
   public byte[] toWireBytes() {
-    return io.rill.state.StateFormat.toBytes(this::writeTo);
+    return StateFormat.toBytes(this::writeTo);
   }
 
   /** A filter from its wire form; its bits must be there, so a damaged bit count allocates no more than was sent. */

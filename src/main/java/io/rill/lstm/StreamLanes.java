@@ -1,5 +1,6 @@
 package io.rill.lstm;
 
+import io.rill.state.StateFormat;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
@@ -49,8 +50,7 @@ public final class StreamLanes {
     out.writeInt(lanes.length);
     out.writeInt(steps);
     for (int l = 0; l < lanes.length; l++) {
-      out.writeInt(lengths[l]);
-      StateFormat.writeInts(out, lanes[l], starts[l], lengths[l]);
+      StateFormat.writeInts(out, lanes[l], starts[l], lengths[l]); // the length, then the ids
     }
   }
 
@@ -63,14 +63,16 @@ public final class StreamLanes {
    */
   public static StreamLanes readFrom(DataInput in, int laneCount, int steps, int vocabularySize) throws IOException {
     StreamLanes restored = new StreamLanes(laneCount, steps);
-    StateFormat.readVersion(in, FORMAT_VERSION, "stream lanes");
+    StateFormat.readIntVersion(in, FORMAT_VERSION, "stream lanes");
     int storedLanes = in.readInt();
     int storedSteps = in.readInt();
     StateFormat.require(storedLanes == laneCount && storedSteps == steps, "stream lanes were stored as "
         + storedLanes + " lanes of " + storedSteps + " steps, expected " + laneCount + " of " + steps);
     for (int l = 0; l < laneCount; l++) {
       // At least the end-of-sequence a lane starts with stays waiting: advance never takes the last id.
-      int length = StateFormat.readInt(in, 1, StateFormat.MAX_ARRAY_LENGTH, "stream lane " + l + " length");
+      int length = in.readInt();
+      StateFormat.require(length >= 1 && length <= StateFormat.MAX_ARRAY_LENGTH, "stream lane " + l + " length is "
+          + length + ", outside [1, " + StateFormat.MAX_ARRAY_LENGTH + "]");
       int[] ids = StateFormat.readIds(in, length, vocabularySize, "stream lane " + l);
       restored.lanes[l] = ids.length >= steps + 1 ? ids : Arrays.copyOf(ids, steps + 1);
       restored.lengths[l] = length;

@@ -1,5 +1,6 @@
 package io.rill.lstm;
 
+import io.rill.nn.Optimizer;
 import java.util.Random;
 
 /**
@@ -15,17 +16,17 @@ public final class VocabularyGrowth {
   /**
    * The id of {@code codePoint}, adding it first when it is new: a vocabulary entry, an embedding row and an output
    * column in {@code params} (see {@link LstmParams#growVocabulary}), and zero entries in {@code gradients} and
-   * {@code adam}'s moments. {@code gradients} or {@code adam} may be null when the caller has none.
+   * {@code optimizer}'s state. {@code gradients} or {@code optimizer} may be null when the caller has none.
    */
   public static int addCharacter(int codePoint, CharVocabulary vocabulary, LstmParams params,
-                                 LstmGradients gradients, Adam adam, Random random) {
+                                 LstmGradients gradients, Optimizer optimizer, Random random) {
     int known = vocabulary.idOf(codePoint);
     if (known >= 0) {
       return known;
     }
     if (params.vocabularySize() != vocabulary.size()
         || (gradients != null && gradients.vocabularySize() != vocabulary.size())
-        || (adam != null && adam.vocabularySize() != vocabulary.size())) {
+        || (optimizer != null && !optimizer.sameShapeAs(params.tensors()))) {
       throw new IllegalStateException("vocabulary and tensors are out of step: vocabulary " + vocabulary.size()
           + ", parameters " + params.vocabularySize());
     }
@@ -34,8 +35,8 @@ public final class VocabularyGrowth {
     if (gradients != null) {
       gradients.growVocabulary();
     }
-    if (adam != null) {
-      adam.growVocabulary();
+    if (optimizer != null) {
+      optimizer.padTo(params.tensors());
     }
     return id;
   }

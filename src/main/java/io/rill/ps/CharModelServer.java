@@ -10,14 +10,14 @@ import io.rill.checkpoint.StateSink;
 import io.rill.wire.BinaryArrays.IntArrays;
 import io.rill.wire.BinaryArrays.Ints;
 import io.rill.wire.CborSerializable;
-import io.rill.lstm.Adam;
 import io.rill.lstm.CharVocabulary;
-import io.rill.lstm.GradientClipping;
 import io.rill.lstm.LstmGradients;
 import io.rill.lstm.LstmParams;
 import io.rill.lstm.LstmSettings;
 import io.rill.lstm.SeenSequences;
 import io.rill.lstm.VocabularyGrowth;
+import io.rill.nn.Adam;
+import io.rill.nn.GradientClipping;
 import io.rill.lstm.CharModelMetrics;
 import io.rill.state.StateFormat;
 import java.io.ByteArrayInputStream;
@@ -151,7 +151,7 @@ public final class CharModelServer extends AbstractBehavior<CharModelServer.Comm
             this.vocabulary = new CharVocabulary();
             this.seen = seen;
             this.params = LstmParams.initialize(settings.architecture(), vocabulary.size(), settings.seed());
-            this.adam = new Adam(params, settings.learningRate(), 0.9, 0.999, 1e-8);
+            this.adam = new Adam(params.tensors(), settings.learningRate(), 0.9, 0.999, 1e-8);
         } else {
             DataInputStream in = new DataInputStream(new ByteArrayInputStream(restored));
             int format = in.readInt();
@@ -162,7 +162,7 @@ public final class CharModelServer extends AbstractBehavior<CharModelServer.Comm
             this.charactersTrained = in.readLong();
             this.vocabulary = CharVocabulary.readFrom(in);
             this.params = LstmParams.readFrom(in, settings.architecture(), vocabulary.size());
-            this.adam = Adam.readFrom(in, params);
+            this.adam = Adam.readFrom(in, params.tensors());
             adam.learningRate(settings.learningRate()); // the configured rate wins over one an operator set before
             this.seen = SeenSequences.readFrom(in);
             int units = in.readInt();
@@ -250,8 +250,8 @@ public final class CharModelServer extends AbstractBehavior<CharModelServer.Comm
         while (gradients.vocabularySize() < params.vocabularySize()) {
             gradients.growVocabulary();
         }
-        GradientClipping.clipGlobalNorm(gradients, settings.gradientClip());
-        adam.step(params, gradients);
+        GradientClipping.clipGlobalNorm(gradients.tensors(), settings.gradientClip());
+        adam.step(params.tensors(), gradients.tensors());
         version++;
         charactersTrained += push.characters();
         metrics.applied(version, staleness, push.characters(), push.loss());

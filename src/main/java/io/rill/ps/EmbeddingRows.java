@@ -1,5 +1,6 @@
 package io.rill.ps;
 
+import io.rill.nn.FloatVectors;
 import io.rill.skipgram.SgnsKernel;
 import io.rill.skipgram.SplitMix64;
 import io.rill.state.StateFormat;
@@ -71,7 +72,7 @@ public final class EmbeddingRows {
     private void addRows(boolean input, int[] ids, float[] deltas) {
         for (int i = 0; i < ids.length; i++) {
             int row = rowOf(ids[i]); // rows were created by the pull this push follows
-            SgnsKernel.axpy(1f, deltas, i * dim, input ? in : out, row * dim, dim);
+            FloatVectors.axpy(1f, deltas, i * dim, input ? in : out, row * dim, dim);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.rill.skipgram;
 
+import io.rill.nn.FloatVectors;
 import java.util.Arrays;
 
 /**
@@ -75,14 +76,14 @@ public final class SgnsKernel {
                 int t = negativeRows[j];
                 if (t != context) loss += target(wIn, in, wOut, t * d, 0, lr, acc, d);
             }
-            axpy(1f, acc, 0, wIn, in, d);
+            FloatVectors.axpy(1f, acc, 0, wIn, in, d);
         }
         return loss;
     }
 
     /** One target of one pair: accumulates its pull on h into acc, moves W_out[t], returns its loss. */
     private static double target(float[] wIn, int in, float[] wOut, int out, int label, float lr, float[] acc, int d) {
-        float score = dot(wIn, in, wOut, out, d);
+        float score = FloatVectors.dot(wIn, in, wOut, out, d);
         double e = Math.exp(-score);
         float g = coefficient(label, e) * lr;
         // neu1e += g·W_out[t] (old value), then W_out[t] += g·h: one pass reads W_out[t] once.
@@ -111,12 +112,12 @@ public final class SgnsKernel {
      */
     public double loss(float[] wIn, float[] wOut, int center, int context, int[] negativeIds, int negFrom) {
         int in = center * dim;
-        float score = dot(wIn, in, wOut, context * dim, dim);
+        float score = FloatVectors.dot(wIn, in, wOut, context * dim, dim);
         double total = targetLoss(1, score, Math.exp(-score));
         for (int j = negFrom; j < negFrom + negatives; j++) {
             int t = negativeIds[j];
             if (t == context) continue;
-            score = dot(wIn, in, wOut, t * dim, dim);
+            score = FloatVectors.dot(wIn, in, wOut, t * dim, dim);
             total += targetLoss(0, score, Math.exp(-score));
         }
         return total;
@@ -141,7 +142,7 @@ public final class SgnsKernel {
             int label = j < 0 ? 1 : 0;
             if (j >= 0 && t == context) continue;
             int out = t * dim;
-            float score = dot(wIn, in, wOut, out, dim);
+            float score = FloatVectors.dot(wIn, in, wOut, out, dim);
             double e = Math.exp(-score);
             double dLds = -coefficient(label, e);
             int row = (j + 1) * dim;
@@ -157,24 +158,5 @@ public final class SgnsKernel {
     /** word2vec's initialisation of an input row: uniform in [−0.5/dim, 0.5/dim). Output rows start at 0. */
     public static void initInputRow(float[] wIn, int row, int dim, SplitMix64 rng) {
         for (int i = row * dim, end = i + dim; i < end; i++) wIn[i] = (rng.nextFloat() - 0.5f) / dim;
-    }
-
-    /** x·y over n floats from the given offsets. Four accumulators break the add dependency chain. */
-    public static float dot(float[] x, int xo, float[] y, int yo, int n) {
-        float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-        int i = 0;
-        for (; i <= n - 4; i += 4) {
-            s0 += x[xo + i] * y[yo + i];
-            s1 += x[xo + i + 1] * y[yo + i + 1];
-            s2 += x[xo + i + 2] * y[yo + i + 2];
-            s3 += x[xo + i + 3] * y[yo + i + 3];
-        }
-        for (; i < n; i++) s0 += x[xo + i] * y[yo + i];
-        return (s0 + s1) + (s2 + s3);
-    }
-
-    /** y += a·x over n floats from the given offsets. */
-    public static void axpy(float a, float[] x, int xo, float[] y, int yo, int n) {
-        for (int i = 0; i < n; i++) y[yo + i] += a * x[xo + i];
     }
 }

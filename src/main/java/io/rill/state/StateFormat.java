@@ -9,6 +9,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.function.BiFunction;
@@ -26,10 +28,15 @@ import java.util.function.IntFunction;
  * <p>Numbers are big-endian, as {@link DataOutput} writes them; the bulk methods write the same bytes as a loop of
  * {@code writeInt}/{@code writeLong}/{@code writeFloat} would, through a {@link ByteBuffer}, for speed on arrays of
  * millions of elements.
+ *
+ * <p>Two conventions of format version live here: a byte ({@link #writeVersion}, refusing any newer one), and the
+ * int that the character model's classes have always started with ({@link #readIntVersion}, refusing any other).
  */
 public final class StateFormat {
     /** Bytes moved per bulk call; also the first allocation of an array being read. */
     private static final int CHUNK_BYTES = 1 << 16;
+    /** The largest Java array length that every JVM allocates. */
+    public static final int MAX_ARRAY_LENGTH = Integer.MAX_VALUE - 8;
     /** Chars that {@link DataOutput#writeUTF} always takes: a char is at most 3 bytes of its 65535. */
     private static final int SHORT_STRING_CHARS = 65_535 / 3;
     private static final int SHORT_STRING = 1;
@@ -69,6 +76,25 @@ public final class StateFormat {
             throw new IOException(what + ": format version " + version + ", this build reads versions 1 to " + newest);
         }
         return version;
+    }
+
+    /**
+     * Reads a format version written as an int and refuses any but {@code supported}, saying which it found: an old
+     * checkpoint is refused with "format version 1, this build reads version 2".
+     */
+    public static void readIntVersion(DataInput in, int supported, String what) throws IOException {
+        int version = in.readInt();
+        if (version != supported) {
+            throw new IOException(what + ": format version " + version + ", this build reads version " + supported);
+        }
+    }
+
+    /**
+     * Throws an IOException with {@code message} unless {@code condition}: for input that is well formed but does not
+     * fit what the reader expects (another shape, another architecture), where "corrupted" would mislead.
+     */
+    public static void require(boolean condition, String message) throws IOException {
+        if (!condition) throw new IOException(message);
     }
 
     /** Throws an IOException saying that {@code what} is corrupted unless {@code valid}. */
@@ -142,6 +168,11 @@ public final class StateFormat {
     /** Writes {@code n} then the elements, {@code elementBytes} each, a chunk at a time. */
     private static void writeChunked(DataOutput out, int n, int elementBytes, ChunkWriter writer) throws IOException {
         out.writeInt(n);
+        writeRaw(out, n, elementBytes, writer);
+    }
+
+    /** Writes {@code n} elements, {@code elementBytes} each, a chunk at a time, without a length. */
+    private static void writeRaw(DataOutput out, int n, int elementBytes, ChunkWriter writer) throws IOException {
         byte[] chunk = new byte[(int) Math.min(CHUNK_BYTES, (long) elementBytes * n)];
         ByteBuffer buffer = ByteBuffer.wrap(chunk);
         for (int done = 0; done < n; ) {
@@ -151,6 +182,78 @@ public final class StateFormat {
             out.write(chunk, 0, elementBytes * step);
             done += step;
         }
+    }
+
+    /**
+     * Writes the remaining values of {@code values} (e.g. the memory behind a float tensor), without a length, a
+     * chunk at a time; the buffer's position is left as it was.
+     */
+    public static void writeValues(DataOutput out, FloatBuffer values) throws IOException {
+        FloatBuffer source = values.slice();
+        writeRaw(out, source.remaining(), Float.BYTES,
+                (buffer, offset, count) -> buffer.asFloatBuffer().put(0, source, offset, count));
+    }
+
+    /** Writes the remaining values of {@code values}, as {@link #writeValues(DataOutput, FloatBuffer)} does floats. */
+    public static void writeValues(DataOutput out, DoubleBuffer values) throws IOException {
+        DoubleBuffer source = values.slice();
+        writeRaw(out, source.remaining(), Double.BYTES,
+                (buffer, offset, count) -> buffer.asDoubleBuffer().put(0, source, offset, count));
+    }
+
+    /** Fills the remaining room of {@code into} (its position is left as it was) with values written unprefixed. */
+    public static void readValues(DataInput in, FloatBuffer into) throws IOException {
+        FloatBuffer target = into.duplicate();
+        byte[] chunk = new byte[(int) Math.min(CHUNK_BYTES, (long) Float.BYTES * target.remaining())];
+        ByteBuffer buffer = ByteBuffer.wrap(chunk);
+        while (target.hasRemaining()) {
+            int step = Math.min(target.remaining(), chunk.length / Float.BYTES);
+            in.readFully(chunk, 0, Float.BYTES * step);
+            target.put(buffer.asFloatBuffer().limit(step));
+        }
+    }
+
+    /** Fills the remaining room of {@code into}, as {@link #readValues(DataInput, FloatBuffer)} does floats. */
+    public static void readValues(DataInput in, DoubleBuffer into) throws IOException {
+        DoubleBuffer target = into.duplicate();
+        byte[] chunk = new byte[(int) Math.min(CHUNK_BYTES, (long) Double.BYTES * target.remaining())];
+        ByteBuffer buffer = ByteBuffer.wrap(chunk);
+        while (target.hasRemaining()) {
+            int step = Math.min(target.remaining(), chunk.length / Double.BYTES);
+            in.readFully(chunk, 0, Double.BYTES * step);
+            target.put(buffer.asDoubleBuffer().limit(step));
+        }
+    }
+
+    /**
+     * {@code n} floats written without a length ({@link #writeValues(DataOutput, FloatBuffer)}), where {@code n} comes
+     * from the input and is not trusted: the array grows as the values arrive (see the class comment).
+     */
+    public static float[] readFloatValues(DataInput in, int n) throws IOException {
+        return readChunked(in, n, Float.BYTES, float[]::new, Arrays::copyOf,
+                (buffer, values, offset, count) -> buffer.asFloatBuffer().get(values, offset, count));
+    }
+
+    /** {@code n} doubles written without a length, read as {@link #readFloatValues} reads floats. */
+    public static double[] readDoubleValues(DataInput in, int n) throws IOException {
+        return readChunked(in, n, Double.BYTES, double[]::new, Arrays::copyOf,
+                (buffer, values, offset, count) -> buffer.asDoubleBuffer().get(values, offset, count));
+    }
+
+    /**
+     * {@code n} ints written without a length (the caller wrote {@code n}, e.g. with {@link #writeInts}), each an id in
+     * [0, {@code bound}); {@code n} is not trusted, the array grows as the ids arrive. An id out of range is refused
+     * with its position.
+     */
+    public static int[] readIds(DataInput in, int n, int bound, String what) throws IOException {
+        int[] ids = readChunked(in, n, Integer.BYTES, int[]::new, Arrays::copyOf,
+                (buffer, values, offset, count) -> buffer.asIntBuffer().get(values, offset, count));
+        for (int i = 0; i < n; i++) {
+            if (ids[i] < 0 || ids[i] >= bound) {
+                throw new IOException(what + ": id " + ids[i] + " at " + i + " is outside [0, " + bound + ")");
+            }
+        }
+        return ids;
     }
 
     /** Writes a length and then the bytes (a nested state, e.g. a child actor's). */

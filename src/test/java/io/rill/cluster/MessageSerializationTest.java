@@ -15,20 +15,20 @@ import akka.serialization.jackson.JacksonCborSerializer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper;
 import com.typesafe.config.ConfigFactory;
-import io.rill.lstm.CellType;
-import io.rill.wire.BinaryArrays;
-import io.rill.wire.CborSerializable;
 import io.rill.lstm.CharVocabulary;
 import io.rill.lstm.LstmConfig;
 import io.rill.lstm.LstmGradients;
 import io.rill.lstm.LstmParams;
 import io.rill.lstm.LstmTensors;
 import io.rill.lstm.SeenSequences;
+import io.rill.nn.CellType;
 import io.rill.ps.CharModelServer;
 import io.rill.ps.EmbeddingShard;
 import io.rill.skipgram.AliasTable;
 import io.rill.skipgram.SplitMix64;
 import io.rill.skipgram.VocabularyActor;
+import io.rill.wire.BinaryArrays;
+import io.rill.wire.CborSerializable;
 import java.io.IOException;
 import java.lang.reflect.RecordComponent;
 import java.nio.ByteBuffer;
@@ -308,7 +308,7 @@ class MessageSerializationTest {
             assertThat(copied).as(what).hasSameClassAs(tensors);
             assertThat(copied.config()).as(what).isEqualTo(tensors.config());
             assertThat(copied.vocabularySize()).as(what).isEqualTo(tensors.vocabularySize());
-            for (int k = 0; k < tensors.tensors().size(); k++) {
+            for (int k = 0; k < tensors.tensors().count(); k++) {
                 INDArray expected = tensors.tensors().get(k);
                 INDArray actual = copied.tensors().get(k);
                 assertThat(actual.shape()).as(what).isEqualTo(expected.shape());

@@ -3,6 +3,8 @@ package io.rill.lstm;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.rill.nn.CellType;
+import io.rill.nn.Vec;
 import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -49,7 +51,7 @@ class FloatPrecisionTest {
     CharLstm.ChunkResult result = new CharLstm(floats, 0).trainChunk(single, inputs, targets, startFloat);
 
     assertThat(result.loss()).isCloseTo(reference.loss(), within(1e-5 * reference.loss()));
-    for (int k = 0; k < exact.tensors().size(); k++) {
+    for (int k = 0; k < exact.tensors().count(); k++) {
       INDArray expected = reference.gradients().tensors().get(k);
       INDArray actual = result.gradients().tensors().get(k).castTo(DataType.DOUBLE);
       double scale = expected.norm2Number().doubleValue();

@@ -2,6 +2,8 @@ package io.rill.lstm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.rill.nn.CellType;
+import io.rill.nn.Vec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -46,7 +48,7 @@ class GradientCheckTest {
 
     List<String> failures = new ArrayList<>();
     int checked = 0;
-    for (int k = 0; k < params.tensors().size(); k++) {
+    for (int k = 0; k < params.tensors().count(); k++) {
       INDArray tensor = params.tensors().get(k);
       Vec p = Vec.of(tensor);
       Vec g = Vec.of(analytic.tensors().get(k));

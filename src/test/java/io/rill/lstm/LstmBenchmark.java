@@ -1,5 +1,7 @@
 package io.rill.lstm;
 
+import io.rill.nn.Adam;
+import io.rill.nn.GradientClipping;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -54,7 +56,7 @@ public final class LstmBenchmark {
     CharVocabulary vocabulary = CharVocabulary.ofSortedCharacters(train + test);
     LstmConfig config = LstmConfig.lstm(emb, hidden).withLayers(layers).withDropout(dropout);
     LstmParams params = LstmParams.initialize(config, vocabulary.size(), seed);
-    Adam adam = new Adam(params, lr, 0.9, 0.999, 1e-8);
+    Adam adam = new Adam(params.tensors(), lr, 0.9, 0.999, 1e-8);
     CharLstm engine = new CharLstm(config, seed + 1);
     LstmGradients gradients = LstmGradients.zerosLike(params);
     List<String> names = new ArrayList<>(Arrays.asList(train.replaceAll("^\n+|\n+$", "").split("\n")));
@@ -76,8 +78,8 @@ public final class LstmBenchmark {
         CharLstm.ChunkResult result = engine.trainChunk(params, streams.inputs(k), streams.targets(k), state,
             gradients);
         long optimizerStart = System.nanoTime();
-        GradientClipping.clipGlobalNorm(gradients, GradientClipping.DEFAULT_MAX_NORM);
-        adam.step(params, gradients);
+        GradientClipping.clipGlobalNorm(gradients.tensors(), GradientClipping.DEFAULT_MAX_NORM);
+        adam.step(params.tensors(), gradients.tensors());
         adamSeconds += (System.nanoTime() - optimizerStart) / 1e9;
         state = result.finalState();
         lossSum += result.loss();

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import io.rill.nn.Sampling;
+import io.rill.nn.Softmax;
 import java.util.HashSet;
 import java.util.Random;
 import java.util.Set;
@@ -43,16 +45,16 @@ class SamplerTest {
     Set<Integer> drawn = new HashSet<>();
     Random random = new Random(5);
     for (int i = 0; i < 200; i++) {
-      drawn.add(Sampler.draw(logits, 1.0, 2, random));
+      drawn.add(Sampling.draw(logits, 1.0, 2, random));
     }
     assertThat(drawn).containsExactlyInAnyOrder(1, 2);
     drawn.clear();
     for (int i = 0; i < 500; i++) {
-      drawn.add(Sampler.draw(logits, 5.0, 0, random));
+      drawn.add(Sampling.draw(logits, 5.0, 0, random));
     }
     assertThat(drawn).containsExactlyInAnyOrder(0, 1, 2, 3, 4);
-    assertThat(Sampler.draw(logits, 0, 0, random)).isEqualTo(1);
-    assertThat(Sampler.logSoftmax(new double[] {1, 1}, 0)).isCloseTo(Math.log(0.5), within(1e-12));
+    assertThat(Sampling.draw(logits, 0, 0, random)).isEqualTo(1);
+    assertThat(Softmax.logProbability(new double[] {1, 1}, 0)).isCloseTo(Math.log(0.5), within(1e-12));
   }
 
   @Test
@@ -64,11 +66,11 @@ class SamplerTest {
     double[][] logits = new double[1][vocabulary.size()];
     LstmState state = engine.step(params, new int[] {CharVocabulary.EOS}, LstmState.zeros(params.config(), 1), logits);
     for (int id : drawn) {
-      expected += Sampler.logSoftmax(logits[0], id);
+      expected += Softmax.logProbability(logits[0], id);
       state = engine.step(params, new int[] {id}, state, logits);
     }
     if (sample.ended()) {
-      expected += Sampler.logSoftmax(logits[0], CharVocabulary.EOS);
+      expected += Softmax.logProbability(logits[0], CharVocabulary.EOS);
     }
     // The sampler runs its own float implementation of the step (InferenceModel): equal to float precision.
     assertThat(sample.logProbability()).isCloseTo(expected, within(1e-4));

@@ -2,6 +2,9 @@ package io.rill.lstm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.rill.nn.Adam;
+import io.rill.nn.CellType;
+import io.rill.nn.GradientClipping;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Collectors;
@@ -28,7 +31,7 @@ class TrainingTest {
     int[] ids = vocabulary.encode("\n" + text);
     LstmConfig config = LstmConfig.lstm(8, 32).withCell(cellType);
     LstmParams params = LstmParams.initialize(config, vocabulary.size(), 1);
-    Adam adam = new Adam(params, 1e-2, 0.9, 0.999, 1e-8);
+    Adam adam = new Adam(params.tensors(), 1e-2, 0.9, 0.999, 1e-8);
     CharLstm engine = new CharLstm(config, 2);
     ParallelStreams streams = new ParallelStreams(ids, 4, 16);
     LstmGradients gradients = LstmGradients.zerosLike(params);
@@ -46,8 +49,8 @@ class TrainingTest {
           firstLoss = result.loss();
         }
         lastPassLoss += result.loss() / streams.chunks();
-        GradientClipping.clipGlobalNorm(gradients, GradientClipping.DEFAULT_MAX_NORM);
-        adam.step(params, gradients);
+        GradientClipping.clipGlobalNorm(gradients.tensors(), GradientClipping.DEFAULT_MAX_NORM);
+        adam.step(params.tensors(), gradients.tensors());
         state = result.finalState();
       }
     }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import io.rill.nn.Adam;
+import io.rill.nn.Softmax;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -30,12 +32,12 @@ class VocabularyGrowthTest {
     LstmConfig config = LstmConfig.lstm(4, 8);
     LstmParams params = LstmParams.initialize(config, vocabulary.size(), 3);
     LstmGradients gradients = LstmGradients.zerosLike(params);
-    Adam adam = new Adam(params);
+    Adam adam = new Adam(params.tensors());
     CharLstm engine = new CharLstm(config, 0);
     int[][] inputs = {{1, 2, 3, 0}, {3, 3, 1, 2}};
     int[][] targets = {{2, 3, 0, 1}, {3, 1, 2, 0}};
     CharLstm.ChunkResult before = engine.trainChunk(params, inputs, targets, LstmState.zeros(config, 2), gradients);
-    adam.step(params, gradients);
+    adam.step(params.tensors(), gradients.tensors());
     double[][] oldLogits = new double[1][4];
     engine.step(params, new int[] {2}, LstmState.zeros(config, 1), oldLogits);
 
@@ -47,7 +49,7 @@ class VocabularyGrowthTest {
     assertThat(params.outputWeights().shape()).containsExactly(8, 5);
     assertThat(params.outputBias().shape()).containsExactly(1, 5);
     assertThat(gradients.sameShapeAs(params)).isTrue();
-    assertThat(adam.vocabularySize()).isEqualTo(5);
+    assertThat(adam.firstMoment().get(LstmTensors.EMBEDDING).rows()).isEqualTo(5);
     // Old ids keep their logits exactly; the new one starts no likelier than the least likely old id would be alone.
     double[][] newLogits = new double[1][5];
     engine.step(params, new int[] {2}, LstmState.zeros(config, 1), newLogits);
@@ -57,7 +59,7 @@ class VocabularyGrowthTest {
     // The new embedding row is drawn like the initial ones (N(0, 1)): the new character is visible as an input.
     assertThat(params.embedding().getRow(4).norm2Number().doubleValue()).isBetween(0.2, 5.0);
     assertThat(Math.abs(params.outputWeights().getDouble(0, 4))).isLessThan(0.1);
-    assertThat(Sampler.logSoftmax(newLogits[0], 4)).isLessThan(Math.log(0.5));
+    assertThat(Softmax.logProbability(newLogits[0], 4)).isLessThan(Math.log(0.5));
     // Adding a known character changes nothing.
     assertThat(VocabularyGrowth.addCharacter('a', vocabulary, params, gradients, adam, new Random(1))).isEqualTo(1);
     assertThat(params.vocabularySize()).isEqualTo(5);
@@ -67,7 +69,7 @@ class VocabularyGrowthTest {
     CharLstm.ChunkResult after = engine.trainChunk(params, grownInputs, grownTargets, before.finalState(), gradients);
     assertThat(after.loss()).isFinite();
     assertThat(gradients.embedding().getRow(4).norm2Number().doubleValue()).isPositive();
-    adam.step(params, gradients);
+    adam.step(params.tensors(), gradients.tensors());
     assertThat(params.embedding().getRow(4).norm2Number().doubleValue()).isFinite();
   }
 

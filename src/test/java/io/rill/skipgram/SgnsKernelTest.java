@@ -209,13 +209,4 @@ class SgnsKernelTest {
         assertThat(block.size()).isZero();
         assertThat(block.rowOf(1)).isZero();
     }
-
-    @Test
-    void dotAndAxpyHandleOffsetsAndTails() {
-        float[] x = {9, 1, 2, 3, 4, 5, 6, 7};
-        float[] y = {1, 1, 1, 1, 1, 1, 2, 2};
-        assertThat(SgnsKernel.dot(x, 1, y, 0, 7)).isEqualTo(1 + 2 + 3 + 4 + 5 + 6 + 14f);
-        SgnsKernel.axpy(2f, x, 1, y, 1, 3);
-        assertThat(y).containsExactly(1, 3, 5, 7, 1, 1, 2, 2);
-    }
 }

@@ -2,6 +2,7 @@ package io.rill.skipgram;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.rill.nn.FloatVectors;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -82,9 +83,9 @@ class TrainingSanityTest {
     }
 
     private static double cosine(float[] w, int a, int b) {
-        double dot = SgnsKernel.dot(w, a * DIM, w, b * DIM, DIM);
-        double na = SgnsKernel.dot(w, a * DIM, w, a * DIM, DIM);
-        double nb = SgnsKernel.dot(w, b * DIM, w, b * DIM, DIM);
+        double dot = FloatVectors.dot(w, a * DIM, w, b * DIM, DIM);
+        double na = FloatVectors.dot(w, a * DIM, w, a * DIM, DIM);
+        double nb = FloatVectors.dot(w, b * DIM, w, b * DIM, DIM);
         return dot / Math.sqrt(na * nb);
     }
 }

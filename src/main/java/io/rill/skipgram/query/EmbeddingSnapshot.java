@@ -1,6 +1,6 @@
 package io.rill.skipgram.query;
 
-import io.rill.skipgram.SgnsKernel;
+import io.rill.nn.FloatVectors;
 import io.rill.skipgram.Vocabulary;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -172,7 +172,7 @@ public final class EmbeddingSnapshot {
     public QueryResult<Double> similarity(String x, String y) {
         List<String> missing = unknown(List.of(x, y));
         if (!missing.isEmpty()) return QueryResult.unknown(missing);
-        return QueryResult.ok((double) SgnsKernel.dot(unit, index.get(x) * dim, unit, index.get(y) * dim, dim));
+        return QueryResult.ok((double) FloatVectors.dot(unit, index.get(x) * dim, unit, index.get(y) * dim, dim));
     }
 
     /** The raw row-major vectors, shared for readers in this package that do not modify them. */
@@ -202,7 +202,7 @@ public final class EmbeddingSnapshot {
         if (capacity == 0) return List.of();
         TopK top = new TopK(capacity);
         for (int row = 0, n = words.length; row < n; row++) {
-            top.offer(row, SgnsKernel.dot(unit, row * dim, query, qOff, dim));
+            top.offer(row, FloatVectors.dot(unit, row * dim, query, qOff, dim));
         }
         int[] best = top.drainBestFirst();
         List<Neighbor> out = new ArrayList<>(Math.min(k, best.length));

@@ -1,4 +1,4 @@
-package io.rill.lstm;
+package io.rill.nn;
 
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
@@ -9,14 +9,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * Flat read/write access to the native memory behind a contiguous C-order ND4J array, as doubles whatever the
  * storage type.
  *
- * <p>Why it exists: one small ND4J op costs tens of microseconds of dispatch, so the LSTM keeps ND4J for the matrix
- * products only and does every elementwise step (gate nonlinearities, softmax, Adam) in plain Java loops over these
- * views. There is no copy: writes land in the array that the next gemm reads. Two implementations (float and
+ * <p>Why it exists: one small ND4J op costs tens of microseconds of dispatch, so the networks keep ND4J for the matrix
+ * products only and do every elementwise step (gate nonlinearities, softmax, optimizers) in plain Java loops over
+ * these views. There is no copy: writes land in the array that the next gemm reads. Two implementations (float and
  * double storage) keep one copy of the math for training in float and gradient checking in double; a JVM that only
  * ever sees one of them inlines the calls completely. The float view also copies ranges to and from plain arrays in
- * bulk, for the one loop that is worth vectorising (the LSTM's forward gates, see {@link LstmCell}).
+ * bulk, for the loops worth vectorising (the LSTM's forward gates, see {@link LstmCell}; {@link Adam}'s update).
  */
-interface Vec {
+public interface Vec {
 
   double get(int i);
 
@@ -31,6 +31,13 @@ interface Vec {
   default void fill(double v) {
     for (int i = 0, n = length(); i < n; i++) {
       set(i, v);
+    }
+  }
+
+  /** Copies {@code length} elements of {@code from} from {@code fromOffset} to {@code to} at {@code toOffset}. */
+  static void copy(Vec from, int fromOffset, Vec to, int toOffset, int length) {
+    for (int i = 0; i < length; i++) {
+      to.set(toOffset + i, from.get(fromOffset + i));
     }
   }
 
@@ -75,12 +82,12 @@ interface Vec {
     }
 
     /** Copies {@code count} elements from {@code index} into {@code to} (a bulk memory copy). */
-    void read(int index, float[] to, int count) {
+    public void read(int index, float[] to, int count) {
       buffer.get(index, to, 0, count);
     }
 
     /** Copies the first {@code count} elements of {@code from} to {@code index} (a bulk memory copy). */
-    void write(int index, float[] from, int count) {
+    public void write(int index, float[] from, int count) {
       buffer.put(index, from, 0, count);
     }
 

@@ -1,4 +1,4 @@
-package io.rill.lstm;
+package io.rill.nn;
 
 /**
  * The classic LSTM cell. With z = [h_{t-1}, x_t] · W + b split into four H-wide blocks:
@@ -22,15 +22,15 @@ package io.rill.lstm;
  *   dz_f = df·f(1 − f),  dz_i = di·i(1 − i),  dz_g = dg·(1 − g²),  dz_o = do·o(1 − o)
  * </pre>
  */
-final class LstmCell implements RecurrentCell {
+public final class LstmCell extends RecurrentCell {
 
   static final LstmCell INSTANCE = new LstmCell();
 
   /** Gate block order in z, W and b. */
-  static final int FORGET = 0;
-  static final int INPUT = 1;
-  static final int CANDIDATE = 2;
-  static final int OUTPUT = 3;
+  public static final int FORGET = 0;
+  public static final int INPUT = 1;
+  public static final int CANDIDATE = 2;
+  public static final int OUTPUT = 3;
 
   private LstmCell() {
   }
@@ -46,9 +46,9 @@ final class LstmCell implements RecurrentCell {
   }
 
   @Override
-  public void forward(LayerBuffers layer, int t, Vec bias, int fromStream, int toStream) {
+  void forward(LayerBuffers layer, int t, Vec bias, int fromRow, int toRow) {
     if (layer.zVec instanceof Vec.FloatVec && bias instanceof Vec.FloatVec) {
-      forwardFloat(layer, t, (Vec.FloatVec) bias, fromStream, toStream);
+      forwardFloat(layer, t, (Vec.FloatVec) bias, fromRow, toRow);
       return;
     }
     int hidden = layer.hidden;
@@ -56,7 +56,7 @@ final class LstmCell implements RecurrentCell {
     Vec c = layer.cVec;
     Vec tanhC = layer.tanhCVec;
     Vec h = layer.hVec;
-    for (int b = fromStream; b < toStream; b++) {
+    for (int b = fromRow; b < toRow; b++) {
       int row = t * layer.batch + b;
       int zRow = row * layer.gateWidth;
       int previous = row * hidden;               // c_{t-1} in c; step t in tanhC
@@ -84,12 +84,12 @@ final class LstmCell implements RecurrentCell {
   }
 
   /**
-   * The same forward step for float models, shaped for the JIT's vectoriser: each stream's row is copied into plain
+   * The same forward step for float models, shaped for the JIT's vectoriser: each row is copied into plain
    * float arrays, every gate is one simple loop with {@link FastFloatMath}'s exp-free sigmoid and tanh, and the
    * results are copied back. Measured 6 ms against 27 ms per 64 steps of 32 × 256 units for the element-at-a-time
    * loop above, which stays the reference and the double-precision path that the gradient checks run.
    */
-  private static void forwardFloat(LayerBuffers layer, int t, Vec.FloatVec biasVec, int fromStream, int toStream) {
+  private static void forwardFloat(LayerBuffers layer, int t, Vec.FloatVec biasVec, int fromRow, int toRow) {
     int hidden = layer.hidden;
     int width = layer.gateWidth;
     Vec.FloatVec z = (Vec.FloatVec) layer.zVec;
@@ -107,7 +107,7 @@ final class LstmCell implements RecurrentCell {
     int i = INPUT * hidden;
     int g = CANDIDATE * hidden;
     int o = OUTPUT * hidden;
-    for (int b = fromStream; b < toStream; b++) {
+    for (int b = fromRow; b < toRow; b++) {
       int row = t * layer.batch + b;
       z.read(row * width, gates, width);
       c.read(row * hidden, cPrev, hidden);
@@ -139,7 +139,7 @@ final class LstmCell implements RecurrentCell {
   }
 
   @Override
-  public void backward(LayerBuffers layer, int t, int fromStream, int toStream) {
+  void backward(LayerBuffers layer, int t, int fromRow, int toRow) {
     int hidden = layer.hidden;
     boolean last = t == layer.steps - 1;
     Vec z = layer.zVec;
@@ -149,7 +149,7 @@ final class LstmCell implements RecurrentCell {
     Vec dOut = layer.dOutVec;
     Vec dhNext = layer.dhVec;
     Vec dc = layer.dcVec;
-    for (int b = fromStream; b < toStream; b++) {
+    for (int b = fromRow; b < toRow; b++) {
       int row = t * layer.batch + b;
       int zRow = row * layer.gateWidth;
       int unit = row * hidden;                    // step t in tanhC and dOut, c_{t-1} in c

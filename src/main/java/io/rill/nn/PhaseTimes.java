@@ -1,13 +1,14 @@
-package io.rill.lstm;
+package io.rill.nn;
 
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.Map;
 
 /**
- * Cumulative wall-clock time a {@link CharLstm} spent in each phase of its work, so a benchmark can say where the
- * time goes (matrix products against the elementwise loops) without an external profiler. Taking a timestamp costs
- * tens of nanoseconds, against hundreds of microseconds per phase, so it stays on.
+ * Cumulative wall-clock time a network spent in each phase of its work ({@link RecurrentLayer} and the model around
+ * it, e.g. the character model's engine), so a benchmark can say where the time goes (matrix products against the
+ * elementwise loops) without an external profiler. Taking a timestamp costs tens of nanoseconds, against hundreds of
+ * microseconds per phase, so it stays on.
  */
 public final class PhaseTimes {
 
@@ -15,7 +16,7 @@ public final class PhaseTimes {
   public enum Phase {
     /** The per-step gemms: z_t += h_{t-1} · W_h forward and dh_{t-1} = dz_t · W_hᵀ backward. */
     STEP_GEMM,
-    /** The per-chunk input gemm X · W_x. */
+    /** The input gemm X · W_x, for every step at once (or step by step when the input depends on the state). */
     INPUT_GEMM,
     /** The per-chunk gradient gemms dW = Σ_t [h, x]ᵀ · dz and dX = dZ · W_xᵀ. */
     WEIGHT_GEMM,
@@ -32,7 +33,7 @@ public final class PhaseTimes {
   private final long[] nanos = new long[Phase.values().length];
 
   /** Adds the time from {@code since} to now to {@code phase}; returns now, the start of the next phase. */
-  long lap(Phase phase, long since) {
+  public long lap(Phase phase, long since) {
     long now = System.nanoTime();
     nanos[phase.ordinal()] += now - since;
     return now;

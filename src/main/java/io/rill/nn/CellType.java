@@ -1,4 +1,4 @@
-package io.rill.lstm;
+package io.rill.nn;
 
 /** Which recurrent cell the layers use; each names its {@link RecurrentCell} implementation. */
 public enum CellType {

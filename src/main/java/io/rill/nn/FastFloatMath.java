@@ -1,4 +1,4 @@
-package io.rill.lstm;
+package io.rill.nn;
 
 /**
  * tanh and the logistic sigmoid to float precision using only multiply, add, divide and clamp, so that a plain
@@ -12,7 +12,7 @@ package io.rill.lstm;
  * sigmoid(x) = (1 + tanh(x / 2)) / 2, that is a few float roundings. Used for float models only; double models (the
  * gradient checks) keep the exact {@link Math#exp} forms in {@link RecurrentCell}.
  */
-final class FastFloatMath {
+public final class FastFloatMath {
 
   private static final float P0 = 0.9999999230789024f;
   private static final float P1 = 0.13384777259371508f;
@@ -27,7 +27,7 @@ final class FastFloatMath {
   private FastFloatMath() {
   }
 
-  static float tanh(float x) {
+  public static float tanh(float x) {
     float c = Math.max(-9f, Math.min(9f, x));
     float c2 = c * c;
     float p = c * ((((P4 * c2 + P3) * c2 + P2) * c2 + P1) * c2 + P0);
@@ -35,7 +35,7 @@ final class FastFloatMath {
     return p / q;
   }
 
-  static float sigmoid(float x) {
+  public static float sigmoid(float x) {
     return 0.5f + 0.5f * tanh(0.5f * x);
   }
 }

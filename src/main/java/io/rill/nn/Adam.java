@@ -1,15 +1,13 @@
-package io.rill.lstm;
+package io.rill.nn;
 
+import io.rill.state.StateFormat;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
-import java.util.List;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * The Adam optimizer over an {@link LstmParams}: it owns the first and second moment estimates (shaped like the
- * parameters) and the step count, so a parameter server can hold one next to the parameters it serves and apply each
- * arriving gradient with {@link #step}.
+ * The Adam optimizer (Kingma &amp; Ba 2015): first and second moment estimates shaped like the parameters, and the
+ * step count their bias corrections depend on.
  *
  * <pre>
  *   m = β1·m + (1 − β1)·g
@@ -19,14 +17,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *
  * One fused loop per tensor: the update touches each entry once instead of going through a chain of array ops.
  *
- * <p>Binary state ({@link #writeTo} / {@link #readFrom}): format version, learning rate, β1, β2, ε, step count, then
- * the first and second moments as {@link LstmTensors#writeTo} writes them. The step count is part of it because the
- * bias corrections depend on it: restoring moments without it would change every later update.
+ * <p>Binary state ({@link #writeTo} / {@link #readFrom}): format version (an int), learning rate, β1, β2, ε, step
+ * count, then the first and second moments as {@link Tensors#writeTo} writes them. The step count is part of it
+ * because the bias corrections depend on it: restoring moments without it would change every later update.
  */
-public final class Adam {
+public final class Adam implements Optimizer {
 
-  /** Version of the binary state {@link #writeTo} writes. */
-  static final int FORMAT_VERSION = 1;
+  /** Version of the binary state {@link #writeTo} writes; 1 held the character model's own tensor layout. */
+  static final int FORMAT_VERSION = 2;
 
   public static final double DEFAULT_LEARNING_RATE = 2e-3;
 
@@ -34,8 +32,8 @@ public final class Adam {
   private final double beta1;
   private final double beta2;
   private final double epsilon;
-  private final LstmGradients firstMoment;
-  private final LstmGradients secondMoment;
+  private final Tensors firstMoment;
+  private final Tensors secondMoment;
   private long steps;
   private static final int BLOCK = 4096;
   private final float[] blockP = new float[BLOCK];
@@ -44,17 +42,26 @@ public final class Adam {
   private final float[] blockV = new float[BLOCK];
 
   /** Adam with the usual constants (β1 0.9, β2 0.999, ε 1e-8) and learning rate 2e-3, for {@code params}. */
-  public Adam(LstmParams params) {
+  public Adam(Tensors params) {
     this(params, DEFAULT_LEARNING_RATE, 0.9, 0.999, 1e-8);
   }
 
-  public Adam(LstmParams params, double learningRate, double beta1, double beta2, double epsilon) {
-    this.learningRate = learningRate;
+  public Adam(Tensors params, double learningRate, double beta1, double beta2, double epsilon) {
+    this(learningRate, beta1, beta2, epsilon, params.zerosLike(), params.zerosLike());
+  }
+
+  private Adam(double learningRate, double beta1, double beta2, double epsilon, Tensors firstMoment,
+               Tensors secondMoment) {
+    this.learningRate = Optimizer.checkLearningRate(learningRate);
+    if (!(beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1) || !(epsilon >= 0 && Double.isFinite(epsilon))) {
+      throw new IllegalArgumentException("Adam needs β in [0, 1) and a finite ε ≥ 0: " + beta1 + ", " + beta2 + ", "
+          + epsilon);
+    }
     this.beta1 = beta1;
     this.beta2 = beta2;
     this.epsilon = epsilon;
-    this.firstMoment = LstmGradients.zerosLike(params);
-    this.secondMoment = LstmGradients.zerosLike(params);
+    this.firstMoment = firstMoment;
+    this.secondMoment = secondMoment;
   }
 
   /**
@@ -63,8 +70,8 @@ public final class Adam {
    * @throws IOException when the input is truncated, of another format version, holds impossible hyper-parameters
    *                     or moments of another shape
    */
-  public static Adam readFrom(DataInput in, LstmParams params) throws IOException {
-    StateFormat.readVersion(in, FORMAT_VERSION, "Adam");
+  public static Adam readFrom(DataInput in, Tensors params) throws IOException {
+    StateFormat.readIntVersion(in, FORMAT_VERSION, "Adam");
     double learningRate = in.readDouble();
     double beta1 = in.readDouble();
     double beta2 = in.readDouble();
@@ -81,7 +88,13 @@ public final class Adam {
     return adam;
   }
 
+  @Override
+  public Kind kind() {
+    return Kind.ADAM;
+  }
+
   /** Writes the hyper-parameters, the step count and both moments. */
+  @Override
   public void writeTo(DataOutput out) throws IOException {
     out.writeInt(FORMAT_VERSION);
     out.writeDouble(learningRate);
@@ -93,39 +106,54 @@ public final class Adam {
     secondMoment.writeTo(out);
   }
 
+  @Override
   public double learningRate() {
     return learningRate;
   }
 
-  /** Changes the learning rate from the next step on (an operator's decision; the moments are kept). */
+  @Override
   public void learningRate(double rate) {
-    if (!(rate > 0) || !Double.isFinite(rate)) {
-      throw new IllegalArgumentException("learning rate must be positive and finite: " + rate);
-    }
-    this.learningRate = rate;
+    this.learningRate = Optimizer.checkLearningRate(rate);
   }
 
-  /** How many updates have been applied. */
+  @Override
   public long steps() {
     return steps;
   }
 
-  /** Applies one update to {@code params} from {@code gradients} (both shaped like this optimizer's state). */
-  public void step(LstmParams params, LstmGradients gradients) {
-    params.requireSameShape(firstMoment);
-    gradients.requireSameShape(firstMoment);
+  /** The first moment estimates (read them, don't change them). */
+  public Tensors firstMoment() {
+    return firstMoment;
+  }
+
+  /** The second moment estimates (read them, don't change them). */
+  public Tensors secondMoment() {
+    return secondMoment;
+  }
+
+  @Override
+  public void padTo(Tensors params) {
+    firstMoment.padTo(params);
+    secondMoment.padTo(params);
+  }
+
+  @Override
+  public boolean sameShapeAs(Tensors params) {
+    return firstMoment.sameShapeAs(params);
+  }
+
+  @Override
+  public void step(Tensors params, Tensors gradients) {
+    firstMoment.requireSameShape(params);
+    firstMoment.requireSameShape(gradients);
     steps++;
     double correction1 = 1 - Math.pow(beta1, steps);
     double correction2 = 1 - Math.pow(beta2, steps);
-    List<INDArray> p = params.tensors();
-    List<INDArray> g = gradients.tensors();
-    List<INDArray> m = firstMoment.tensors();
-    List<INDArray> v = secondMoment.tensors();
-    for (int k = 0; k < p.size(); k++) {
-      Vec pk = Vec.of(p.get(k));
-      Vec gk = Vec.of(g.get(k));
-      Vec mk = Vec.of(m.get(k));
-      Vec vk = Vec.of(v.get(k));
+    for (int k = 0; k < params.count(); k++) {
+      Vec pk = Vec.of(params.get(k));
+      Vec gk = Vec.of(gradients.get(k));
+      Vec mk = Vec.of(firstMoment.get(k));
+      Vec vk = Vec.of(secondMoment.get(k));
       if (pk instanceof Vec.FloatVec pf && gk instanceof Vec.FloatVec gf && mk instanceof Vec.FloatVec mf
           && vk instanceof Vec.FloatVec vf) {
         stepFloat(pf, gf, mf, vf, correction1, correction2);
@@ -175,16 +203,5 @@ public final class Adam {
       m.write(from, blockM, count);
       v.write(from, blockV, count);
     }
-  }
-
-  /** Grows the moment estimates by one vocabulary id (zeros), to follow parameters that grew. */
-  public void growVocabulary() {
-    firstMoment.growVocabulary();
-    secondMoment.growVocabulary();
-  }
-
-  /** The moment estimates' vocabulary size, which must track the parameters'. */
-  public int vocabularySize() {
-    return firstMoment.vocabularySize();
   }
 }

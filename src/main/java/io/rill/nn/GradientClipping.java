@@ -1,4 +1,4 @@
-package io.rill.lstm;
+package io.rill.nn;
 
 /**
  * Global-norm gradient clipping: when the norm of all gradients taken together exceeds a bound, every gradient is
@@ -16,7 +16,7 @@ public final class GradientClipping {
    * Scales {@code gradients} in place so their global norm is at most {@code maxNorm}; returns the norm before
    * clipping. The small epsilon in the factor matches the common formulation and keeps a zero norm harmless.
    */
-  public static double clipGlobalNorm(LstmGradients gradients, double maxNorm) {
+  public static double clipGlobalNorm(Tensors gradients, double maxNorm) {
     double norm = gradients.globalNorm();
     double factor = maxNorm / (norm + 1e-6);
     if (factor < 1) {

@@ -1,10 +1,10 @@
-package io.rill.lstm;
+package io.rill.nn;
 
 /**
  * The vanilla RNN cell: h_t = tanh([h_{t-1}, x_t] · W + b), so z has a single H-wide block.
  * Backward: dz = (dL/dh_t) ∗ (1 − h_t²).
  */
-final class RnnCell implements RecurrentCell {
+public final class RnnCell extends RecurrentCell {
 
   static final RnnCell INSTANCE = new RnnCell();
 
@@ -22,11 +22,11 @@ final class RnnCell implements RecurrentCell {
   }
 
   @Override
-  public void forward(LayerBuffers layer, int t, Vec bias, int fromStream, int toStream) {
+  void forward(LayerBuffers layer, int t, Vec bias, int fromRow, int toRow) {
     int hidden = layer.hidden;
     Vec z = layer.zVec;
     Vec hOut = layer.hVec;
-    for (int b = fromStream; b < toStream; b++) {
+    for (int b = fromRow; b < toRow; b++) {
       int row = t * layer.batch + b;
       int zRow = row * hidden;
       int hRow = (row + layer.batch) * hidden;
@@ -39,14 +39,14 @@ final class RnnCell implements RecurrentCell {
   }
 
   @Override
-  public void backward(LayerBuffers layer, int t, int fromStream, int toStream) {
+  void backward(LayerBuffers layer, int t, int fromRow, int toRow) {
     int hidden = layer.hidden;
     boolean last = t == layer.steps - 1;
     Vec z = layer.zVec;
     Vec dz = layer.dzVec;
     Vec dOut = layer.dOutVec;
     Vec dhNext = layer.dhVec;
-    for (int b = fromStream; b < toStream; b++) {
+    for (int b = fromRow; b < toRow; b++) {
       int row = t * layer.batch + b;
       int zRow = row * hidden;
       int next = (row + layer.batch) * hidden;    // dL/dh_t from step t + 1 in dh
