@@ -30,6 +30,9 @@ public final class CharLstmKind implements LearnerKind {
 
     public static final String NAME = "char-lstm";
 
+    /** A generator's ask for a copy of its model, lost with its server if a node dies: bounded. */
+    private static final java.time.Duration VIEW_TIMEOUT = java.time.Duration.ofSeconds(10);
+
     /** The node's one kind of generation request, made with the first model. */
     private RequestKind<GenerationRequest> generation;
     private GenerationSettings generationSettings;
@@ -69,7 +72,9 @@ public final class CharLstmKind implements LearnerKind {
                 context.spawner(), context.placement(), metrics);
 
         DispatcherSelector dispatcher = DispatcherSelector.fromConfig(GenerationSettings.DISPATCHER);
-        ActorRef<Generator.Command> generator = context.spawner().spawn(Generator.create(charModel.server(),
+        Generator.Views views = withSeen -> CharModelView.ask(context.system(), lstm.architecture(),
+                charModel.parameters(), charModel.data(), withSeen, VIEW_TIMEOUT);
+        ActorRef<Generator.Command> generator = context.spawner().spawn(Generator.create(views,
                         settings.snapshotInterval(), settings.seenRefreshInterval(), settings.novelAttempts(),
                         lstm.seed() + 11, generationMetrics),
                 "generator-" + spec.name(), dispatcher);
@@ -88,8 +93,8 @@ public final class CharLstmKind implements LearnerKind {
                         generationMetrics.progressPublished();
                     }
                 });
-        Behavior<ProgressReporter.Command> reporter = ProgressReporter.create(charModel.server(),
-                lstm.progressSamples(), lstm.progressTemperature(), settings.limits().defaultMaxLength(),
+        Behavior<ProgressReporter.Command> reporter = ProgressReporter.create(charModel.parameters(),
+                charModel.data(), lstm.architecture(), lstm.progressSamples(), lstm.progressTemperature(), settings.limits().defaultMaxLength(),
                 lstm.seed() + 13, metrics, publisher);
         if (context.clustered()) {
             // One generated-name stream per model for the whole cluster, not one per node.

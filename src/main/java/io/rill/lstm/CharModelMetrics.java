@@ -1,5 +1,6 @@
 package io.rill.lstm;
 
+import io.rill.ps.ServerMetrics;
 import io.rill.ops.Histogram;
 import io.rill.ops.RateMeter;
 import java.util.concurrent.atomic.AtomicLong;
@@ -7,7 +8,7 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.DoubleConsumer;
 
 /** The published figures of one character model; its parameter server, worker and generator write here. */
-public final class CharModelMetrics implements CharModelMBean {
+public final class CharModelMetrics implements CharModelMBean, ServerMetrics {
 
     private static final double LOSS_SMOOTHING = 0.05;
 
@@ -48,7 +49,8 @@ public final class CharModelMetrics implements CharModelMBean {
     }
 
     /** A gradient was applied: the new version, how stale it was, its characters and its chunk's loss. */
-    public void applied(long newVersion, long stalenessVersions, int characters, double loss) {
+    @Override
+    public void applied(long newVersion, long stalenessVersions, long characters, double loss) {
         version = newVersion;
         staleness.record(stalenessVersions);
         stalenessMax.accumulateAndGet(stalenessVersions, Math::max);
@@ -59,20 +61,24 @@ public final class CharModelMetrics implements CharModelMBean {
     }
 
     /** Restored from a checkpoint at {@code restoredVersion}, having trained that many characters. */
+    @Override
     public void restored(long restoredVersion, long characters) {
         version = restoredVersion;
         charactersTrained.set(characters);
     }
 
+    @Override
     public void refusedStale(long stalenessVersions) {
         staleRefused.increment();
         stalenessMax.accumulateAndGet(stalenessVersions, Math::max);
     }
 
+    @Override
     public void refusedMisshapen() {
         misshapenRefused.increment();
     }
 
+    @Override
     public void pulled() {
         pulls.increment();
     }

@@ -8,7 +8,6 @@ import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import io.rill.learn.AcceptedRecord;
 import io.rill.learn.StreamLearner;
-import io.rill.ps.CharModelServer;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -49,7 +48,7 @@ public final class CharStreamActor extends AbstractBehavior<StreamLearner.Comman
   private record Feed(List<FedRecord> records, ActorRef<StreamLearner.Learned> replyTo) {
   }
 
-  private record Encoded(long feed, CharModelServer.Encoded encoded, Throwable failure)
+  private record Encoded(long feed, CharModelData.Encoded encoded, Throwable failure)
       implements StreamLearner.Command {
   }
 
@@ -60,7 +59,7 @@ public final class CharStreamActor extends AbstractBehavior<StreamLearner.Comman
   private final String name;
   private final LstmSettings settings;
   private final boolean linePerSequence;
-  private final ActorRef<CharModelServer.Command> server;
+  private final ActorRef<CharModelData.Command> server;
   private final ActorRef<LstmWorker.Command> worker;
   private final CharModelMetrics metrics;
   private StreamLanes lanes;
@@ -78,14 +77,14 @@ public final class CharStreamActor extends AbstractBehavior<StreamLearner.Comman
   private static final int STATE_VERSION = 1;
 
   public static Behavior<StreamLearner.Command> create(String name, LstmSettings settings, boolean linePerSequence,
-                                         ActorRef<CharModelServer.Command> server,
+                                         ActorRef<CharModelData.Command> server,
                                          ActorRef<LstmWorker.Command> worker, CharModelMetrics metrics) {
     return create(name, settings, linePerSequence, server, worker, metrics, null);
   }
 
   /** A stream actor that starts from {@code restored} (the bytes of an {@link StreamLearner.ExportState}) unless it is null. */
   public static Behavior<StreamLearner.Command> create(String name, LstmSettings settings, boolean linePerSequence,
-                                         ActorRef<CharModelServer.Command> server,
+                                         ActorRef<CharModelData.Command> server,
                                          ActorRef<LstmWorker.Command> worker, CharModelMetrics metrics,
                                          byte[] restored) {
     return Behaviors.setup(context -> new CharStreamActor(context, name, settings, linePerSequence, server, worker,
@@ -93,7 +92,7 @@ public final class CharStreamActor extends AbstractBehavior<StreamLearner.Comman
   }
 
   private CharStreamActor(ActorContext<StreamLearner.Command> context, String name, LstmSettings settings, boolean linePerSequence,
-                          ActorRef<CharModelServer.Command> server, ActorRef<LstmWorker.Command> worker,
+                          ActorRef<CharModelData.Command> server, ActorRef<LstmWorker.Command> worker,
                           CharModelMetrics metrics, byte[] restored) throws IOException {
     super(context);
     this.name = name;
@@ -154,8 +153,8 @@ public final class CharStreamActor extends AbstractBehavior<StreamLearner.Comman
     encoding = feed;
     long feedNumber = ++feeds;
     int[] codePoints = unknown.stream().mapToInt(Integer::intValue).toArray();
-    getContext().ask(CharModelServer.Encoded.class, server, settings.stepTimeout(),
-        replyTo -> new CharModelServer.Encode(codePoints, replyTo),
+    getContext().ask(CharModelData.Encoded.class, server, settings.stepTimeout(),
+        replyTo -> new CharModelData.Encode(codePoints, replyTo),
         (encoded, failure) -> new Encoded(feedNumber, encoded, failure));
     return this;
   }
@@ -172,7 +171,7 @@ public final class CharStreamActor extends AbstractBehavior<StreamLearner.Comman
           message.failure().toString());
       return this;
     }
-    CharModelServer.Encoded encoded = message.encoded();
+    CharModelData.Encoded encoded = message.encoded();
     for (int i = 0; i < encoded.codePoints().length; i++) {
       ids.put(encoded.codePoints()[i], encoded.ids()[i]);
     }
@@ -221,7 +220,7 @@ public final class CharStreamActor extends AbstractBehavior<StreamLearner.Comman
     metrics.dropped(dropped);
     metrics.sequences(sequences, heldOut.size());
     if (!trained.isEmpty() || !heldOut.isEmpty()) {
-      server.tell(new CharModelServer.Observe(trained, heldOut));
+      server.tell(new CharModelData.Observe(trained, heldOut));
     }
     pendingAck = feed.replyTo();
     sendChunk();

@@ -18,7 +18,7 @@ import java.util.Map;
  * <p>Id 0 is reserved for end-of-sequence. On line-oriented data one line is one sequence, so the newline character
  * is the end-of-sequence symbol: {@code '\n'} encodes to 0 and 0 decodes to {@code '\n'}. Every other character gets
  * the next free id the first time it is {@linkplain #add added}; ids are never reused or reordered, because they are
- * row numbers in the parameters, and growing the vocabulary appends rows (see {@link VocabularyGrowth}).
+ * row numbers in the parameters, and growing the vocabulary appends rows (its parameter server grows its vocabulary group, see {@link CharModelData}).
  *
  * <p>Binary state ({@link #writeTo} / {@link #readFrom}): format version, size, then the code points in id order.
  * It is also the wire form between nodes ({@link #toWireBytes} / {@link #fromWireBytes}).

@@ -10,7 +10,8 @@ import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.javadsl.TimerScheduler;
-import io.rill.ps.CharModelServer;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -45,22 +46,26 @@ public final class Generator extends AbstractBehavior<Generator.Command> {
         INSTANCE
     }
 
-    /** A refresh's answer: a snapshot, or why there is none (on a cluster, the server may be moving). */
-    private record Refreshed(CharModelServer.Snapshot snapshot, Throwable failure) implements Command {
+    /** A refresh's answer: a copy of the model, or why there is none (on a cluster, its servers may be moving). */
+    private record Refreshed(CharModelView snapshot, Throwable failure) implements Command {
     }
 
-    /** A refresh lost with its server (a node that died) must not stop refreshes forever: asked with a timeout. */
-    private static final Duration REFRESH_TIMEOUT = Duration.ofSeconds(10);
+    /**
+     * Where copies of the model come from: asked with the seen set or without, the copy or why there is none. The
+     * asks have a timeout: a refresh lost with its server (a node that died) must not stop refreshes forever.
+     */
+    public interface Views extends Function<Boolean, CompletionStage<CharModelView>> {
+    }
 
     private static final int MAX_WAITING = 1000;
 
-    private final ActorRef<CharModelServer.Command> server;
+    private final Views views;
     private final int novelAttempts;
     private final GenerationMetrics metrics;
     private final Random random;
     private final Deque<Generate> waiting = new ArrayDeque<>();
     private final long seenRefreshNanos;
-    private CharModelServer.Snapshot snapshot;
+    private CharModelView snapshot;
     private Sampler sampler;
     private boolean refreshInFlight;
     /** The training sequences seen, refreshed less often than the parameters; when they were copied. */
@@ -72,18 +77,18 @@ public final class Generator extends AbstractBehavior<Generator.Command> {
      * @param seenRefreshInterval  how often the seen set comes with them: it is as large as the parameters, and on a
      *                             cluster every copy crosses the network
      */
-    public static Behavior<Command> create(ActorRef<CharModelServer.Command> server, Duration snapshotInterval,
+    public static Behavior<Command> create(Views views, Duration snapshotInterval,
                                            Duration seenRefreshInterval, int novelAttempts, long seed,
                                            GenerationMetrics metrics) {
-        return Behaviors.setup(context -> Behaviors.withTimers(timers -> new Generator(context, timers, server,
+        return Behaviors.setup(context -> Behaviors.withTimers(timers -> new Generator(context, timers, views,
                 snapshotInterval, seenRefreshInterval, novelAttempts, seed, metrics)));
     }
 
     private Generator(ActorContext<Command> context, TimerScheduler<Command> timers,
-                      ActorRef<CharModelServer.Command> server, Duration snapshotInterval,
+                      Views views, Duration snapshotInterval,
                       Duration seenRefreshInterval, int novelAttempts, long seed, GenerationMetrics metrics) {
         super(context);
-        this.server = server;
+        this.views = views;
         this.seenRefreshNanos = seenRefreshInterval.toNanos();
         this.novelAttempts = novelAttempts;
         this.metrics = metrics;
@@ -110,8 +115,7 @@ public final class Generator extends AbstractBehavior<Generator.Command> {
         if (!refreshInFlight) {
             refreshInFlight = true;
             boolean withSeen = seen == null || System.nanoTime() - seenAtNanos >= seenRefreshNanos;
-            getContext().ask(CharModelServer.Snapshot.class, server, REFRESH_TIMEOUT,
-                    replyTo -> new CharModelServer.Pull(withSeen, replyTo), Refreshed::new);
+            getContext().pipeToSelf(views.apply(withSeen), Refreshed::new);
         }
     }
 

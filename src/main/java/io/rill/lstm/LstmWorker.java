@@ -7,7 +7,7 @@ import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.javadsl.TimerScheduler;
-import io.rill.ps.CharModelServer;
+import io.rill.ps.ParameterServer;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -47,7 +47,7 @@ public final class LstmWorker extends AbstractBehavior<LstmWorker.Command> {
   }
 
   /** A pull's answer: the parameters, or why there are none (on a cluster, the server may be moving). */
-  private record Fresh(CharModelServer.Snapshot snapshot, Throwable failure) implements Command {
+  private record Fresh(ParameterServer.Snapshot snapshot, Throwable failure) implements Command {
   }
 
   private enum GatherWindowEnded implements Command {
@@ -55,7 +55,7 @@ public final class LstmWorker extends AbstractBehavior<LstmWorker.Command> {
   }
 
   private final LstmSettings settings;
-  private final ActorRef<CharModelServer.Command> server;
+  private final ActorRef<ParameterServer.Command> server;
   private final CharModelMetrics metrics;
   private final TimerScheduler<Command> timers;
   private final CharLstm engine;
@@ -67,14 +67,14 @@ public final class LstmWorker extends AbstractBehavior<LstmWorker.Command> {
   private boolean pullInFlight;
   private int stepsSincePull;
 
-  public static Behavior<Command> create(LstmSettings settings, ActorRef<CharModelServer.Command> server,
+  public static Behavior<Command> create(LstmSettings settings, ActorRef<ParameterServer.Command> server,
                                          CharModelMetrics metrics, long seed) {
     return Behaviors.setup(context -> Behaviors.withTimers(
         timers -> new LstmWorker(context, timers, settings, server, metrics, seed)));
   }
 
   private LstmWorker(ActorContext<Command> context, TimerScheduler<Command> timers, LstmSettings settings,
-                     ActorRef<CharModelServer.Command> server, CharModelMetrics metrics, long seed) {
+                     ActorRef<ParameterServer.Command> server, CharModelMetrics metrics, long seed) {
     super(context);
     this.timers = timers;
     this.settings = settings;
@@ -115,7 +115,7 @@ public final class LstmWorker extends AbstractBehavior<LstmWorker.Command> {
       pull();
       return this;
     }
-    params = fresh.snapshot().params();
+    params = LstmParams.wrap(settings.architecture(), fresh.snapshot().params());
     version = fresh.snapshot().version();
     if (gradients == null || gradients.vocabularySize() != params.vocabularySize()) {
       gradients = LstmGradients.zerosLike(params);
@@ -156,7 +156,7 @@ public final class LstmWorker extends AbstractBehavior<LstmWorker.Command> {
       states.add(chunk.state());
     }
     CharLstm.ChunkResult result = engine.trainChunk(params, inputs, targets, LstmState.concat(states), gradients);
-    server.tell(new CharModelServer.Push(gradients, version, lanes * steps, result.loss()));
+    server.tell(new ParameterServer.Push(gradients.tensors(), version, lanes * steps, result.loss()));
     gradients = LstmGradients.zerosLike(params); // the pushed buffer now belongs to the server
     metrics.step(chunks.size(), lanes, System.nanoTime() - start);
     row = 0;
@@ -177,8 +177,8 @@ public final class LstmWorker extends AbstractBehavior<LstmWorker.Command> {
       pullInFlight = true;
       stepsSincePull = 0;
       // Asked with a timeout: a pull lost with its server (a node that died) must not stop this worker forever.
-      getContext().ask(CharModelServer.Snapshot.class, server, settings.stepTimeout(),
-          replyTo -> new CharModelServer.Pull(false, replyTo), Fresh::new);
+      getContext().ask(ParameterServer.Snapshot.class, server, settings.stepTimeout(), ParameterServer.Pull::new,
+          Fresh::new);
     }
   }
 

@@ -7,7 +7,8 @@ import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.javadsl.TimerScheduler;
-import io.rill.ps.CharModelServer;
+import akka.actor.typed.javadsl.AskPattern;
+import io.rill.ps.ParameterServer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -28,8 +29,15 @@ public final class ProgressReporter extends AbstractBehavior<ProgressReporter.Co
     public sealed interface Command {
     }
 
-    private record Progress(CharModelServer.Snapshot snapshot) implements Command {
+    /** The parameter server's copy, every {@code progress.every-steps} updates. */
+    private record Progress(ParameterServer.Snapshot snapshot) implements Command {
     }
+
+    /** The copy with the data it goes with, or why there is none (the vocabulary grew meanwhile: skip this one). */
+    private record Viewed(CharModelView view, Throwable failure) implements Command {
+    }
+
+    private static final Duration DATA_TIMEOUT = Duration.ofSeconds(10);
 
     private enum Resubscribe implements Command {
         INSTANCE
@@ -49,20 +57,22 @@ public final class ProgressReporter extends AbstractBehavior<ProgressReporter.Co
     private final CharModelMetrics modelMetrics;
     private final Publisher publisher;
     private final Random random;
-    private final ActorRef<CharModelServer.Command> server;
-    private final ActorRef<CharModelServer.Snapshot> listener;
+    private final ActorRef<ParameterServer.Command> server;
+    private final ActorRef<CharModelData.Command> data;
+    private final LstmConfig config;
+    private final ActorRef<ParameterServer.Snapshot> listener;
 
-    public static Behavior<Command> create(ActorRef<CharModelServer.Command> server, int samples, double temperature,
-                                           int maxLength, long seed, CharModelMetrics modelMetrics,
-                                           Publisher publisher) {
+    public static Behavior<Command> create(ActorRef<ParameterServer.Command> server, ActorRef<CharModelData.Command> data,
+                                           LstmConfig config, int samples, double temperature, int maxLength,
+                                           long seed, CharModelMetrics modelMetrics, Publisher publisher) {
         return Behaviors.setup(context -> Behaviors.withTimers(timers -> new ProgressReporter(context, timers, server,
-                samples, temperature, maxLength, seed, modelMetrics, publisher)));
+                data, config, samples, temperature, maxLength, seed, modelMetrics, publisher)));
     }
 
     private ProgressReporter(ActorContext<Command> context, TimerScheduler<Command> timers,
-                             ActorRef<CharModelServer.Command> server, int samples,
-                             double temperature, int maxLength, long seed, CharModelMetrics modelMetrics,
-                             Publisher publisher) {
+                             ActorRef<ParameterServer.Command> server, ActorRef<CharModelData.Command> data,
+                             LstmConfig config, int samples, double temperature, int maxLength, long seed,
+                             CharModelMetrics modelMetrics, Publisher publisher) {
         super(context);
         this.samples = samples;
         this.temperature = temperature;
@@ -71,8 +81,10 @@ public final class ProgressReporter extends AbstractBehavior<ProgressReporter.Co
         this.publisher = publisher;
         this.random = new Random(seed);
         this.server = server;
-        this.listener = context.messageAdapter(CharModelServer.Snapshot.class, Progress::new);
-        server.tell(new CharModelServer.Subscribe(listener));
+        this.data = data;
+        this.config = config;
+        this.listener = context.messageAdapter(ParameterServer.Snapshot.class, Progress::new);
+        server.tell(new ParameterServer.Subscribe(listener));
         timers.startTimerWithFixedDelay(Resubscribe.INSTANCE, RESUBSCRIBE);
     }
 
@@ -80,17 +92,31 @@ public final class ProgressReporter extends AbstractBehavior<ProgressReporter.Co
     public Receive<Command> createReceive() {
         return newReceiveBuilder()
                 .onMessage(Progress.class, this::onProgress)
+                .onMessage(Viewed.class, this::onViewed)
                 .onMessageEquals(Resubscribe.INSTANCE, this::onResubscribe)
                 .build();
     }
 
     private Behavior<Command> onResubscribe() {
-        server.tell(new CharModelServer.Subscribe(listener));
+        server.tell(new ParameterServer.Subscribe(listener));
         return this;
     }
 
     private Behavior<Command> onProgress(Progress progress) {
-        CharModelServer.Snapshot snapshot = progress.snapshot();
+        ParameterServer.Snapshot snapshot = progress.snapshot();
+        getContext().pipeToSelf(AskPattern.<CharModelData.Command, CharModelData.Data>ask(data,
+                        replyTo -> new CharModelData.GetData(true, replyTo), DATA_TIMEOUT,
+                        getContext().getSystem().scheduler())
+                        .thenCompose(got -> CharModelView.of(snapshot, got, config)), Viewed::new);
+        return this;
+    }
+
+    private Behavior<Command> onViewed(Viewed viewed) {
+        if (viewed.failure() != null) {
+            getContext().getLog().debug("no progress report this time: {}", viewed.failure().toString());
+            return this;
+        }
+        CharModelView snapshot = viewed.view();
         double heldOutLoss = heldOutLoss(snapshot);
         List<GeneratedSample> drawn = new ArrayList<>(samples);
         if (samples > 0) {
@@ -109,7 +135,7 @@ public final class ProgressReporter extends AbstractBehavior<ProgressReporter.Co
     }
 
     /** Nats per character of the held-out units read as one text after end-of-sequence; NaN without any. */
-    private static double heldOutLoss(CharModelServer.Snapshot snapshot) {
+    private static double heldOutLoss(CharModelView snapshot) {
         List<int[]> units = snapshot.heldOut();
         if (units.isEmpty()) {
             return Double.NaN;

@@ -12,7 +12,7 @@ import java.util.List;
  * Row-sparse parameter blocks: tables of {@code dim}-float rows keyed by id (word embeddings), which workers pull a
  * few rows of at a time and update by pushing row deltas, as word2vec's hogwild does, with no optimizer state. A
  * server owns the ids {@code id ≡ index (mod stride)} of every block, at local row {@code id / stride}, in plain
- * float arrays grown as ids appear. A row is created on first use by its block's {@link RowInit} (seeded by its id,
+ * float arrays grown as ids appear: the server is shard {@code index} of {@code stride} of the table. A row is created on first use by its block's {@link RowInit} (seeded by its id,
  * so a row's start does not depend on when it was first asked for).
  *
  * <p>The row loops run over the arrays themselves: one ND4J call costs more than updating a row by hand (≈27 µs
@@ -155,9 +155,9 @@ public final class RowBlocks {
         }
         String expected = String.join(",", blocks.stream().map(Block::name).toList());
         if (storedDim != dim || storedStride != stride || storedIndex != index || !names.toString().equals(expected)) {
-            throw new IOException("the rows are ids " + storedIndex + " mod " + storedStride + " of dimension "
-                    + storedDim + " in blocks [" + names + "], not the configured ids " + index + " mod " + stride
-                    + " of dimension " + dim + " in blocks [" + expected + "]");
+            throw new IOException("the rows are shard " + storedIndex + " of " + storedStride + ", dimension "
+                    + storedDim + ", blocks [" + names + "], not the configured shard " + index + " of " + stride
+                    + ", dimension " + dim + ", blocks [" + expected + "]");
         }
         boolean[] restored = StateFormat.readBooleans(in, Integer.MAX_VALUE / dim, "created rows");
         int rows = restored.length;

@@ -22,8 +22,9 @@ import io.rill.lstm.LstmParams;
 import io.rill.lstm.LstmTensors;
 import io.rill.lstm.SeenSequences;
 import io.rill.nn.CellType;
-import io.rill.ps.CharModelServer;
-import io.rill.ps.EmbeddingShard;
+import io.rill.lstm.CharModelData;
+import io.rill.nn.Tensors;
+import io.rill.ps.ParameterServer;
 import io.rill.skipgram.AliasTable;
 import io.rill.skipgram.SplitMix64;
 import io.rill.skipgram.VocabularyActor;
@@ -99,40 +100,43 @@ class MessageSerializationTest {
     /** One example of every message of the three protocols, commands and replies. */
     private static List<Object> examples() {
         LstmConfig small = LstmConfig.lstm(4, 8);
-        // two layers and dropout: the configuration must travel whole for the server's shape check to accept it
+        // two layers and dropout: the whole set of tensors must travel for the server's shape check to accept it
         LstmConfig deep = new LstmConfig(CellType.RNN, 3, 5, 2, 0.25, DataType.FLOAT);
         LstmParams params = LstmParams.initialize(small, 6, 7);
         CharVocabulary vocabulary = CharVocabulary.ofSortedCharacters("anna bob é\uD83D\uDE00");
         List<int[]> heldOut = List.of(new int[] {1, 2, 0}, new int[0], new int[] {5, 300, 70_000, 0});
         int dim = 3;
         return List.of(
-                new CharModelServer.Encode(new int[] {'a', 'é', 0x1F600, 0}, ref()),
-                new CharModelServer.Encoded(new int[] {'a', 'é'}, new int[] {1, -1}),
-                new CharModelServer.Observe(List.of("anna", "", "bob é"), heldOut),
-                new CharModelServer.Push(randomized(LstmGradients.zerosLike(LstmParams.initialize(deep, 5, 1)), 2),
-                        17, 64, 2.5),
-                new CharModelServer.Push(randomized(LstmGradients.zerosLike(params), 3), 0, 1, 0.0),
-                new CharModelServer.Pull(true, ref()),
-                new CharModelServer.Snapshot("names", params, vocabulary, 9, 1234, seen(), heldOut),
-                new CharModelServer.Snapshot("names", params, vocabulary, 9, 1234, null, null),
-                new CharModelServer.SetLearningRate(1e-3),
-                new CharModelServer.ExportState(ref()),
-                new CharModelServer.ExportedState(new byte[] {1, 2, 3, -1}),
-                new CharModelServer.Subscribe(ref()),
-                new CharModelServer.SaveState(),
-                new CharModelServer.SaveAndStop(),
-                new EmbeddingShard.Pull(new int[] {4, 0, 200_000}, new int[] {6}, ref()),
-                new EmbeddingShard.Pulled(floats(3 * dim, 1), floats(dim, 2), 5),
-                new EmbeddingShard.Push(new int[] {4, 0, 200_000}, floats(3 * dim, 3), new int[] {6}, floats(dim, 4),
-                        5, ref()),
-                new EmbeddingShard.Push(new int[0], new float[0], new int[0], new float[0], 0, ref()),
-                new EmbeddingShard.Pushed(true, 6),
-                new EmbeddingShard.ExportState(ref()),
-                new EmbeddingShard.ExportedState(new byte[0]),
-                new EmbeddingShard.Snapshot(100, ref()),
-                new EmbeddingShard.Rows(1, floats(4 * dim, 5), 6),
-                new EmbeddingShard.SaveState(),
-                new EmbeddingShard.SaveAndStop(),
+                new CharModelData.Encode(new int[] {'a', 'é', 0x1F600, 0}, ref()),
+                new CharModelData.Encoded(new int[] {'a', 'é'}, new int[] {1, -1}),
+                new CharModelData.Observe(List.of("anna", "", "bob é"), heldOut),
+                new CharModelData.GetData(true, ref()),
+                new CharModelData.Data(vocabulary, seen(), heldOut),
+                new CharModelData.Data(vocabulary, null, List.of()),
+                new CharModelData.ExportState(ref()),
+                new CharModelData.ExportedState(new byte[] {1, 2, 3, -1}),
+                new CharModelData.SaveState(),
+                new CharModelData.SaveAndStop(),
+                new ParameterServer.Push(randomized(LstmGradients.zerosLike(LstmParams.initialize(deep, 5, 1)), 2)
+                        .tensors(), 17, 64, 2.5),
+                new ParameterServer.Push(randomized(LstmGradients.zerosLike(params), 3).tensors(), 0, 1, 0.0),
+                new ParameterServer.Pull(ref()),
+                new ParameterServer.Snapshot("names", params.tensors(), 9, 1234),
+                new ParameterServer.Grow("vocabulary", 7),
+                new ParameterServer.PullRows(List.of(new int[] {4, 0, 200_000}, new int[] {6}), ref()),
+                new ParameterServer.Rows(List.of(floats(3 * dim, 1), floats(dim, 2)), 5),
+                new ParameterServer.PushRows(List.of(new int[] {4, 0, 200_000}, new int[] {6}),
+                        List.of(floats(3 * dim, 3), floats(dim, 4)), 3, 5, ref()),
+                new ParameterServer.PushRows(List.of(new int[0], new int[0]), List.of(new float[0], new float[0]), 0,
+                        0, ref()),
+                new ParameterServer.RowsPushed(true, 6),
+                new ParameterServer.RowsBelow(0, 100, ref()),
+                new ParameterServer.SetLearningRate(1e-3),
+                new ParameterServer.Subscribe(ref()),
+                new ParameterServer.ExportState(ref()),
+                new ParameterServer.ExportedState(new byte[0]),
+                new ParameterServer.SaveState(),
+                new ParameterServer.SaveAndStop(),
                 new VocabularyActor.Observe(List.of(new String[] {"the", "cat"}, new String[0], new String[] {"é"}),
                         ref()),
                 new VocabularyActor.Observed(heldOut, aliasTable(50), 0.025f),
@@ -163,7 +167,7 @@ class MessageSerializationTest {
 
     @Test
     void theExamplesCoverEveryMessageOfTheThreeProtocols() {
-        Set<Class<?>> messages = Stream.of(CharModelServer.class, EmbeddingShard.class, VocabularyActor.class)
+        Set<Class<?>> messages = Stream.of(CharModelData.class, ParameterServer.class, VocabularyActor.class)
                 .flatMap(actor -> Arrays.stream(actor.getDeclaredClasses()))
                 .filter(Class::isRecord)
                 .collect(Collectors.toSet());
@@ -186,19 +190,19 @@ class MessageSerializationTest {
     void numericPayloadsTravelAsByteStringsNotAsArraysOfNumbers() throws Exception {
         CBORMapper cbor = new CBORMapper();
         float[] deltas = floats(600, 6);
-        JsonNode push = cbor.readTree(serialize(new EmbeddingShard.Push(new int[] {1, 2}, deltas, new int[] {3, 300},
-                floats(300, 7), 1, ref())));
-        assertThat(push.get("inIds").isBinary()).isTrue();
-        assertThat(push.get("inIds").binaryValue()).containsExactly(1, 2);
-        assertThat(push.get("outIds").binaryValue()).containsExactly(3, 0xAC, 0x02);
-        assertThat(push.get("inDeltas").binaryValue()).isEqualTo(BinaryArrays.floatBytes(deltas));
-        assertThat(push.get("inDeltas").binaryValue()).hasSize(4 * 600);
-        assertThat(push.get("outDeltas").isBinary()).isTrue();
+        JsonNode push = cbor.readTree(serialize(new ParameterServer.PushRows(List.of(new int[] {1, 2},
+                new int[] {3, 300}), List.of(deltas, floats(300, 7)), 2, 1, ref())));
+        assertThat(push.get("ids").isBinary()).isTrue();
+        // two arrays: 2 ids (1, 2), then 2 ids (3, 300 as 0xAC 0x02)
+        assertThat(push.get("ids").binaryValue()).containsExactly(2, 2, 1, 2, 2, 3, 0xAC, 0x02);
+        byte[] deltaBytes = push.get("deltas").binaryValue();
+        assertThat(Arrays.copyOfRange(deltaBytes, 5, 5 + 4 * 600)).isEqualTo(BinaryArrays.floatBytes(deltas));
+        assertThat(deltaBytes).hasSize(5 + 4 * 900); // count and two lengths as varints, then the float32s
 
         LstmGradients gradients = randomized(LstmGradients.zerosLike(LstmParams.initialize(LstmConfig.lstm(4, 8), 6,
                 7)), 8);
-        JsonNode gradientPush = cbor.readTree(serialize(new CharModelServer.Push(gradients, 1, 2, 3.0)));
-        assertThat(gradientPush.get("gradients").binaryValue()).isEqualTo(gradients.toWireBytes())
+        JsonNode gradientPush = cbor.readTree(serialize(new ParameterServer.Push(gradients.tensors(), 1, 2, 3.0)));
+        assertThat(gradientPush.get("gradients").binaryValue()).isEqualTo(gradients.tensors().toWireBytes())
                 .hasSizeGreaterThan(4 * (int) gradients.size());
 
         JsonNode observed = cbor.readTree(serialize(new VocabularyActor.Observed(List.of(new int[] {1}), aliasTable(3),
@@ -238,24 +242,25 @@ class MessageSerializationTest {
     @Test
     void damagedSizesInsideTheWireFormsAreRefusedBeforeAnythingIsAllocated() {
         LstmGradients gradients = LstmGradients.zerosLike(LstmParams.initialize(LstmConfig.lstm(4, 8), 6, 7));
-        CharModelServer.Push push = new CharModelServer.Push(gradients, 1, 2, 3.0);
+        ParameterServer.Push push = new ParameterServer.Push(gradients.tensors(), 1, 2, 3.0);
         byte[] bytes = serialize(push);
-        int at = indexOf(bytes, gradients.toWireBytes());
-        // the wire form: dropout (8), version (4), "LSTM" (2 + 4), E (4), H (4), layers (4), "FLOAT" (2 + 5), V (4)
+        int at = indexOf(bytes, gradients.tensors().toWireBytes());
+        // the wire form: version (1), type (1), count (4), then "embedding" (2 + 9), rows growth (1), "vocabulary"
+        // (2 + 10), rows (4), columns (4), ...
         byte[] hugeVocabulary = bytes.clone();
-        ByteBuffer.wrap(hugeVocabulary).putInt(at + 37, 1_000_000);
+        ByteBuffer.wrap(hugeVocabulary).putInt(at + 30, 1_000_000);
         assertThatThrownBy(() -> deserialize(hugeVocabulary, push))
-                .hasStackTraceContaining("bytes of tensors for").hasStackTraceContaining("vocabulary of 1000000");
-        byte[] hugeHidden = bytes.clone();
-        ByteBuffer.wrap(hugeHidden).putInt(at + 22, Integer.MAX_VALUE);
-        assertThatThrownBy(() -> deserialize(hugeHidden, push)).hasStackTraceContaining("bytes of tensors for");
-        byte[] noLayers = bytes.clone();
-        ByteBuffer.wrap(noLayers).putInt(at + 26, 0);
-        assertThatThrownBy(() -> deserialize(noLayers, push)).hasStackTraceContaining("invalid architecture");
+                .hasStackTraceContaining("group vocabulary has size 1000000");
+        byte[] hugeEmbedding = bytes.clone();
+        ByteBuffer.wrap(hugeEmbedding).putInt(at + 34, Integer.MAX_VALUE - 8);
+        assertThatThrownBy(() -> deserialize(hugeEmbedding, push)).hasStackTraceContaining("more than 2147483639 values");
+        byte[] noType = bytes.clone();
+        noType[at + 1] = 7;
+        assertThatThrownBy(() -> deserialize(noType, push)).hasStackTraceContaining("data type code 7");
 
         // a CBOR byte string that claims 2 GiB and holds 8 bytes: Jackson reads what arrives, it does not allocate
-        EmbeddingShard.Pulled pulled = new EmbeddingShard.Pulled(new float[0], new float[0], 0);
-        byte[] claims2GiB = {(byte) 0xBF, 0x66, 'i', 'n', 'R', 'o', 'w', 's', 0x5A, 0x7F, (byte) 0xFF, (byte) 0xFF,
+        ParameterServer.Rows pulled = new ParameterServer.Rows(List.of(), 0);
+        byte[] claims2GiB = {(byte) 0xBF, 0x64, 'r', 'o', 'w', 's', 0x5A, 0x7F, (byte) 0xFF, (byte) 0xFF,
                 (byte) 0xF0, 1, 2, 3, 4, 5, 6, 7, 8};
         assertThatThrownBy(() -> deserialize(claims2GiB, pulled)).hasMessageContaining("expected 2147483632 bytes");
 
@@ -303,6 +308,14 @@ class MessageSerializationTest {
     private static void assertSameValue(Object copy, Object original, String what) {
         if (original == null) {
             assertThat(copy).as(what).isNull();
+        } else if (original instanceof Tensors tensors) {
+            Tensors copied = (Tensors) copy;
+            assertThat(copied.specs()).as(what).isEqualTo(tensors.specs());
+            assertThat(copied.dataType()).as(what).isEqualTo(tensors.dataType());
+            for (int k = 0; k < tensors.count(); k++) {
+                assertThat(copied.get(k).toFloatMatrix()).as(what + " " + tensors.names().get(k))
+                        .isEqualTo(tensors.get(k).toFloatMatrix());
+            }
         } else if (original instanceof LstmTensors tensors) {
             LstmTensors copied = (LstmTensors) copy;
             assertThat(copied).as(what).hasSameClassAs(tensors);

@@ -16,10 +16,12 @@ import akka.cluster.typed.Leave;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.rill.ops.ClusterMetrics;
-import io.rill.skipgram.SkipGramMetrics;
-import io.rill.ps.EmbeddingRows;
-import io.rill.ps.EmbeddingShard;
 import io.rill.learn.Spawner;
+import io.rill.ps.ParameterServer;
+import io.rill.ps.Placement;
+import io.rill.ps.RowBlocks;
+import io.rill.ps.ServerDesign;
+import io.rill.ps.ServerMetrics;
 import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -70,7 +72,7 @@ class ShardedPlacementTest {
         return ActorSystem.create(Behaviors.empty(), "rill", config);
     }
 
-    private record Placed(ActorRef<EmbeddingShard.Command> shard, ClusterMetrics metrics) {
+    private record Placed(ActorRef<ParameterServer.Command> shard, ClusterMetrics metrics) {
     }
 
     private Placed place(ActorSystem<Void> system) {
@@ -82,25 +84,20 @@ class ShardedPlacementTest {
             }
         };
         ShardedPlacement placement = new ShardedPlacement(system, spawner, shared, Duration.ofHours(1), 2, metrics);
-        Map<String, ActorRef<EmbeddingShard.Command>> refs = placement.place(EmbeddingShard.KIND, List.of("0"),
-                (id, restored, sink) -> EmbeddingShard.create(restored == null
-                        ? new EmbeddingRows(0, 1, DIM, 7)
-                        : read(restored), 8, new SkipGramMetrics(), sink));
+        Map<String, ActorRef<ParameterServer.Command>> refs = placement.place(SHARD, List.of("0"),
+                (id, restored, sink) -> ParameterServer.create(id, DESIGN, restored, sink, ServerMetrics.NONE));
         return new Placed(refs.get("0"), metrics);
     }
 
-    private static EmbeddingRows read(byte[] state) {
-        try {
-            return EmbeddingRows.readFrom(new DataInputStream(new ByteArrayInputStream(state)), 0, 1,
-                    DIM, 7);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
+    /** A shard of a word table: input rows from their ids, output rows at zero, as skip-gram lays them out. */
+    private static final Placement.Kind<ParameterServer.Command> SHARD = ParameterServer.kind("skipgram-shard");
+    private static final ServerDesign DESIGN = ServerDesign.rows(() -> new RowBlocks(DIM, 1, 0, List.of(
+            new RowBlocks.Block("input", (id, rows, offset, dim) -> Arrays.fill(rows, offset, offset + dim, 0.1f * id)),
+            new RowBlocks.Block("output", RowBlocks.ZEROS))), 8);
 
-    private static EmbeddingShard.Pulled pull(ActorSystem<Void> system, ActorRef<EmbeddingShard.Command> shard) {
-        return AskPattern.<EmbeddingShard.Command, EmbeddingShard.Pulled>ask(shard,
-                replyTo -> new EmbeddingShard.Pull(new int[] {3}, new int[] {3}, replyTo), TIMEOUT,
+    private static ParameterServer.Rows pull(ActorSystem<Void> system, ActorRef<ParameterServer.Command> shard) {
+        return AskPattern.<ParameterServer.Command, ParameterServer.Rows>ask(shard,
+                replyTo -> new ParameterServer.PullRows(List.of(new int[] {3}, new int[] {3}), replyTo), TIMEOUT,
                 system.scheduler()).toCompletableFuture().join();
     }
 
@@ -117,12 +114,13 @@ class ShardedPlacementTest {
 
         float[] delta = new float[DIM];
         Arrays.fill(delta, 0.25f);
-        EmbeddingShard.Pulled before = pull(second, onSecond.shard());
-        EmbeddingShard.Pushed pushed = AskPattern.<EmbeddingShard.Command, EmbeddingShard.Pushed>ask(onSecond.shard(),
-                replyTo -> new EmbeddingShard.Push(new int[] {3}, delta, new int[] {3}, delta, before.version(),
-                        replyTo), TIMEOUT, second.scheduler()).toCompletableFuture().join();
+        ParameterServer.Rows before = pull(second, onSecond.shard());
+        ParameterServer.RowsPushed pushed = AskPattern.<ParameterServer.Command, ParameterServer.RowsPushed>ask(
+                onSecond.shard(), replyTo -> new ParameterServer.PushRows(List.of(new int[] {3}, new int[] {3}),
+                        List.of(delta, delta), 1, before.version(), replyTo), TIMEOUT, second.scheduler())
+                .toCompletableFuture().join();
         assertThat(pushed.applied()).isTrue();
-        EmbeddingShard.Pulled learned = pull(second, onSecond.shard());
+        ParameterServer.Rows learned = pull(second, onSecond.shard());
 
         boolean hostedByFirst = onFirst.metrics().getHostedEntities().contains("skipgram-shard/0");
         assertThat(hostedByFirst || onSecond.metrics().getHostedEntities().contains("skipgram-shard/0")).isTrue();
@@ -132,10 +130,10 @@ class ShardedPlacementTest {
         Cluster.get(host).manager().tell(Leave.create(Cluster.get(host).selfMember().address()));
         host.getWhenTerminated().toCompletableFuture().join();
 
-        EmbeddingShard.Pulled after = await().atMost(TIMEOUT).ignoreExceptions()
+        ParameterServer.Rows after = await().atMost(TIMEOUT).ignoreExceptions()
                 .until(() -> pull(other, survivor.shard()), pulled -> pulled != null);
-        assertThat(after.inRows()).containsExactly(learned.inRows());
-        assertThat(after.outRows()).containsExactly(learned.outRows());
+        assertThat(after.rows().get(0)).containsExactly(learned.rows().get(0));
+        assertThat(after.rows().get(1)).containsExactly(learned.rows().get(1));
         assertThat(after.version()).isEqualTo(learned.version());
         assertThat(survivor.metrics().getEntitiesRestored()).isEqualTo(1);
         assertThat(survivor.metrics().getHostedEntities()).isEqualTo("skipgram-shard/0");

@@ -14,8 +14,7 @@ import io.rill.lstm.LstmConfig;
 import io.rill.lstm.LstmGradients;
 import io.rill.lstm.LstmParams;
 import io.rill.lstm.LstmSettings;
-import io.rill.ps.CharModelServer;
-import io.rill.ps.EmbeddingShard;
+import io.rill.ps.ParameterServer;
 import io.rill.skipgram.AliasTable;
 import io.rill.skipgram.PairBuffer;
 import io.rill.skipgram.SkipGramSettings;
@@ -92,14 +91,13 @@ public final class WireSizes {
         }
         long lstmNaive = 0;
         for (INDArray tensor : gradients.tensors()) lstmNaive += cborBytes(tensor.data().asFloat());
-        row("CharModelServer.Push (E 64, H 256, V 30)", new CharModelServer.Push(gradients, 41, 2048, 2.1),
-                4L * gradients.size(), byteString(gradients.toWireBytes().length), lstmNaive);
-        CharModelServer.Snapshot snapshot = new CharModelServer.Snapshot("names", params,
-                CharVocabulary.ofSortedCharacters("abcdefghijklmnopqrstuvwxyz-' "), 41, 1 << 20, null, null);
+        row("ParameterServer.Push (LSTM E 64, H 256, V 30)", new ParameterServer.Push(gradients.tensors(), 41, 2048,
+                        2.1), 4L * gradients.size(), byteString(gradients.tensors().toWireBytes().length), lstmNaive);
+        ParameterServer.Snapshot snapshot = new ParameterServer.Snapshot("names", params.tensors(), 41, 1 << 20);
         long snapshotNaive = 0;
         for (INDArray tensor : params.tensors()) snapshotNaive += cborBytes(tensor.data().asFloat());
-        row("CharModelServer.Snapshot (pull, no data)", snapshot, 4L * params.size(),
-                byteString(params.toWireBytes().length), snapshotNaive);
+        row("ParameterServer.Snapshot (LSTM pull)", snapshot, 4L * params.size(),
+                byteString(params.tensors().toWireBytes().length), snapshotNaive);
 
         SkipGramSettings skipGram = SkipGramSettings.from(config);
         VocabularyState vocabulary = new VocabularyState(skipGram);
@@ -141,12 +139,14 @@ public final class WireSizes {
         long floats = 4L * (inDeltas.length + outDeltas.length);
         long idBytes = BinaryArrays.varintBytes(inIds).length + BinaryArrays.varintBytes(outIds).length;
         String shape = " (" + inIds.length + " + " + outIds.length + " rows)";
-        row("EmbeddingShard.Push" + shape, new EmbeddingShard.Push(inIds, inDeltas, outIds, outDeltas, 12,
-                        system.deadLetters()), floats + 4L * (inIds.length + outIds.length),
-                byteString(4 * inDeltas.length) + byteString(4 * outDeltas.length) + byteString(idBytes),
+        row("ParameterServer.PushRows" + shape, new ParameterServer.PushRows(List.of(inIds, outIds),
+                        List.of(inDeltas, outDeltas), minibatch.size(), 12, system.deadLetters()),
+                floats + 4L * (inIds.length + outIds.length),
+                byteString(BinaryArrays.floatArraysBytes(List.of(inDeltas, outDeltas)).length)
+                        + byteString(BinaryArrays.varintBytes(List.of(inIds, outIds)).length),
                 cborBytes(inDeltas) + cborBytes(outDeltas) + cborBytes(inIds) + cborBytes(outIds));
-        row("EmbeddingShard.Pulled" + shape, new EmbeddingShard.Pulled(inDeltas, outDeltas, 12), floats,
-                byteString(4 * inDeltas.length) + byteString(4 * outDeltas.length),
+        row("ParameterServer.Rows" + shape, new ParameterServer.Rows(List.of(inDeltas, outDeltas), 12), floats,
+                byteString(BinaryArrays.floatArraysBytes(List.of(inDeltas, outDeltas)).length),
                 cborBytes(inDeltas) + cborBytes(outDeltas));
 
         int pushIds = inIds.length + outIds.length;

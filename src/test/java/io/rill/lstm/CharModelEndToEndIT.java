@@ -9,7 +9,6 @@ import io.rill.lstm.CharVocabulary;
 import io.rill.lstm.HeldOutLoss;
 import io.rill.node.RillNode;
 import io.rill.node.RillSettings;
-import io.rill.ps.CharModelServer;
 import io.rill.testing.KafkaBrokerExtension;
 import io.rill.testing.TestKafka;
 import io.rill.testing.TestNodes;
@@ -78,7 +77,7 @@ class CharModelEndToEndIT {
             await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(1))
                     .until(() -> model.metrics().getCharactersTrained() >= wanted);
 
-            CharModelServer.Snapshot snapshot = model.snapshot(Duration.ofSeconds(10)).toCompletableFuture().get();
+            CharModelView snapshot = model.snapshot(Duration.ofSeconds(10)).toCompletableFuture().get();
             double uniform = Math.log(snapshot.vocabulary().size());
             double heldOut = heldOutLoss(snapshot);
             assertThat(snapshot.heldOut()).hasSizeGreaterThan(100);
@@ -175,7 +174,7 @@ class CharModelEndToEndIT {
         }
     }
 
-    private static double heldOutLoss(CharModelServer.Snapshot snapshot) {
+    private static double heldOutLoss(CharModelView snapshot) {
         int length = 1 + snapshot.heldOut().stream().mapToInt(unit -> unit.length).sum();
         int[] ids = new int[length];
         ids[0] = CharVocabulary.EOS;

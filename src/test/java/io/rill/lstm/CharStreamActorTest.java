@@ -12,7 +12,6 @@ import io.rill.learn.StreamLearner;
 import io.rill.lstm.CharModelMetrics;
 import io.rill.text.Tokenizer;
 import io.rill.text.TokenizerKind;
-import io.rill.ps.CharModelServer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -131,12 +130,12 @@ class CharStreamActorTest {
   }
 
   private record Run(List<int[][]> inputs, List<LstmState> carried, LstmState last,
-                     List<CharModelServer.Observe> observed) {
+                     List<CharModelData.Observe> observed) {
   }
 
   /** Feeds {@code feeds} one after another, answering for the server and the worker, and records every chunk. */
   private static Run run(LstmSettings settings, LstmParams params, List<List<FedRecord>> feeds) {
-    TestProbe<CharModelServer.Command> server = testKit.createTestProbe();
+    TestProbe<CharModelData.Command> server = testKit.createTestProbe();
     TestProbe<LstmWorker.Command> worker = testKit.createTestProbe();
     TestProbe<StreamLearner.Learned> fed = testKit.createTestProbe();
     ActorRef<StreamLearner.Command> stream = testKit.spawn(CharStreamActor.create("names-0", settings, true,
@@ -144,7 +143,7 @@ class CharStreamActorTest {
     CharLstm engine = new CharLstm(settings.architecture(), 0);
     List<int[][]> inputs = new ArrayList<>();
     List<LstmState> carried = new ArrayList<>();
-    List<CharModelServer.Observe> observed = new ArrayList<>();
+    List<CharModelData.Observe> observed = new ArrayList<>();
     LstmState last = null;
     for (List<FedRecord> feed : feeds) {
       stream.tell(learnOf(feed, fed.getRef()));
@@ -154,11 +153,11 @@ class CharStreamActorTest {
       // Answer the server and the worker until the feed is acknowledged and no chunk came for a while.
       while (!acknowledged || System.nanoTime() - quietSince < 300_000_000L) {
         assertThat(System.nanoTime()).as("feed acknowledged within 20 s").isLessThan(deadline);
-        CharModelServer.Command toServer = poll(server, 10);
-        if (toServer instanceof CharModelServer.Encode encode) {
+        CharModelData.Command toServer = poll(server, 10);
+        if (toServer instanceof CharModelData.Encode encode) {
           int[] ids = Arrays.stream(encode.codePoints()).map(VOCABULARY::idOf).toArray();
-          encode.replyTo().tell(new CharModelServer.Encoded(encode.codePoints(), ids));
-        } else if (toServer instanceof CharModelServer.Observe observe) {
+          encode.replyTo().tell(new CharModelData.Encoded(encode.codePoints(), ids));
+        } else if (toServer instanceof CharModelData.Observe observe) {
           observed.add(observe);
         }
         if (poll(fed, 1) != null) {

@@ -7,7 +7,7 @@ import akka.actor.testkit.typed.javadsl.TestProbe;
 import akka.actor.typed.ActorRef;
 import com.typesafe.config.ConfigFactory;
 import io.rill.lstm.CharModelMetrics;
-import io.rill.ps.CharModelServer;
+import io.rill.ps.ParameterServer;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -40,12 +40,14 @@ class LstmWorkerTest {
             rill.lstm.pull-every-steps = 1
             """.formatted(cell)).withFallback(ConfigFactory.load()));
     CharModelMetrics metrics = new CharModelMetrics();
-    ActorRef<CharModelServer.Command> server = testKit.spawn(CharModelServer.create("names", settings,
-        new SeenSequences(1000, 0.01), metrics));
+    ActorRef<ParameterServer.Command> server = testKit.spawn(ParameterServer.create("names",
+        CharModel.design(settings), null, null, metrics));
+    ActorRef<CharModelData.Command> data = testKit.spawn(CharModelData.create("names", settings,
+        new SeenSequences(1000, 0.01), server, metrics, null, null));
     ActorRef<LstmWorker.Command> worker = testKit.spawn(LstmWorker.create(settings, server, metrics, 1));
     // Characters arrive after the worker took its first copy: its copy must grow before it can train them.
-    TestProbe<CharModelServer.Encoded> encoded = testKit.createTestProbe();
-    server.tell(new CharModelServer.Encode(new int[] {'a', 'b', 'c'}, encoded.getRef()));
+    TestProbe<CharModelData.Encoded> encoded = testKit.createTestProbe();
+    data.tell(new CharModelData.Encode(new int[] {'a', 'b', 'c'}, encoded.getRef()));
     assertThat(encoded.receiveMessage().ids()).containsExactly(1, 2, 3);
 
     TestProbe<LstmWorker.Trained> a = testKit.createTestProbe();
@@ -75,9 +77,8 @@ class LstmWorkerTest {
     a.receiveMessage(Duration.ofSeconds(10));
     assertThat(metrics.getBatchLanes()).isEqualTo(2);
 
-    TestProbe<CharModelServer.Snapshot> snapshots = testKit.createTestProbe();
-    server.tell(new CharModelServer.Pull(true, snapshots.getRef()));
-    CharModelServer.Snapshot snapshot = snapshots.receiveMessage();
+    CharModelView snapshot = CharModelView.ask(testKit.system(), settings.architecture(), server, data, true,
+        Duration.ofSeconds(10)).toCompletableFuture().join();
     assertThat(snapshot.version()).isEqualTo(3);
     assertThat(snapshot.charactersTrained()).isEqualTo(2 * 3 + 4 * 3 + 2 * 3);
     assertThat(snapshot.vocabulary().size()).isEqualTo(4);

@@ -6,6 +6,10 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.rill.nn.Adam;
 import io.rill.nn.Softmax;
+import io.rill.ps.Parameters;
+import io.rill.ps.ServerDesign;
+import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -33,6 +37,9 @@ class VocabularyGrowthTest {
     LstmParams params = LstmParams.initialize(config, vocabulary.size(), 3);
     LstmGradients gradients = LstmGradients.zerosLike(params);
     Adam adam = new Adam(params.tensors());
+    // The parameter server's own state over these parameters, growing as a character model's server grows them.
+    Parameters server = new Parameters(ServerDesign.dense(params::tensors, tensors -> adam,
+        Map.of(LstmTensors.VOCABULARY, LstmParams.newCharacters(new Random(1))), 0, List.of(), 8, 0));
     CharLstm engine = new CharLstm(config, 0);
     int[][] inputs = {{1, 2, 3, 0}, {3, 3, 1, 2}};
     int[][] targets = {{2, 3, 0, 1}, {3, 1, 2, 0}};
@@ -41,7 +48,10 @@ class VocabularyGrowthTest {
     double[][] oldLogits = new double[1][4];
     engine.step(params, new int[] {2}, LstmState.zeros(config, 1), oldLogits);
 
-    int id = VocabularyGrowth.addCharacter('z', vocabulary, params, gradients, adam, new Random(1));
+    int id = vocabulary.add('z');
+    assertThat(server.grow(LstmTensors.VOCABULARY, vocabulary.size())).isTrue();
+    params = LstmParams.wrap(config, server.dense());
+    gradients.tensors().padTo(server.dense());
 
     assertThat(id).isEqualTo(4);
     assertThat(vocabulary.size()).isEqualTo(5);
@@ -61,7 +71,8 @@ class VocabularyGrowthTest {
     assertThat(Math.abs(params.outputWeights().getDouble(0, 4))).isLessThan(0.1);
     assertThat(Softmax.logProbability(newLogits[0], 4)).isLessThan(Math.log(0.5));
     // Adding a known character changes nothing.
-    assertThat(VocabularyGrowth.addCharacter('a', vocabulary, params, gradients, adam, new Random(1))).isEqualTo(1);
+    assertThat(vocabulary.add('a')).isEqualTo(1);
+    assertThat(server.grow(LstmTensors.VOCABULARY, vocabulary.size())).isFalse();
     assertThat(params.vocabularySize()).isEqualTo(5);
 
     int[][] grownInputs = {{1, 4, 3, 0}, {4, 3, 1, 2}};
@@ -69,15 +80,22 @@ class VocabularyGrowthTest {
     CharLstm.ChunkResult after = engine.trainChunk(params, grownInputs, grownTargets, before.finalState(), gradients);
     assertThat(after.loss()).isFinite();
     assertThat(gradients.embedding().getRow(4).norm2Number().doubleValue()).isPositive();
-    adam.step(params.tensors(), gradients.tensors());
+    server.apply(gradients.tensors(), 8);
     assertThat(params.embedding().getRow(4).norm2Number().doubleValue()).isFinite();
   }
 
   @Test
-  void outOfStepTensorsAreRefused() {
-    CharVocabulary vocabulary = CharVocabulary.ofSortedCharacters("ab");
+  void gradientsOfAnotherShapeDoNotFitTheServer() {
     LstmParams params = LstmParams.initialize(LstmConfig.lstm(2, 3), 5, 1);
-    assertThatThrownBy(() -> VocabularyGrowth.addCharacter('z', vocabulary, params, null, null, new Random(1)))
-        .isInstanceOf(IllegalStateException.class);
+    Parameters server = new Parameters(ServerDesign.dense(params::tensors, Adam::new, Map.of(), 0, List.of(), 8, 0));
+    assertThat(server.fits(LstmGradients.zerosLike(params).tensors())).isTrue();
+    // computed before the vocabulary grew: padded, so it fits
+    assertThat(server.fits(LstmGradients.zerosLike(LstmParams.initialize(LstmConfig.lstm(2, 3), 3, 1)).tensors()))
+        .isTrue();
+    // a larger vocabulary than the server's, or another architecture: refused
+    assertThat(server.fits(LstmGradients.zerosLike(LstmParams.initialize(LstmConfig.lstm(2, 3), 6, 1)).tensors()))
+        .isFalse();
+    assertThat(server.fits(LstmGradients.zerosLike(LstmParams.initialize(LstmConfig.lstm(2, 4), 5, 1)).tensors()))
+        .isFalse();
   }
 }
