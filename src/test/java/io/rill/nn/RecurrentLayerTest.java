@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.within;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.function.DoubleSupplier;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -188,6 +189,87 @@ class RecurrentLayerTest {
     }
   }
 
+  static List<Arguments> feedbackCases() {
+    List<Arguments> cases = new ArrayList<>();
+    for (CellType cell : CellType.values()) {
+      for (boolean masked : new boolean[] {false, true}) {
+        cases.add(Arguments.of(cell, masked));
+      }
+    }
+    return cases;
+  }
+
+  /**
+   * A decoder's pattern: the input of step t depends on the state of step t − 1 (here x_t = e_t + h_{t-1} · A, as an
+   * attention context depends on it), so the layer runs step by step and the caller carries dL/dx_t back into
+   * h_{t-1}'s gradient between backward steps. The gradients of A, W, the e_t and h_{-1} match finite differences.
+   */
+  @ParameterizedTest(name = "{0}, masked {1}")
+  @MethodSource("feedbackCases")
+  void aDecoderFeedingItsStateBackIntoItsInputGetsExactGradients(CellType cellType, boolean masked) {
+    Problem p = new Problem(cellType.cell(), new Random(13), masked ? MASK : null);
+    INDArray feedback = Problem.random(HIDDEN, INPUT, 0.5, new Random(14));
+    RecurrentLayer layer = p.layer(DataType.DOUBLE);
+    feedbackForward(p, feedback, layer);
+
+    INDArray weightGradient = Nd4j.zeros(DataType.DOUBLE, p.weights.rows(), p.weights.columns());
+    INDArray biasGradient = Nd4j.zeros(DataType.DOUBLE, 1, p.bias.columns());
+    INDArray feedbackGradient = Nd4j.zeros(DataType.DOUBLE, HIDDEN, INPUT);
+    INDArray hiddenGradient = Nd4j.zeros(DataType.DOUBLE, BATCH, HIDDEN);
+    Vec.copy(Vec.of(p.projection), 0, Vec.of(layer.outputGradient()), 0, STEPS * BATCH * HIDDEN);
+    layer.startBackward(true);
+    for (int t = STEPS - 1; t >= 0; t--) {
+      layer.backwardStep(t, p.weights);
+      INDArray previous = t == 0 ? p.hidden0 : layer.output(t - 1);
+      Nd4j.gemm(previous, layer.inputGradient(t), feedbackGradient, true, false, 1.0, 1.0);
+      Nd4j.gemm(layer.inputGradient(t), feedback, t == 0 ? hiddenGradient : layer.outputGradient(t - 1), false,
+          true, 1.0, 1.0);
+    }
+    layer.parameterGradients(p.weights, weightGradient, biasGradient, false, false);
+    Vec.copy(addition(layer.initialHiddenGradient(), hiddenGradient), 0, Vec.of(hiddenGradient), 0, BATCH * HIDDEN);
+
+    List<String> failures = new ArrayList<>();
+    RecurrentLayer scratch = p.layer(DataType.DOUBLE);
+    checkAgainst(() -> feedbackForward(p, feedback, scratch), "A", feedback, feedbackGradient, failures);
+    checkAgainst(() -> feedbackForward(p, feedback, scratch), "weights", p.weights, weightGradient, failures);
+    checkAgainst(() -> feedbackForward(p, feedback, scratch), "bias", p.bias, biasGradient, failures);
+    checkAgainst(() -> feedbackForward(p, feedback, scratch), "e", p.inputs, layer.inputGradient(), failures);
+    checkAgainst(() -> feedbackForward(p, feedback, scratch), "h_{-1}", p.hidden0, hiddenGradient, failures);
+    assertThat(failures).isEmpty();
+    assertThat(feedbackGradient.norm2Number().doubleValue()).isGreaterThan(0.01);
+  }
+
+  /** x_t = e_t + h_{t-1} · A, step by step; returns Σ R · h. */
+  private static double feedbackForward(Problem p, INDArray feedback, RecurrentLayer layer) {
+    layer.mask(p.mask);
+    layer.start(p.hidden0, p.cell0);
+    for (int t = 0; t < STEPS; t++) {
+      INDArray previous = t == 0 ? p.hidden0 : layer.output(t - 1);
+      Nd4j.gemm(previous, feedback, layer.input(t), false, false, 1.0, 0.0);
+      Vec x = Vec.of(layer.input(t));
+      Vec e = Vec.of(p.inputs);
+      for (int i = 0; i < BATCH * INPUT; i++) {
+        x.add(i, e.get(t * BATCH * INPUT + i));
+      }
+      layer.forwardStep(t, p.weights, p.bias);
+    }
+    Vec outputs = Vec.of(layer.outputs());
+    Vec r = Vec.of(p.projection);
+    double loss = 0;
+    for (int i = 0; i < r.length(); i++) {
+      loss += r.get(i) * outputs.get(i);
+    }
+    return loss;
+  }
+
+  private static Vec addition(INDArray a, INDArray b) {
+    Vec sum = Vec.of(Nd4j.zeros(DataType.DOUBLE, a.rows(), a.columns()));
+    for (int i = 0; i < sum.length(); i++) {
+      sum.set(i, Vec.of(a).get(i) + Vec.of(b).get(i));
+    }
+    return sum;
+  }
+
   @ParameterizedTest
   @EnumSource(CellType.class)
   void misshapenArgumentsAreRefused(CellType cellType) {
@@ -200,22 +282,28 @@ class RecurrentLayerTest {
   }
 
   private static void check(String what, INDArray parameter, INDArray analytic, Problem p, List<String> failures) {
+    RecurrentLayer scratch = p.layer(DataType.DOUBLE);
+    checkAgainst(() -> p.forward(scratch), what, parameter, analytic, failures);
+  }
+
+  /** Compares {@code analytic} with central differences of {@code loss} over every entry of {@code parameter}. */
+  private static void checkAgainst(DoubleSupplier loss, String what, INDArray parameter, INDArray analytic,
+                                   List<String> failures) {
     Vec values = Vec.of(parameter);
     Vec gradient = Vec.of(analytic);
-    RecurrentLayer scratch = p.layer(DataType.DOUBLE);
     for (int i = 0; i < values.length(); i++) {
       double original = values.get(i);
       values.set(i, original + EPS);
-      double plus = p.forward(scratch);
+      double plus = loss.getAsDouble();
       values.set(i, original - EPS);
-      double minus = p.forward(scratch);
+      double minus = loss.getAsDouble();
       values.set(i, original);
       double numeric = (plus - minus) / (2 * EPS);
       // Relative error with a small absolute floor: a central difference carries ~1e-11 of rounding noise.
       double analyticValue = gradient.get(i);
       double error = Math.abs(numeric - analyticValue) / Math.max(1e-6, Math.abs(numeric) + Math.abs(analyticValue));
       if (error > 1e-6) {
-        failures.add("%s[%d]: analytic %.9g, numeric %.9g".formatted(what, i, gradient.get(i), numeric));
+        failures.add("%s[%d]: analytic %.9g, numeric %.9g".formatted(what, i, analyticValue, numeric));
       }
     }
   }
@@ -303,7 +391,7 @@ class RecurrentLayerTest {
       }
     }
 
-    private static INDArray random(int rows, int columns, double scale, Random random) {
+    static INDArray random(int rows, int columns, double scale, Random random) {
       INDArray array = Nd4j.zeros(DataType.DOUBLE, rows, columns);
       Vec values = Vec.of(array);
       for (int i = 0; i < values.length(); i++) {
