@@ -24,10 +24,11 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  *       whole-sequence gemms. Large gemms run near the machine's peak.</li>
  *   <li><b>Step by step</b>, when x_t depends on h_{t-1} (an attention decoder, whose input holds a context computed
  *       from its previous state): {@link #start}, then per step write x_t into {@link #input(int)} and call
- *       {@link #forwardStep}; backward, {@link #startBackward}, then from the last step down add dL/dh_t into
- *       {@link #outputGradient(int)} and call {@link #backwardStep}, which leaves dL/dx_t in
- *       {@link #inputGradient(int)} at once (so the caller can carry it into h_{t-1}'s gradient before step t − 1),
- *       and finally {@link #parameterGradients}.</li>
+ *       {@link #forwardStep}. Backward, write every step's dL/dh_t from outside (the output layer) into
+ *       {@link #outputGradient()}, {@link #startBackward}, then from the last step down call {@link #backwardStep},
+ *       which leaves dL/dx_t in {@link #inputGradient(int)} at once, and add what x_t sends back to h_{t-1} into
+ *       {@link #outputGradient(int) outputGradient(t − 1)} (at t = 0, to the carried-in state's gradient) before
+ *       the next step; finally {@link #parameterGradients}.</li>
  * </ul>
  *
  * <p><b>Masks</b> ({@link #mask}, {@link #maskLengths}): a padded step of a row leaves its state unchanged (h_t =
@@ -218,6 +219,8 @@ public final class RecurrentLayer {
 
   /** Sets the carried-in state h_{-1} (and c_{-1}), each B × H; null is zeros. */
   public void start(INDArray hidden, INDArray cellState) {
+    requireState(hidden, "hidden");
+    requireState(cellState, "cell");
     long now = System.nanoTime();
     int size = buffers.batch * buffers.hidden;
     copyOrZero(hidden, buffers.hVec, size);
@@ -225,6 +228,13 @@ public final class RecurrentLayer {
       copyOrZero(cellState, buffers.cVec, size);
     }
     times.lap(PhaseTimes.Phase.COPY, now);
+  }
+
+  private void requireState(INDArray state, String what) {
+    if (state != null && (state.rows() != buffers.batch || state.columns() != buffers.hidden)) {
+      throw new IllegalArgumentException(what + " state is " + state.rows() + " × " + state.columns() + ", expected "
+          + buffers.batch + " × " + buffers.hidden);
+    }
   }
 
   private static void copyOrZero(INDArray from, Vec to, int size) {

@@ -38,9 +38,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * grew (a gradient from a worker with an older copy) is zero-padded to match them with {@link #padTo}. Arrays are
  * replaced when they grow: callers take them from here ({@link #get}) rather than holding on to them.
  *
- * <p><b>Binary state</b> ({@link #writeTo}): format version (a byte), data type, the number of tensors, each
- * tensor's name, growth and shape, then each tensor's values in C order, big-endian. Every header comes before any
- * value, so a reader that knows how many bytes there are checks them all before allocating anything
+ * <p><b>Binary state</b> ({@link #writeTo}, layout in {@link TensorFormat}): format version (a byte), data type, the
+ * number of tensors, each tensor's name, growth and shape, then each tensor's values in C order, big-endian. Every
+ * header comes before any value, so a reader that knows how many bytes there are checks them all before allocating anything
  * ({@link #fromWireBytes}); one that does not reads values into arrays grown as the bytes arrive
  * ({@link #readFrom(DataInput, String)}). Either way a damaged size ends in an IOException saying what was being
  * read, never in an allocation of what the damaged size says.
@@ -115,11 +115,6 @@ public final class Tensors implements Iterable<INDArray> {
     double next(String name, Vec existing);
   }
 
-  /** Version of the binary state {@link #writeTo} writes. */
-  static final int FORMAT_VERSION = 1;
-  /** More tensors than any model of rill has; a larger count is damage. */
-  static final int MAX_TENSORS = 1 << 16;
-
   private final DataType dataType;
   private final String[] names;
   private final Growth[] growths;
@@ -162,12 +157,12 @@ public final class Tensors implements Iterable<INDArray> {
   }
 
   /** Why {@code specs} cannot make a set of {@code dataType}, or null when they can. */
-  private static String problem(DataType dataType, List<Spec> specs) {
+  static String problem(DataType dataType, List<Spec> specs) {
     if (dataType != DataType.FLOAT && dataType != DataType.DOUBLE) {
       return "tensors must be FLOAT or DOUBLE, not " + dataType;
     }
-    if (specs.size() > MAX_TENSORS) {
-      return specs.size() + " tensors, more than " + MAX_TENSORS;
+    if (specs.size() > TensorFormat.MAX_TENSORS) {
+      return specs.size() + " tensors, more than " + TensorFormat.MAX_TENSORS;
     }
     Map<String, Long> groupSizes = new LinkedHashMap<>();
     Set<String> seen = new HashSet<>();
@@ -175,7 +170,8 @@ public final class Tensors implements Iterable<INDArray> {
       if (!seen.add(spec.name())) {
         return "tensor " + spec.name() + " appears twice";
       }
-      if (utfLength(spec.name()) > 65_535 || spec.growth() != null && utfLength(spec.growth().group()) > 65_535) {
+      if (TensorFormat.utfLength(spec.name()) > 65_535
+          || spec.growth() != null && TensorFormat.utfLength(spec.growth().group()) > 65_535) {
         return "tensor " + spec.name().substring(0, 40) + "...: name or group longer than writeUTF takes";
       }
       if (spec.rows() * (double) spec.columns() > StateFormat.MAX_ARRAY_LENGTH) {
@@ -429,9 +425,9 @@ public final class Tensors implements Iterable<INDArray> {
 
   /** Writes the data type, every tensor's name, growth and shape, then their values. */
   public void writeTo(DataOutput out) throws IOException {
-    writeHeader(out, dataType, specs());
+    TensorFormat.writeHeader(out, dataType, specs());
     for (INDArray array : arrays) {
-      writeArrayValues(out, array);
+      TensorFormat.writeValues(out, array);
     }
   }
 
@@ -440,15 +436,7 @@ public final class Tensors implements Iterable<INDArray> {
    * damaged input cannot overflow: exact below 2^53, and above that it matches no real input.
    */
   public static double stateBytes(DataType dataType, List<Spec> specs) {
-    double bytes = 1 + 1 + Integer.BYTES;
-    for (Spec spec : specs) {
-      bytes += 2 + utfLength(spec.name()) + 1 + 2 * Integer.BYTES;
-      if (spec.growth() != null) {
-        bytes += 2 + utfLength(spec.growth().group());
-      }
-      bytes += (double) spec.rows() * spec.columns() * dataType.width();
-    }
-    return bytes;
+    return TensorFormat.headerBytes(specs) + TensorFormat.valueBytes(dataType, specs);
   }
 
   /**
@@ -458,15 +446,15 @@ public final class Tensors implements Iterable<INDArray> {
    * @throws IOException when the input is truncated, of another format version, or not a valid set of tensors
    */
   public static Tensors readFrom(DataInput in, String what) throws IOException {
-    Header header = readHeader(in, what);
-    List<Object> values = new ArrayList<>(header.specs.size());
-    for (Spec spec : header.specs) {
+    TensorFormat.Header header = TensorFormat.readHeader(in, what);
+    List<Object> values = new ArrayList<>(header.specs().size());
+    for (Spec spec : header.specs()) {
       int n = Math.toIntExact(spec.rows() * spec.columns());
-      values.add(header.dataType == DataType.FLOAT ? StateFormat.readFloatValues(in, n)
+      values.add(header.dataType() == DataType.FLOAT ? StateFormat.readFloatValues(in, n)
           : StateFormat.readDoubleValues(in, n));
     }
     // Every value has arrived: the shapes were not a damaged size's claim.
-    Tensors tensors = zeros(header.dataType, header.specs);
+    Tensors tensors = zeros(header.dataType(), header.specs());
     for (int k = 0; k < tensors.arrays.length; k++) {
       if (values.get(k) instanceof float[] floats) {
         tensors.arrays[k].data().asNioFloat().put(floats);
@@ -482,22 +470,9 @@ public final class Tensors implements Iterable<INDArray> {
    * shapes; fails on anything else, naming {@code what} was being read. Nothing is allocated beyond these tensors.
    */
   public void readValues(DataInput in, String what) throws IOException {
-    StateFormat.readVersion(in, what, FORMAT_VERSION);
-    DataType storedType = readDataType(in, what);
-    StateFormat.require(storedType == dataType, what + " was stored as " + storedType + ", expected " + dataType);
-    int count = in.readInt();
-    StateFormat.require(count == arrays.length, what + " has " + count + " tensors, expected " + arrays.length);
-    List<Spec> specs = specs();
-    for (int k = 0; k < arrays.length; k++) {
-      Spec stored = readSpec(in, what);
-      Spec expected = specs.get(k);
-      StateFormat.require(stored.equals(expected), what + " " + (stored.name().equals(expected.name())
-          ? stored.name() + " was stored as " + stored.rows() + " × " + stored.columns() + ", expected "
-              + expected.rows() + " × " + expected.columns()
-          : "tensor " + k + " was stored as " + stored + ", expected " + expected));
-    }
+    TensorFormat.readExpectedHeader(in, dataType, specs(), what);
     for (INDArray array : arrays) {
-      readArrayValues(in, array);
+      TensorFormat.readValues(in, array);
     }
   }
 
@@ -516,21 +491,18 @@ public final class Tensors implements Iterable<INDArray> {
     String what = "tensors";
     ByteArrayInputStream stream = new ByteArrayInputStream(bytes);
     DataInputStream in = new DataInputStream(stream);
-    Header header;
+    TensorFormat.Header header;
     try {
-      header = readHeader(in, what);
+      header = TensorFormat.readHeader(in, what);
     } catch (EOFException e) {
       throw new IOException(what + ": truncated in its header, " + bytes.length + " bytes", e);
     }
-    double valueBytes = 0;
-    for (Spec spec : header.specs) {
-      valueBytes += (double) spec.rows() * spec.columns() * header.dataType.width();
-    }
+    double valueBytes = TensorFormat.valueBytes(header.dataType(), header.specs());
     StateFormat.require(valueBytes == stream.available(), what + ": " + stream.available() + " bytes of values for "
-        + header.specs + ", which take " + (long) valueBytes);
-    Tensors tensors = zeros(header.dataType, header.specs);
+        + header.specs() + ", which take " + (long) valueBytes);
+    Tensors tensors = zeros(header.dataType(), header.specs());
     for (INDArray array : tensors.arrays) {
-      readArrayValues(in, array);
+      TensorFormat.readValues(in, array);
     }
     return tensors;
   }
@@ -540,7 +512,7 @@ public final class Tensors implements Iterable<INDArray> {
     StateFormat.require(array.rank() == 2, "only 2-d arrays are written, got " + array.shapeInfoToString());
     out.writeInt(Math.toIntExact(array.size(0)));
     out.writeInt(Math.toIntExact(array.size(1)));
-    writeArrayValues(out, array);
+    TensorFormat.writeValues(out, array);
   }
 
   /** Reads what {@link #writeArray} wrote into {@code target}, which must have the stored shape. */
@@ -549,101 +521,7 @@ public final class Tensors implements Iterable<INDArray> {
     int columns = in.readInt();
     StateFormat.require(rows == target.size(0) && columns == target.size(1), what + " was stored as " + rows
         + " × " + columns + ", expected " + target.size(0) + " × " + target.size(1));
-    readArrayValues(in, target);
-  }
-
-  /** The data type and specs of a stored set, read and checked before any value. */
-  private record Header(DataType dataType, List<Spec> specs) {
-  }
-
-  private static void writeHeader(DataOutput out, DataType dataType, List<Spec> specs) throws IOException {
-    StateFormat.writeVersion(out, FORMAT_VERSION);
-    out.writeByte(dataType == DataType.FLOAT ? 1 : 2);
-    out.writeInt(specs.size());
-    for (Spec spec : specs) {
-      out.writeUTF(spec.name());
-      if (spec.growth() == null) {
-        out.writeByte(0);
-      } else {
-        out.writeByte(spec.growth().axis() == Axis.ROWS ? 1 : 2);
-        out.writeUTF(spec.growth().group());
-      }
-      out.writeInt(Math.toIntExact(spec.rows()));
-      out.writeInt(Math.toIntExact(spec.columns()));
-    }
-  }
-
-  private static Header readHeader(DataInput in, String what) throws IOException {
-    StateFormat.readVersion(in, what, FORMAT_VERSION);
-    DataType dataType = readDataType(in, what);
-    int count = StateFormat.readInt(in, 0, MAX_TENSORS, what + " tensor count");
-    List<Spec> specs = new ArrayList<>(Math.min(count, 64));
-    for (int k = 0; k < count; k++) {
-      specs.add(readSpec(in, what));
-    }
-    String problem = problem(dataType, specs);
-    StateFormat.check(problem == null, what + ": " + problem);
-    return new Header(dataType, specs);
-  }
-
-  private static DataType readDataType(DataInput in, String what) throws IOException {
-    int code = in.readUnsignedByte();
-    StateFormat.check(code == 1 || code == 2, what + ": data type code " + code);
-    return code == 1 ? DataType.FLOAT : DataType.DOUBLE;
-  }
-
-  private static Spec readSpec(DataInput in, String what) throws IOException {
-    String name = in.readUTF();
-    StateFormat.check(!name.isEmpty(), what + ": a tensor without a name");
-    int axis = in.readUnsignedByte();
-    StateFormat.check(axis <= 2, what + " " + name + ": growth axis code " + axis);
-    Growth growth = null;
-    if (axis != 0) {
-      String group = in.readUTF();
-      StateFormat.check(!group.isEmpty(), what + " " + name + ": a growth without a group");
-      growth = new Growth(group, axis == 1 ? Axis.ROWS : Axis.COLUMNS);
-    }
-    int rows = StateFormat.readInt(in, 1, StateFormat.MAX_ARRAY_LENGTH, what + " " + name + " rows");
-    int columns = StateFormat.readInt(in, 1, StateFormat.MAX_ARRAY_LENGTH, what + " " + name + " columns");
-    return new Spec(name, rows, columns, growth);
-  }
-
-  private static void writeArrayValues(DataOutput out, INDArray array) throws IOException {
-    INDArray source = array.ordering() == 'c' && !array.isView() ? array : array.dup('c');
-    int offset = Math.toIntExact(source.offset());
-    int length = Math.toIntExact(source.length());
-    if (source.dataType() == DataType.FLOAT) {
-      StateFormat.writeValues(out, source.data().asNioFloat().position(offset).slice().limit(length));
-    } else if (source.dataType() == DataType.DOUBLE) {
-      StateFormat.writeValues(out, source.data().asNioDouble().position(offset).slice().limit(length));
-    } else {
-      throw new IllegalArgumentException("unsupported data type " + source.dataType());
-    }
-  }
-
-  private static void readArrayValues(DataInput in, INDArray target) throws IOException {
-    if (target.ordering() != 'c' || target.isView()) {
-      throw new IllegalArgumentException("not a whole C-order array: " + target.shapeInfoToString());
-    }
-    int offset = Math.toIntExact(target.offset());
-    int length = Math.toIntExact(target.length());
-    if (target.dataType() == DataType.FLOAT) {
-      StateFormat.readValues(in, target.data().asNioFloat().position(offset).slice().limit(length));
-    } else if (target.dataType() == DataType.DOUBLE) {
-      StateFormat.readValues(in, target.data().asNioDouble().position(offset).slice().limit(length));
-    } else {
-      throw new IllegalArgumentException("unsupported data type " + target.dataType());
-    }
-  }
-
-  /** The bytes {@link DataOutput#writeUTF} takes for {@code s}, without its 2-byte length (modified UTF-8). */
-  private static int utfLength(String s) {
-    int length = 0;
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      length += c >= 0x0001 && c <= 0x007F ? 1 : c <= 0x07FF ? 2 : 3;
-    }
-    return length;
+    TensorFormat.readValues(in, target);
   }
 
   @Override

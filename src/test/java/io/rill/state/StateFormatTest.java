@@ -11,6 +11,8 @@ import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.util.Arrays;
 import java.util.SplittableRandom;
@@ -109,5 +111,62 @@ class StateFormatTest {
                 .isInstanceOf(IOException.class).hasMessageContaining("string kind 9");
         byte[] badUtf8 = ByteBuffer.allocate(7).put((byte) 2).putInt(2).put((byte) 0xC3).put((byte) 0x28).array();
         assertThatThrownBy(() -> StateFormat.readString(input(badUtf8), "word")).isInstanceOf(IOException.class);
+    }
+
+    @Test
+    void unprefixedValuesGoStraightBetweenBuffersAndTheStream() {
+        SplittableRandom random = new SplittableRandom(3);
+        for (int n : new int[] {1, 16_384, 40_000}) {
+            FloatBuffer floats = FloatBuffer.allocate(n + 2);
+            DoubleBuffer doubles = DoubleBuffer.allocate(n + 2);
+            for (int i = 0; i < n + 2; i++) {
+                floats.put(i, (float) random.nextGaussian());
+                doubles.put(i, random.nextGaussian());
+            }
+            FloatBuffer floatSource = floats.position(1).slice().limit(n);
+            byte[] floatBytes = StateBytes.of(out -> StateFormat.writeValues(out, floatSource));
+            assertThat(floatBytes).hasSize(4 * n);
+            assertThat(floatSource.position()).isZero();
+            FloatBuffer floatsBack = FloatBuffer.allocate(n);
+            StateBytes.read(floatBytes, in -> {
+                StateFormat.readValues(in, floatsBack);
+                return null;
+            });
+            assertThat(floatsBack.array()).isEqualTo(Arrays.copyOfRange(floats.array(), 1, n + 1));
+            float[] floatValues = StateBytes.read(floatBytes, in -> StateFormat.readFloatValues(in, n));
+            assertThat(floatValues).isEqualTo(floatsBack.array());
+
+            DoubleBuffer doubleSource = doubles.position(2).slice();
+            byte[] doubleBytes = StateBytes.of(out -> StateFormat.writeValues(out, doubleSource));
+            DoubleBuffer doublesBack = DoubleBuffer.allocate(n);
+            StateBytes.read(doubleBytes, in -> {
+                StateFormat.readValues(in, doublesBack);
+                return null;
+            });
+            assertThat(doublesBack.array()).isEqualTo(Arrays.copyOfRange(doubles.array(), 2, n + 2));
+            double[] doubleValues = StateBytes.read(doubleBytes, in -> StateFormat.readDoubleValues(in, n));
+            assertThat(doubleValues).isEqualTo(doublesBack.array());
+        }
+        byte[] short8 = new byte[8];
+        assertThatThrownBy(() -> StateFormat.readFloatValues(input(short8), Integer.MAX_VALUE - 8))
+                .isInstanceOf(EOFException.class);
+    }
+
+    @Test
+    void idsAreCheckedAgainstTheirBoundAndIntVersionsAgainstTheOneThisBuildReads() {
+        byte[] ids = StateBytes.of(out -> StateFormat.writeInts(out, new int[] {4, 0, 3}, 0, 3));
+        int[] back = StateBytes.read(ids, in -> StateFormat.readIds(in, in.readInt(), 5, "lane"));
+        assertThat(back).containsExactly(4, 0, 3);
+        assertThatThrownBy(() -> StateBytes.read(ids, in -> StateFormat.readIds(in, in.readInt(), 4, "lane")))
+                .hasMessageContaining("lane: id 4 at 0 is outside [0, 4)");
+        assertThatThrownBy(() -> StateFormat.readIds(input(new byte[12]), Integer.MAX_VALUE - 8, 1, "lane"))
+                .isInstanceOf(EOFException.class);
+
+        byte[] one = ByteBuffer.allocate(4).putInt(1).array();
+        assertThatThrownBy(() -> StateFormat.readIntVersion(input(one), 2, "parameters"))
+                .isInstanceOf(IOException.class)
+                .hasMessage("parameters: format version 1, this build reads version 2");
+        assertThatThrownBy(() -> StateFormat.require(false, "stored for RNN, expected LSTM"))
+                .isInstanceOf(IOException.class).hasMessage("stored for RNN, expected LSTM");
     }
 }

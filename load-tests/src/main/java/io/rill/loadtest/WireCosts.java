@@ -8,13 +8,13 @@ import akka.serialization.Serializer;
 import akka.serialization.Serializers;
 import com.typesafe.config.Config;
 import io.rill.generate.GenerationSettings;
-import io.rill.lstm.Adam;
 import io.rill.lstm.CharVocabulary;
-import io.rill.lstm.GradientClipping;
 import io.rill.lstm.LstmGradients;
 import io.rill.lstm.LstmParams;
 import io.rill.lstm.LstmSettings;
 import io.rill.lstm.SeenSequences;
+import io.rill.nn.Adam;
+import io.rill.nn.GradientClipping;
 import io.rill.ps.CharModelServer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -95,10 +95,10 @@ final class WireCosts {
 
         // The server's own work. Clipping scales every time here (each push is doubled, untimed, before it is
         // clipped back), the dearer case: early in training most gradients are above the bound.
-        Adam adam = new Adam(params, lstm.learningRate(), 0.9, 0.999, 1e-8);
+        Adam adam = new Adam(params.tensors(), lstm.learningRate(), 0.9, 0.999, 1e-8);
         double apply = timed(iterations, () -> gradients.scale(2.0), () -> {
-            GradientClipping.clipGlobalNorm(gradients, lstm.gradientClip());
-            adam.step(params, gradients);
+            GradientClipping.clipGlobalNorm(gradients.tensors(), lstm.gradientClip());
+            adam.step(params.tensors(), gradients.tensors());
         });
         double pullCopy = timed(iterations, null, () -> {
             params.copy();
