@@ -1,5 +1,6 @@
 package io.rill.ingest;
 
+import io.rill.learn.LineRejects;
 import akka.kafka.javadsl.SendProducer;
 import io.rill.text.Decoded;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -27,6 +28,8 @@ public final class DeadLetterWriter {
     public static final String SOURCE_TIMESTAMP = "rill.source.timestamp";
     public static final String REASON = "rill.error.reason";
     public static final String DETAIL = "rill.error.detail";
+    /** On a refused line (of a record otherwise used): the line's number in its record, from 0. */
+    public static final String SOURCE_LINE = "rill.source.line";
 
     private static final Logger log = LoggerFactory.getLogger(DeadLetterWriter.class);
 
@@ -56,6 +59,23 @@ public final class DeadLetterWriter {
             sends[i] = producer.send(toDeadLetter(source, r.rejection())).toCompletableFuture();
         }
         return CompletableFuture.allOf(sends);
+    }
+
+    /**
+     * Writes one refused line of a record whose other lines were used: the line's text as the value, with the same
+     * headers as a refused record plus the line's number. Completes when the broker has it.
+     */
+    public CompletionStage<?> writeLine(LineRejects.RejectedLine line) {
+        log.info("dead-lettering line {} of {}-{}@{}: {} ({})", line.line(), line.topic(), line.partition(),
+                line.offset(), line.reason(), line.detail());
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(SOURCE_TOPIC, utf8(line.topic()));
+        headers.add(SOURCE_PARTITION, utf8(String.valueOf(line.partition())));
+        headers.add(SOURCE_OFFSET, utf8(String.valueOf(line.offset())));
+        headers.add(SOURCE_LINE, utf8(String.valueOf(line.line())));
+        headers.add(REASON, utf8(line.reason()));
+        headers.add(DETAIL, utf8(line.detail()));
+        return producer.send(new ProducerRecord<>(topic, null, (byte[]) null, utf8(line.text()), headers));
     }
 
     ProducerRecord<byte[], byte[]> toDeadLetter(ConsumerRecord<byte[], byte[]> source, Decoded.Rejected rejection) {

@@ -29,6 +29,9 @@ public interface LearnerContext {
     /** Writes progress messages to Kafka. */
     Publisher publisher();
 
+    /** Dead-letters the lines a model's streams refuse. */
+    LineRejects lineRejects();
+
     /** The node's whole configuration. */
     Config config();
 

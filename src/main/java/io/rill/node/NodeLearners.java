@@ -10,6 +10,7 @@ import io.rill.ingest.StreamActor;
 import io.rill.learn.Learner;
 import io.rill.learn.LearnerContext;
 import io.rill.learn.LearnerKind;
+import io.rill.learn.LineRejects;
 import io.rill.learn.ModelSpec;
 import io.rill.learn.Models;
 import io.rill.learn.Publisher;
@@ -46,6 +47,7 @@ final class NodeLearners implements LearnerContext {
     private final boolean clustered;
     private final Jmx jmx;
     private final Publisher publisher;
+    private final LineRejects lineRejects;
     private final Config config;
     private final Map<String, Learner> models = new LinkedHashMap<>();
     private final Map<String, List<String>> topicsByModel = new LinkedHashMap<>();
@@ -54,13 +56,14 @@ final class NodeLearners implements LearnerContext {
     private final List<RequestService> services = new ArrayList<>();
 
     NodeLearners(ActorSystem<?> system, Spawner spawner, Placement placement, boolean clustered, Jmx jmx,
-                 SendProducer<byte[], byte[]> producer, Config config) {
+                 SendProducer<byte[], byte[]> producer, LineRejects lineRejects, Config config) {
         this.system = system;
         this.spawner = spawner;
         this.placement = placement;
         this.clustered = clustered;
         this.jmx = jmx;
         this.publisher = (topic, key, value) -> producer.send(new ProducerRecord<>(topic, key, value));
+        this.lineRejects = lineRejects;
         this.config = config;
     }
 
@@ -151,6 +154,11 @@ final class NodeLearners implements LearnerContext {
     @Override
     public Publisher publisher() {
         return publisher;
+    }
+
+    @Override
+    public LineRejects lineRejects() {
+        return lineRejects;
     }
 
     @Override

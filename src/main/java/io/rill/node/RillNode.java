@@ -31,6 +31,7 @@ import io.rill.ingest.StreamSpec;
 import io.rill.ingest.SupervisedStreams;
 import io.rill.learn.Learner;
 import io.rill.learn.LearnerKind;
+import io.rill.learn.LineRejects;
 import io.rill.learn.ModelSpec;
 import io.rill.learn.Models;
 import io.rill.learn.Spawner;
@@ -201,8 +202,16 @@ public final class RillNode implements AutoCloseable {
         List<ModelSpec> specs = kinds.read(settings.config());
         kinds.checkTopics(specs, settings.streams().stream()
                 .collect(Collectors.toMap(StreamSpec::topic, StreamSpec::tokenizer)));
+        DeadLetterWriter deadLetters = new DeadLetterWriter(producer, settings.deadletterTopic());
+        LineRejects lineRejects = line -> deadLetters.writeLine(line).whenComplete((written, failure) -> {
+            if (failure == null) {
+                status.deadLetters().lineRejected(line.reason());
+            } else {
+                status.deadLetters().writeFailed();
+            }
+        });
         NodeLearners learners = new NodeLearners(system, spawner(system), placement, cluster.enabled(), jmx, producer,
-                settings.config());
+                lineRejects, settings.config());
         learners.start(kinds, specs);
         Map<String, byte[]> streamStates = new HashMap<>();
         restored.ifPresent(checkpoint -> checkpoint.sections().forEach((name, bytes) -> {
@@ -216,7 +225,6 @@ public final class RillNode implements AutoCloseable {
                 streamStates), "streams");
         learners.startRequestServices(bootstrap, settings.clientProperties(), RestartSettings.create(
                 settings.restartMinBackoff(), settings.restartMaxBackoff(), settings.restartRandomFactor()));
-        DeadLetterWriter deadLetters = new DeadLetterWriter(producer, settings.deadletterTopic());
         List<String> topics = settings.streams().stream().map(StreamSpec::topic).toList();
         ActorRef<CheckpointCoordinator.Command> coordinator = null;
         if (store != null) {

@@ -12,6 +12,8 @@ public final class DeadLetterCounters implements DeadLettersMBean {
 
     private final Map<RejectReason, LongAdder> byReason = new EnumMap<>(RejectReason.class);
     private final AtomicLong writeFailures = new AtomicLong();
+    /** Lines refused by learners (records otherwise used), by the learner's reason. */
+    private final Map<String, LongAdder> lines = new java.util.concurrent.ConcurrentHashMap<>();
 
     public DeadLetterCounters() {
         for (RejectReason reason : RejectReason.values()) {
@@ -21,6 +23,27 @@ public final class DeadLetterCounters implements DeadLettersMBean {
 
     public void rejected(RejectReason reason) {
         byReason.get(reason).increment();
+    }
+
+    /** A learner refused one line of a record for {@code reason}. */
+    public void lineRejected(String reason) {
+        lines.computeIfAbsent(reason, r -> new LongAdder()).increment();
+    }
+
+    public long lines(String reason) {
+        LongAdder count = lines.get(reason);
+        return count == null ? 0 : count.sum();
+    }
+
+    @Override
+    public long getRejectedLines() {
+        return lines.values().stream().mapToLong(LongAdder::sum).sum();
+    }
+
+    @Override
+    public String getRejectedLinesByReason() {
+        return new java.util.TreeMap<>(lines).entrySet().stream().map(e -> e.getKey() + "=" + e.getValue().sum())
+                .collect(java.util.stream.Collectors.joining(" "));
     }
 
     public void writeFailed() {

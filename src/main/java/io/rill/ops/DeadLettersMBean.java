@@ -15,6 +15,12 @@ public interface DeadLettersMBean {
 
     long getControlCharacter();
 
+    /** Lines learners refused from records whose other lines they used (a labelled line without a tab, ...). */
+    long getRejectedLines();
+
+    /** Those lines by reason, e.g. "no-tab=3 label-too-long=1". */
+    String getRejectedLinesByReason();
+
     /** Dead-letter records that could not be written (the stream then fails and restarts; nothing is committed). */
     long getWriteFailures();
 }
