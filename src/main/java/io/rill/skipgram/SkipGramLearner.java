@@ -10,6 +10,7 @@ import akka.actor.typed.javadsl.Behaviors;
 import io.rill.learn.Learner;
 import io.rill.learn.Spawner;
 import io.rill.learn.StreamLearner;
+import io.rill.learn.WordVectors;
 import io.rill.skipgram.SkipGramMetrics;
 import io.rill.ps.RowBlocks;
 import io.rill.ps.ServerDesign;
@@ -34,7 +35,7 @@ import java.util.stream.IntStream;
  * gives each word stream its {@link SkipGramStreamActor} and takes consistent snapshots of the embeddings for queries
  * and export. Not an actor itself: it only wires actors and asks them.
  */
-public final class SkipGramLearner implements Learner {
+public final class SkipGramLearner implements Learner, WordVectors {
 
     private static final Duration ASK_TIMEOUT = Duration.ofSeconds(30);
     /** A stream's wait for the vocabulary or a worker; below the ingest ask timeout, so the stream learns why. */
@@ -167,6 +168,11 @@ public final class SkipGramLearner implements Learner {
                     return CompletableFuture.allOf(rows.toArray(CompletableFuture[]::new))
                             .thenApply(done -> assemble(words, rows.stream().map(CompletableFuture::join).toList()));
                 });
+    }
+
+    @Override
+    public CompletionStage<Vectors> wordVectors() {
+        return snapshot().thenApply(e -> new Vectors(e.words(), e.vectors(), e.dim(), e.version()));
     }
 
     /** Words and their vectors, row-major; {@code version} is the sum of the shards' versions. */
