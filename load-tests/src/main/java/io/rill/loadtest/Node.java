@@ -79,29 +79,54 @@ final class Node implements AutoCloseable {
         return ConfigUtil.quoteString(String.valueOf(value));
     }
 
-    /**
-     * Writes {@code <dir>/<label>.conf}: {@code lines}, then remote JMX on a free loopback port; starts the node on
-     * it with {@code jvmOpts} and waits (at most {@code timeout}) until it runs and answers on JMX.
-     */
+    /** A node to start: {@code lines} of HOCON laid over application.conf, in {@code <dir>/<label>.conf}. */
+    record Spec(String label, String jvmOpts, Path jar, Path dir, List<String> lines) {
+    }
+
     static Node start(String label, String jvmOpts, Path jar, Path dir, List<String> lines, Duration timeout)
             throws Exception {
-        int port = Child.freePort();
-        List<String> all = new ArrayList<>(List.of("# Written by the load-test harness for " + label));
-        all.addAll(lines);
-        all.add("rill.jmx.remote { enabled = true, host = \"127.0.0.1\", port = " + port + " }");
-        Path config = Files.writeString(Files.createDirectories(dir).resolve(label + ".conf"),
-                String.join("\n", all) + "\n");
-        List<String> command = new ArrayList<>(List.of(Child.java()));
-        command.addAll(Child.words(jvmOpts));
-        command.addAll(List.of("-jar", jar.toString(), "run", "-c", config.toString()));
-        long started = System.nanoTime();
-        Child child = Child.start(label, command, Map.of(), dir.resolve(label + ".log"), RUNNING, false);
+        return start(List.of(new Spec(label, jvmOpts, jar, dir, lines)), timeout).get(0);
+    }
+
+    /**
+     * Starts the nodes together, each with remote JMX on a free loopback port added to its file, and waits (at most
+     * {@code timeout} each) until each runs and answers on JMX; on a failure every one is killed.
+     */
+    static List<Node> start(List<Spec> specs, Duration timeout) throws Exception {
+        List<Child> children = new ArrayList<>();
+        List<Path> configs = new ArrayList<>();
+        List<Integer> ports = new ArrayList<>();
+        List<Long> started = new ArrayList<>();
         try {
-            child.awaitLine(timeout);
-            JMXServiceURL url = new JMXServiceURL("service:jmx:rmi:///jndi/rmi://127.0.0.1:" + port + "/jmxrmi");
-            return new Node(label, child, config, started, JMXConnectorFactory.connect(url));
+            for (Spec s : specs) {
+                int port = Child.freePort();
+                List<String> all = new ArrayList<>(List.of("# Written by the load-test harness for " + s.label()));
+                all.addAll(s.lines());
+                all.add("rill.jmx.remote { enabled = true, host = \"127.0.0.1\", port = " + port + " }");
+                Path config = Files.writeString(Files.createDirectories(s.dir()).resolve(s.label() + ".conf"),
+                        String.join("\n", all) + "\n");
+                List<String> command = new ArrayList<>(List.of(Child.java()));
+                command.addAll(Child.words(s.jvmOpts()));
+                command.addAll(List.of("-jar", s.jar().toString(), "run", "-c", config.toString()));
+                started.add(System.nanoTime());
+                children.add(Child.start(s.label(), command, Map.of(), s.dir().resolve(s.label() + ".log"), RUNNING,
+                        false));
+                configs.add(config);
+                ports.add(port);
+            }
+            List<Node> nodes = new ArrayList<>();
+            for (int i = 0; i < specs.size(); i++) {
+                children.get(i).awaitLine(timeout);
+                JMXServiceURL url = new JMXServiceURL("service:jmx:rmi:///jndi/rmi://127.0.0.1:" + ports.get(i)
+                        + "/jmxrmi");
+                nodes.add(new Node(specs.get(i).label(), children.get(i), configs.get(i), started.get(i),
+                        JMXConnectorFactory.connect(url)));
+            }
+            return nodes;
         } catch (Exception e) {
-            child.kill();
+            for (Child c : children) {
+                c.kill();
+            }
             throw e;
         }
     }
