@@ -390,6 +390,7 @@ public final class ClusterBench extends Bench<ClusterBench.Result> {
             records.add(streams.stream().mapToLong(Node.Stream::recordsIn).sum());
         }
         String loadEnd = Machine.loadAverages();
+        List<Long> peaks = cluster.stream().map(node -> node.memory().map(Machine.Memory::peak).orElse(-1L)).toList();
         for (Node node : cluster) {
             node.process.requestStop(); // SIGTERM to all at once
         }
@@ -399,7 +400,6 @@ public final class ClusterBench extends Bench<ClusterBench.Result> {
         for (int i = 0; i < n; i++) {
             Node node = cluster.get(i);
             Map<String, Object> m = models.get(i);
-            long peak = node.memory().map(Machine.Memory::peak).orElse(-1L);
             Integer exit = node.stop(Duration.ofSeconds(stopGrace));
             boolean hosts = node.label.equals(hostAtEnd);
             server = hosts ? m : server;
@@ -409,8 +409,9 @@ public final class ClusterBench extends Bench<ClusterBench.Result> {
             long timed = steps - stepsAtFirst[i];
             var errors = node.grep(Node.ERROR);
             results.add(new NodeResult(node.label, hosts, progress, partitionsOf.get(i), records.get(i), steps, timed,
-                    timed == 0 ? Double.NaN : (Node.x(m, "StepMillis") * steps - millisAtFirst[i] * stepsAtFirst[i])
-                            / timed, Node.n(m, "BatchLanes"), cpuAtLast[i] - cpuAtFirst[i], peak, threads.get(i),
+                    timed == 0 ? Double.NaN : (Node.x(m, "StepMillis") * steps - (stepsAtFirst[i] == 0 ? 0
+                            : millisAtFirst[i] * stepsAtFirst[i])) / timed, Node.n(m, "BatchLanes"),
+                    cpuAtLast[i] - cpuAtFirst[i], peaks.get(i), threads.get(i),
                     errors.size(), node.grep(Node.WARN).size(), errors.stream().limit(3).toList(), exit,
                     node.upSeconds));
         }
