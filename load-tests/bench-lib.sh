@@ -61,7 +61,7 @@ bench_run() {
     build=0
     shift
   fi
-  bench_build_rill "load-tests/target/${script%%-*}" "$build"
+  bench_build_rill "load-tests/target/${script%%[-.]*}" "$build"
   # shellcheck disable=SC2086 # flags is a list of JVM flags
   exec java $flags -Dsun.rmi.transport.tcp.responseTimeout=10000 -Dsun.rmi.transport.proxy.connectTimeout=5000 \
     -cp "$bench_classpath" "io.rill.loadtest.$main" --command "$(bench_command "load-tests/$script" "$@")" \

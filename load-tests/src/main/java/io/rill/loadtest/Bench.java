@@ -42,14 +42,13 @@ abstract class Bench<R> implements Callable<Integer> {
     }
 
     @Option(names = "--results", paramLabel = "DIR", defaultValue = "load-tests/results",
-            description = "Where the report (<benchmark>-<date>.md) is appended to (${DEFAULT-VALUE}).")
+            description = "Where the report (<benchmark>-<date>.md) is appended to.")
     Path results;
 
     @Option(names = "--no-report", description = "Print the report only; append nothing (and write no charts).")
     boolean noReport;
 
-    @Option(names = "--label", description = "A few words naming this run in the report.")
-    String label;
+    @Option(names = "--label", description = "A few words naming this run in the report.") String label;
 
     @Option(names = "--work-dir", paramLabel = "DIR", description = "Parent of the temporary directory.")
     Path workParent;

@@ -27,7 +27,7 @@ import picocli.CommandLine.Option;
  * and those bytes. On one machine a cluster cannot scale (every node shares its cores): the point is what the cluster
  * costs, and a model built from measured inputs.
  */
-@Command(name = "cluster-bench", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "cluster-bench", mixinStandardHelpOptions = true, sortOptions = false, showDefaultValues = true,
         description = "Train the character model with 1, 2 and 3 rill nodes in an Akka Cluster; measure chars/s, "
                 + "steps, staleness, CPU and the bytes between nodes; model the throughput on N machines.")
 public final class ClusterBench extends Bench<ClusterBench.Result> {
@@ -36,26 +36,20 @@ public final class ClusterBench extends Bench<ClusterBench.Result> {
     /** How the model's parameter server appears in {@code rill:type=Cluster}'s HostedEntities. */
     static final String ENTITY = "char-model/" + MODEL;
 
-    @Option(names = "--train", defaultValue = "../shared/data/names/train.txt", description = "(${DEFAULT-VALUE})")
-    Path train;
-    @Option(names = "--passes", defaultValue = "5", description = "Passes over the names per run (${DEFAULT-VALUE}).")
-    int passes;
+    @Option(names = "--train", defaultValue = "../shared/data/names/train.txt") Path train;
+    @Option(names = "--passes", defaultValue = "5", description = "Passes over the names per run.") int passes;
     @Option(names = "--nodes", split = ",", defaultValue = "1,2,3", description = "Cluster sizes, one run each.")
     List<Integer> nodes;
-    @Option(names = "--partitions", defaultValue = "6", description = "Partitions of each run's topic (${DEFAULT-VALUE}).")
-    int partitions;
+    @Option(names = "--partitions", defaultValue = "6", description = "Partitions of each run's topic.") int partitions;
     @Option(names = "--embedding", description = "rill.lstm.embedding-size (default: application.conf's).")
     Integer embedding;
-    @Option(names = "--hidden", description = "rill.lstm.hidden-size")
-    Integer hidden;
-    @Option(names = "--bptt", description = "rill.lstm.bptt-steps")
-    Integer bptt;
-    @Option(names = "--lanes", description = "rill.lstm.lanes-per-stream")
-    Integer lanes;
-    @Option(names = "--seed", defaultValue = "1", description = "Seed of the pass shuffles (${DEFAULT-VALUE}).")
+    @Option(names = "--hidden", description = "rill.lstm.hidden-size") Integer hidden;
+    @Option(names = "--bptt", description = "rill.lstm.bptt-steps") Integer bptt;
+    @Option(names = "--lanes", description = "rill.lstm.lanes-per-stream") Integer lanes;
+    @Option(names = "--seed", defaultValue = "1", description = "Seed of the pass shuffles.")
     long seed;
     @Option(names = "--settle", defaultValue = "10", description = "A run ends once all is committed and the "
-            + "characters trained stood still this long (${DEFAULT-VALUE}).")
+            + "characters trained stood still this long.")
     int settle;
     @Option(names = "--poll-ms", defaultValue = "250", description = "How often the nodes' beans are read.")
     int pollMillis;
@@ -63,12 +57,10 @@ public final class ClusterBench extends Bench<ClusterBench.Result> {
     int timeout;
     @Option(names = "--start-timeout", defaultValue = "240", description = "Seconds to come up, join and settle.")
     int startTimeout;
-    @Option(names = "--stop-grace", defaultValue = "120", description = "Seconds to stop after SIGTERM.")
-    int stopGrace;
-    @Option(names = "--node-jvm-opts", defaultValue = "-Xmx1g -XX:+UseG1GC", description = "(${DEFAULT-VALUE})")
+    @Option(names = "--stop-grace", defaultValue = "120", description = "Seconds to stop after SIGTERM.") int stopGrace;
+    @Option(names = "--node-jvm-opts", defaultValue = "-Xmx1g -XX:+UseG1GC")
     String nodeJvmOpts;
-    @Option(names = "--broker-jvm-opts", defaultValue = "-Xmx512m -XX:+UseG1GC", description = "(${DEFAULT-VALUE})")
-    String brokerJvmOpts;
+    @Option(names = "--broker-jvm-opts", defaultValue = "-Xmx512m -XX:+UseG1GC") String brokerJvmOpts;
     @Option(names = "--cost-iterations", hidden = true, description = "No longer used (the in-process costs are gone).")
     Integer costIterations;
     @Option(names = "--bandwidths", split = ",", defaultValue = "1,10", description = "Link Gbit/s for the model.")

@@ -27,7 +27,7 @@ import picocli.CommandLine.Option;
  * offset committed, no invalid checkpoint, no crash, ...) beside its figures, and draws an SVG chart; the exit code is 1
  * when any check failed. The scenarios themselves are in {@link FaultScenarios}.
  */
-@Command(name = "faults", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "faults", mixinStandardHelpOptions = true, sortOptions = false, showDefaultValues = true,
         description = "Run rill's fault scenarios (kill -9, broker outage, bad input, overload, target rate and "
                 + "bursts) against a node in a child JVM; check and report.")
 public final class FaultBench extends Bench<FaultBench.Result> {
@@ -42,12 +42,10 @@ public final class FaultBench extends Bench<FaultBench.Result> {
             "skipping checkpoint file|checkpoint .* skipped|no valid checkpoint|cannot restore");
 
     @Option(names = "--scenarios", split = ",", defaultValue = "kill,outage,bad,overload,rate",
-            description = "Which scenarios, always in the order kill, outage, bad, overload, rate (${DEFAULT-VALUE}).")
+            description = "Which scenarios, always in the order kill, outage, bad, overload, rate.")
     List<String> scenarios;
-    @Option(names = "--kills", defaultValue = "20", description = "kill: SIGKILLs of the node (${DEFAULT-VALUE}).")
-    int kills;
-    @Option(names = "--kill-rate", defaultValue = "200", description = "kill: records/s per text topic.")
-    int killRate;
+    @Option(names = "--kills", defaultValue = "20", description = "kill: SIGKILLs of the node.") int kills;
+    @Option(names = "--kill-rate", defaultValue = "200", description = "kill: records/s per text topic.") int killRate;
     @Option(names = "--kill-checkpoint-interval", defaultValue = "2s", description = "kill: rill.checkpoint.interval.")
     String killCheckpointInterval;
     @Option(names = "--outage-seconds", defaultValue = "30", description = "outage: how long the broker is away.")
@@ -58,30 +56,25 @@ public final class FaultBench extends Bench<FaultBench.Result> {
     int outageRate;
     @Option(names = "--outage-lead", defaultValue = "10", description = "outage: seconds of load before and after.")
     int outageLead;
-    @Option(names = "--bad-records", defaultValue = "10200", description = "bad: bad text records (${DEFAULT-VALUE}).")
-    int badRecords;
-    @Option(names = "--bad-requests", defaultValue = "10100", description = "bad: bad requests (${DEFAULT-VALUE}).")
-    int badRequests;
+    @Option(names = "--bad-records", defaultValue = "10200", description = "bad: bad text records.") int badRecords;
+    @Option(names = "--bad-requests", defaultValue = "10100", description = "bad: bad requests.") int badRequests;
     @Option(names = "--overload-seconds", defaultValue = "60", description = "overload: how long the load lasts.")
     int overloadSeconds;
     @Option(names = "--overload-factor", defaultValue = "10", description = "overload: the load over the measured "
-            + "train rate; 0: as fast as the producer can (${DEFAULT-VALUE}).")
+            + "train rate; 0: as fast as the producer can.")
     double overloadFactor;
     @Option(names = "--overload-rate", defaultValue = "0", description = "overload: a fixed rate, no calibration.")
     int overloadRate;
     @Option(names = "--calibration-records", defaultValue = "20000", description = "overload: produced at once to "
-            + "measure the train rate (${DEFAULT-VALUE}).")
+            + "measure the train rate.")
     int calibrationRecords;
-    @Option(names = "--overload-jvm-opts", defaultValue = "-Xmx768m -XX:+UseG1GC", description = "(${DEFAULT-VALUE})")
-    String overloadJvmOpts;
-    @Option(names = "--rate", defaultValue = "5000", description = "rate: records/s (${DEFAULT-VALUE}).")
-    int rate;
-    @Option(names = "--rate-seconds", defaultValue = "60", description = "rate: how long (${DEFAULT-VALUE}).")
+    @Option(names = "--overload-jvm-opts", defaultValue = "-Xmx768m -XX:+UseG1GC") String overloadJvmOpts;
+    @Option(names = "--rate", defaultValue = "5000", description = "rate: records/s.") int rate;
+    @Option(names = "--rate-seconds", defaultValue = "60", description = "rate: how long.")
     int rateSeconds;
     @Option(names = "--rate-record-chars", defaultValue = "100", description = "rate: characters per record.")
     int rateRecordChars;
-    @Option(names = "--bursts", defaultValue = "3", description = "rate: bursts after the sustained phase.")
-    int bursts;
+    @Option(names = "--bursts", defaultValue = "3", description = "rate: bursts after the sustained phase.") int bursts;
     @Option(names = "--burst-records", defaultValue = "50000", description = "rate: records per burst.")
     int burstRecords;
     @Option(names = "--burst-gap", defaultValue = "5", description = "rate: seconds of quiet before each burst.")
@@ -90,16 +83,12 @@ public final class FaultBench extends Bench<FaultBench.Result> {
     int recordChars;
     @Option(names = "--checkpoint-interval", defaultValue = "10s", description = "The nodes' (kill's aside).")
     String checkpointInterval;
-    @Option(names = "--node-jvm-opts", defaultValue = "-Xmx1g -XX:+UseG1GC", description = "(${DEFAULT-VALUE})")
-    String nodeJvmOpts;
-    @Option(names = "--broker-jvm-opts", defaultValue = "-Xmx1g -XX:+UseG1GC", description = "(${DEFAULT-VALUE})")
-    String brokerJvmOpts;
-    @Option(names = "--seed", defaultValue = "1", description = "Seed of kill moments and bad input.")
-    long seed;
+    @Option(names = "--node-jvm-opts", defaultValue = "-Xmx1g -XX:+UseG1GC") String nodeJvmOpts;
+    @Option(names = "--broker-jvm-opts", defaultValue = "-Xmx1g -XX:+UseG1GC") String brokerJvmOpts;
+    @Option(names = "--seed", defaultValue = "1", description = "Seed of kill moments and bad input.") long seed;
     @Option(names = "--start-timeout", defaultValue = "180", description = "Seconds to come up, consume, checkpoint.")
     int startTimeout;
-    @Option(names = "--timeout", defaultValue = "300", description = "Seconds any other wait may take.")
-    int timeout;
+    @Option(names = "--timeout", defaultValue = "300", description = "Seconds any other wait may take.") int timeout;
     @Option(names = "--drain-timeout", defaultValue = "1800", description = "Seconds overload and rate may drain.")
     int drainTimeout;
 

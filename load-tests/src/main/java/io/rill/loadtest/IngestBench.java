@@ -40,7 +40,7 @@ import picocli.CommandLine.Option;
  * rill's per-record work alone on one thread (no Kafka, no Akka) for scale. It runs {@link RillNode} in-process: it
  * has to share the JVM with ConsumerPerformance, so that both are measured alike.
  */
-@Command(name = "ingest-bench", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "ingest-bench", mixinStandardHelpOptions = true, sortOptions = false, showDefaultValues = true,
         description = "Produce N text records to an embedded broker, read them with Kafka's ConsumerPerformance, "
                 + "then ingest them with a rill node; print and record the rates.")
 public final class IngestBench extends Bench<IngestBench.Result> {
@@ -48,26 +48,20 @@ public final class IngestBench extends Bench<IngestBench.Result> {
     static final double TARGET_RATIO = 0.8;
 
     @Option(names = "--corpus", defaultValue = "../shared/data/corpus/sotu-moby.tokens.txt",
-            description = "Text to cut records from (${DEFAULT-VALUE}).")
+            description = "Text to cut records from.")
     Path corpus;
-    @Option(names = "--records", defaultValue = "1000000", description = "Records to produce and read (${DEFAULT-VALUE}).")
-    long records;
-    @Option(names = "--record-chars", defaultValue = "200", description = "Record size, cut at spaces (${DEFAULT-VALUE}).")
+    @Option(names = "--records", defaultValue = "1000000", description = "Records to produce and read.") long records;
+    @Option(names = "--record-chars", defaultValue = "200", description = "Record size, cut at spaces.")
     int recordChars;
-    @Option(names = "--topic", defaultValue = "bench.text", description = "(${DEFAULT-VALUE})")
-    String topic;
-    @Option(names = "--partitions", defaultValue = "2", description = "(${DEFAULT-VALUE})")
-    int partitions;
-    @Option(names = "--compression", defaultValue = "none", description = "Producer compression.type (${DEFAULT-VALUE}).")
+    @Option(names = "--topic", defaultValue = "bench.text") String topic;
+    @Option(names = "--partitions", defaultValue = "2") int partitions;
+    @Option(names = "--compression", defaultValue = "none", description = "Producer compression.type.")
     String compression;
-    @Option(names = "--linger-ms", defaultValue = "10", description = "Producer linger.ms (${DEFAULT-VALUE}).")
-    int lingerMs;
-    @Option(names = "--batch-bytes", defaultValue = "262144", description = "Producer batch.size (${DEFAULT-VALUE}).")
-    int batchBytes;
+    @Option(names = "--linger-ms", defaultValue = "10", description = "Producer linger.ms.") int lingerMs;
+    @Option(names = "--batch-bytes", defaultValue = "262144", description = "Producer batch.size.") int batchBytes;
     @Option(names = "--jfr", paramLabel = "FILE", description = "Record the rill phase with Flight Recorder into FILE.")
     Path jfr;
-    @Option(names = "--timeout", defaultValue = "600", description = "Seconds each phase may take (${DEFAULT-VALUE}).")
-    int timeout;
+    @Option(names = "--timeout", defaultValue = "600", description = "Seconds each phase may take.") int timeout;
 
     record Data(long records, int distinct, int minBytes, int maxBytes, long bytes, long tokens) {
     }

@@ -33,7 +33,7 @@ import picocli.CommandLine.Option;
  * so what is timed is the learner. Training is read from {@code rill:type=CharModel,model=names}, the held-out loss
  * from the model's progress stream on the replies topic, names and latencies through generation requests over Kafka.
  */
-@Command(name = "lstm-bench", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "lstm-bench", mixinStandardHelpOptions = true, sortOptions = false, showDefaultValues = true,
         description = "Train the character LSTM on names with rill (through Kafka) and with the PyTorch reference; "
                 + "measure rill's generation latency under training; print and record chars/s, NLL and latencies.")
 public final class LstmBench extends Bench<LstmBench.Result> {
@@ -42,68 +42,51 @@ public final class LstmBench extends Bench<LstmBench.Result> {
     static final double TARGET_NLL = 1.92;
     static final double TARGET_P99_MILLIS = 50;
 
-    @Option(names = "--train", defaultValue = "../shared/data/names/train.txt", description = "(${DEFAULT-VALUE})")
-    Path train;
+    @Option(names = "--train", defaultValue = "../shared/data/names/train.txt") Path train;
     @Option(names = "--test", description = "Not used by rill (its NLL is on its held-out names; see the README); "
             + "the reference reads the shared test names next to its script. Accepted for old command lines.")
     Path test;
-    @Option(names = "--passes", defaultValue = "20", description = "(${DEFAULT-VALUE})")
-    int passes;
-    @Option(names = "--emb", defaultValue = "64", description = "(${DEFAULT-VALUE})")
-    int embedding;
-    @Option(names = "--hidden", defaultValue = "256", description = "(${DEFAULT-VALUE})")
-    int hidden;
-    @Option(names = "--bptt", defaultValue = "64", description = "(${DEFAULT-VALUE})")
-    int bptt;
+    @Option(names = "--passes", defaultValue = "20") int passes;
+    @Option(names = "--emb", defaultValue = "64") int embedding;
+    @Option(names = "--hidden", defaultValue = "256") int hidden;
+    @Option(names = "--bptt", defaultValue = "64") int bptt;
     @Option(names = "--lanes", defaultValue = "16", description = "Lanes per stream; the reference's batch is lanes x "
-            + "partitions (${DEFAULT-VALUE}).")
+            + "partitions.")
     int lanes;
-    @Option(names = "--partitions", defaultValue = "2", description = "(${DEFAULT-VALUE})")
-    int partitions;
-    @Option(names = "--lr", defaultValue = "2e-3", description = "Adam's learning rate (${DEFAULT-VALUE}).")
-    double lr;
-    @Option(names = "--seed", defaultValue = "1", description = "Seed of the pass shuffles (${DEFAULT-VALUE}).")
-    long seed;
+    @Option(names = "--partitions", defaultValue = "2") int partitions;
+    @Option(names = "--lr", defaultValue = "2e-3", description = "Adam's learning rate.") double lr;
+    @Option(names = "--seed", defaultValue = "1", description = "Seed of the pass shuffles.") long seed;
     @Option(names = "--partitioning", defaultValue = "round-robin", description = "round-robin or kafka (no key).")
     String partitioning;
     @Option(names = "--nll-every", defaultValue = "5", description = "rill's held-out NLL every this many passes.")
     int nllEvery;
     @Option(names = "--samples", defaultValue = "20", description = "Names sampled from rill's final model.")
     int samples;
-    @Option(names = "--sample-temperature", defaultValue = "0.8", description = "(${DEFAULT-VALUE})")
-    double sampleTemperature;
+    @Option(names = "--sample-temperature", defaultValue = "0.8") double sampleTemperature;
     @Option(names = "--gen-rates", split = ",", defaultValue = "100,1000", description = "Requests/s per scenario; "
-            + "empty: no generation phase (${DEFAULT-VALUE}).")
+            + "empty: no generation phase.")
     List<String> genRates;
-    @Option(names = "--gen-seconds", defaultValue = "20", description = "(${DEFAULT-VALUE})")
-    int genSeconds;
+    @Option(names = "--gen-seconds", defaultValue = "20") int genSeconds;
     @Option(names = "--gen-warmup", defaultValue = "5", description = "Seconds at the first rate, not counted.")
     int genWarmup;
     @Option(names = "--gen-drain", defaultValue = "30", description = "Seconds to wait for the last replies.")
     int genDrain;
-    @Option(names = "--gen-count", defaultValue = "1", description = "Samples per request (${DEFAULT-VALUE}).")
-    int genCount;
-    @Option(names = "--gen-temperature", defaultValue = "0.8", description = "(${DEFAULT-VALUE})")
-    double genTemperature;
+    @Option(names = "--gen-count", defaultValue = "1", description = "Samples per request.") int genCount;
+    @Option(names = "--gen-temperature", defaultValue = "0.8") double genTemperature;
     @Option(names = "--settle", defaultValue = "10", description = "When the characters rill can train are not known "
-            + "(held-out on), training is over once the count stood still this long (${DEFAULT-VALUE}).")
+            + "(held-out on), training is over once the count stood still this long.")
     int settle;
     @Option(names = "--peers", defaultValue = "first", description = "Run the reference first, last or skip.")
     String peers;
-    @Option(names = "--peer-script", defaultValue = "../shared/bench/lstm-peer.py", description = "(${DEFAULT-VALUE})")
-    Path peerScript;
+    @Option(names = "--peer-script", defaultValue = "../shared/bench/lstm-peer.py") Path peerScript;
     @Option(names = "--peer-threads", split = ",", defaultValue = "2", description = "One reference run each.")
     List<Integer> peerThreads;
-    @Option(names = "--peer-passes", description = "Passes of the reference (default: --passes).")
-    Integer peerPasses;
-    @Option(names = "--python", defaultValue = "/usr/bin/python3", description = "(${DEFAULT-VALUE})")
-    String python;
-    @Option(names = "--topic", defaultValue = "bench.names", description = "(${DEFAULT-VALUE})")
-    String topic;
-    @Option(names = "--jvm-opts", defaultValue = "-Xmx4g -XX:+UseG1GC", description = "The node's (${DEFAULT-VALUE}).")
+    @Option(names = "--peer-passes", description = "Passes of the reference (default: --passes).") Integer peerPasses;
+    @Option(names = "--python", defaultValue = "/usr/bin/python3") String python;
+    @Option(names = "--topic", defaultValue = "bench.names") String topic;
+    @Option(names = "--jvm-opts", defaultValue = "-Xmx4g -XX:+UseG1GC", description = "The node's.")
     String jvmOpts;
-    @Option(names = "--broker-jvm-opts", defaultValue = "-Xmx1g -XX:+UseG1GC", description = "(${DEFAULT-VALUE})")
-    String brokerJvmOpts;
+    @Option(names = "--broker-jvm-opts", defaultValue = "-Xmx1g -XX:+UseG1GC") String brokerJvmOpts;
     @Option(names = "--timeout", defaultValue = "1800", description = "Seconds training, and each reference, may take.")
     int timeout;
 

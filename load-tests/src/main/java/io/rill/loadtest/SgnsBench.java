@@ -33,7 +33,7 @@ import picocli.CommandLine.Option;
  * only after its worker pushed its deltas), the learner's figures over JMX, the vectors exported by the node's
  * {@code exportVectors} operation and scored by {@code eval-vectors.py}, as written and on the peers' vocabulary.
  */
-@Command(name = "sgns-bench", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "sgns-bench", mixinStandardHelpOptions = true, sortOptions = false, showDefaultValues = true,
         description = "Train skip-gram on a token file with rill (through Kafka) and with the reference "
                 + "implementations; print and record words/s, quality and memory.")
 public final class SgnsBench extends Bench<SgnsBench.Result> {
@@ -56,35 +56,27 @@ public final class SgnsBench extends Bench<SgnsBench.Result> {
     }
 
     @Option(names = "--corpus", defaultValue = "../shared/data/corpus/sotu-moby.tokens.txt",
-            description = "Token file, one document per line (${DEFAULT-VALUE}).")
+            description = "Token file, one document per line.")
     Path corpus;
-    @Option(names = "--passes", defaultValue = "5", description = "Passes over the corpus (${DEFAULT-VALUE}).")
-    int passes;
+    @Option(names = "--passes", defaultValue = "5", description = "Passes over the corpus.") int passes;
     @Option(names = "--lr", split = ",", defaultValue = "default,2e6:1e-4", paramLabel = "VARIANT",
-            description = "Learning rates, one rill run each: default or DECAY_TOKENS:FLOOR[:INITIAL] (${DEFAULT-VALUE}).")
+            description = "Learning rates, one rill run each: default or DECAY_TOKENS:FLOOR[:INITIAL].")
     List<String> lr;
     @Option(names = "--peers", defaultValue = "first", description = "Run sgns-peers.sh first, last or skip.")
     String peers;
-    @Option(names = "--peers-script", defaultValue = "../shared/bench/sgns-peers.sh", description = "(${DEFAULT-VALUE})")
-    Path peersScript;
-    @Option(names = "--peers-threads", defaultValue = "2", description = "(${DEFAULT-VALUE})")
-    int peersThreads;
+    @Option(names = "--peers-script", defaultValue = "../shared/bench/sgns-peers.sh") Path peersScript;
+    @Option(names = "--peers-threads", defaultValue = "2") int peersThreads;
     @Option(names = "--peers-work", description = "The peers' WORK directory (default: under the work directory).")
     Path peersWork;
-    @Option(names = "--python", defaultValue = "/usr/bin/python3", description = "(${DEFAULT-VALUE})")
-    String python;
-    @Option(names = "--eval-script", defaultValue = "../shared/bench/eval-vectors.py", description = "(${DEFAULT-VALUE})")
+    @Option(names = "--python", defaultValue = "/usr/bin/python3") String python;
+    @Option(names = "--eval-script", defaultValue = "../shared/bench/eval-vectors.py")
     Path evalScript;
     @Option(names = "--text", description = "Export rill's vectors in word2vec's text format (default: binary).")
     boolean text;
-    @Option(names = "--topic", defaultValue = "bench.corpus", description = "(${DEFAULT-VALUE})")
-    String topic;
-    @Option(names = "--partitions", defaultValue = "2", description = "(${DEFAULT-VALUE})")
-    int partitions;
-    @Option(names = "--jvm-opts", defaultValue = "-Xmx4g -XX:+UseG1GC", description = "Each node's (${DEFAULT-VALUE}).")
-    String jvmOpts;
-    @Option(names = "--broker-jvm-opts", defaultValue = "-Xmx1g -XX:+UseG1GC", description = "(${DEFAULT-VALUE})")
-    String brokerJvmOpts;
+    @Option(names = "--topic", defaultValue = "bench.corpus") String topic;
+    @Option(names = "--partitions", defaultValue = "2") int partitions;
+    @Option(names = "--jvm-opts", defaultValue = "-Xmx4g -XX:+UseG1GC", description = "Each node's.") String jvmOpts;
+    @Option(names = "--broker-jvm-opts", defaultValue = "-Xmx1g -XX:+UseG1GC") String brokerJvmOpts;
     @Option(names = "--jfr", paramLabel = "FILE", description = "Record each rill run with Flight Recorder (FILE-N.jfr "
             + "for run N when there are several).")
     Path jfr;
