@@ -14,6 +14,8 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine;
@@ -181,6 +183,17 @@ abstract class Bench<R> implements Callable<Integer> {
     static Config nodeConfig(List<String> lines) {
         return ConfigFactory.parseString(String.join("\n", lines)).withFallback(ConfigFactory.defaultApplication())
                 .withFallback(ConfigFactory.defaultReference()).resolve();
+    }
+
+    /** The settings in effect: every key under {@code sections} (dispatchers aside), then {@code keys}. */
+    static Map<String, String> effective(Config config, List<String> sections, List<String> keys) {
+        Map<String, String> shown = new TreeMap<>();
+        for (String section : sections) {
+            config.getConfig(section).entrySet().stream().filter(e -> !e.getKey().contains("dispatcher"))
+                    .forEach(e -> shown.put(section + "." + e.getKey(), String.valueOf(e.getValue().unwrapped())));
+        }
+        keys.forEach(k -> shown.put(k, String.valueOf(config.getValue(k).unwrapped())));
+        return shown;
     }
 
     /** A condition {@link #await} polls. */

@@ -122,46 +122,35 @@ public final class ClusterBench extends Bench<ClusterBench.Result> {
     void validate() {
         requireJar();
         if (passes < 1 || partitions < 1 || settle < 1 || pollMillis < 10 || nodes.stream().anyMatch(n -> n < 1
-                || n > partitions) || predict.stream().anyMatch(n -> n < 1) || bandwidths.stream().anyMatch(b -> b <= 0)) {
+                || n > partitions) || predict.stream().anyMatch(n -> n < 1) || bandwidths.stream().anyMatch(b -> b <= 0)
+                || !Files.isRegularFile(train)) {
             throw bad("--passes, --partitions, --settle, --poll-ms (10+), --predict, --bandwidths positive; each of "
-                    + "--nodes 1..partitions");
-        }
-        if (!Files.isRegularFile(train)) {
-            throw bad("no training names at " + train);
+                    + "--nodes 1..partitions; --train a file");
         }
     }
 
     /** What the bench lays over every node's application.conf after the run's own lines: the sizes asked, --set. */
     private List<String> lines() {
         List<String> lines = new ArrayList<>(List.of("rill.skipgram.enabled = false"));
-        Map<String, Integer> sizes = new LinkedHashMap<>();
-        sizes.put("embedding-size", embedding);
-        sizes.put("hidden-size", hidden);
-        sizes.put("bptt-steps", bptt);
-        sizes.put("lanes-per-stream", lanes);
-        sizes.forEach((k, v) -> {
-            if (v != null) {
-                lines.add("rill.lstm." + k + " = " + v);
-            }
-        });
+        String[] keys = {"embedding-size", "hidden-size", "bptt-steps", "lanes-per-stream"};
+        Integer[] sizes = {embedding, hidden, bptt, lanes};
+        for (int i = 0; i < keys.length; i++) {
+            lines.addAll(sizes[i] == null ? List.of() : List.of("rill.lstm." + keys[i] + " = " + sizes[i]));
+        }
         lines.addAll(overrides);
         return lines;
     }
 
     @Override
     Result measure() throws Exception {
-        List<String> names = Files.readAllLines(train, StandardCharsets.UTF_8).stream().filter(l -> !l.isEmpty())
-                .toList();
+        List<String> names = Files.readAllLines(train).stream().filter(l -> !l.isEmpty()).toList();
         Config config = nodeConfig(lines());
-        Map<String, String> model = new LinkedHashMap<>();
-        for (String key : List.of("rill.lstm.cell", "rill.lstm.embedding-size", "rill.lstm.hidden-size",
-                "rill.lstm.layers", "rill.lstm.bptt-steps", "rill.lstm.lanes-per-stream", "rill.lstm.learning-rate",
-                "rill.lstm.pull-every-steps", "rill.lstm.max-staleness", "rill.lstm.gather-window",
-                "rill.lstm.held-out.every", "rill.lstm.progress.every-steps", "rill.generate.enabled",
-                "rill.generate.snapshot-interval", "rill.generate.seen-refresh-interval",
-                "rill.generate.seen-sequences.expected", "rill.generate.seen-sequences.false-positive-rate")) {
-            model.put(key, String.valueOf(config.getValue(key).unwrapped()));
-        }
+        Map<String, String> model = effective(config, List.of(), List.of("rill.lstm.cell", "rill.lstm.embedding-size",
+                "rill.lstm.hidden-size", "rill.lstm.layers", "rill.lstm.bptt-steps", "rill.lstm.lanes-per-stream",
+                "rill.lstm.learning-rate", "rill.lstm.pull-every-steps", "rill.lstm.max-staleness",
+                "rill.lstm.gather-window", "rill.lstm.held-out.every", "rill.lstm.progress.every-steps",
+                "rill.generate.enabled", "rill.generate.snapshot-interval", "rill.generate.seen-refresh-interval",
+                "rill.generate.seen-sequences.expected", "rill.generate.seen-sequences.false-positive-rate"));
         // The seen set is a Bloom filter sized for n sequences at false-positive rate p: -n ln p / (ln 2)^2 bits.
         double n = config.getDouble("rill.generate.seen-sequences.expected");
         long seenBytes = (long) Math.ceil(-n * Math.log(config.getDouble("rill.generate.seen-sequences"
@@ -198,28 +187,21 @@ public final class ClusterBench extends Bench<ClusterBench.Result> {
         String group = "bench-cluster-" + index + "-" + UUID.randomUUID();
         System.out.printf("%n== %d node%s (topic %s) ==%n", n, n == 1 ? "" : "s", topic);
         Path topics = dir.resolve("topics");
-        Kafka.spec(topics, topic, partitions, -1);
-        Kafka.spec(topics, "bench.names.deadletter", 1, -1);
-        Kafka.spec(topics, config.getString("rill.generate.requests-topic"), 2, 86_400_000L);
-        Kafka.spec(topics, config.getString("rill.generate.replies-topic"), 1, 604_800_000L);
+        Kafka.specs(topics, topic, partitions, "bench.names.deadletter", config);
         Kafka.provision(admin, topics);
-        int[] clusterPorts = new int[n];
+        int[] ports = new int[n];
         for (int i = 0; i < n; i++) {
-            clusterPorts[i] = Child.freePort();
+            ports[i] = Child.freePort();
         }
-        String seeds = "127.0.0.1:" + clusterPorts[0] + (n > 1 ? ",127.0.0.1:" + clusterPorts[1] : "");
+        String seeds = "127.0.0.1:" + ports[0] + (n > 1 ? ",127.0.0.1:" + ports[1] : "");
         List<Node.Spec> specs = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            List<String> lines = new ArrayList<>(List.of("rill.node.data-dir = " + Node.quote(dir.resolve("node-" + i)),
-                    "rill.checkpoint.directory = " + Node.quote(dir.resolve("checkpoints")),
-                    "rill.kafka.bootstrap-servers = " + Node.quote(broker.bootstrap()),
-                    "rill.kafka.group-id = " + Node.quote(group), "rill.kafka.topics-dir = " + Node.quote(topics),
-                    "rill.ingest.deadletter-topic = bench.names.deadletter",
-                    "rill.ingest.streams = [{topic = " + Node.quote(topic) + ", tokenizer = characters, batch-bytes = "
-                            + "65536}]",
+            List<String> lines = Node.base(dir.resolve("node-" + i), broker.bootstrap(), group, topics, topic,
+                    "characters, batch-bytes = 65536", "bench.names.deadletter");
+            lines.addAll(List.of("rill.checkpoint.directory = " + Node.quote(dir.resolve("checkpoints")),
                     "rill.lstm.models = [{name = " + MODEL + ", topics = [" + Node.quote(topic) + "], sequences = line}]",
                     // Nodes that start together on two cores can take more than the default minute to join.
-                    "rill.cluster { enabled = true, host = \"127.0.0.1\", port = " + clusterPorts[i] + ", seed-nodes = \""
+                    "rill.cluster { enabled = true, host = \"127.0.0.1\", port = " + ports[i] + ", seed-nodes = \""
                             + seeds + "\", node-name = \"node-" + i + "\", join-timeout = " + startTimeout + "s }"));
             lines.addAll(lines());
             specs.add(new Node.Spec("node-" + i, nodeJvmOpts, rillJar, dir, lines));
@@ -251,9 +233,7 @@ public final class ClusterBench extends Bench<ClusterBench.Result> {
             return measure(index, n, cluster, up, hostAtStart, broker, admin, names, topic, group);
         } finally {
             for (Node node : cluster) {
-                if (node.alive()) {
-                    node.kill();
-                }
+                node.kill(); // those still alive after a failure
             }
         }
     }
@@ -276,24 +256,14 @@ public final class ClusterBench extends Bench<ClusterBench.Result> {
         for (Node node : cluster) {
             threadsBefore.add(node.cpu());
         }
-        Random shuffle = new Random(seed);
-        List<String> order = new ArrayList<>();
-        for (int p = 0; p < passes; p++) {
-            List<String> pass = new ArrayList<>(names);
-            Collections.shuffle(pass, shuffle);
-            order.addAll(pass);
-        }
+        List<String> order = Kafka.passes(names, passes, new Random(seed));
         Kafka.Sent sent = Kafka.produce(Kafka.producer(broker.bootstrap(), true), order.size(), i ->
                 new ProducerRecord<>(topic, (int) (i % partitions), null, order.get((int) i).getBytes(StandardCharsets.UTF_8)));
         long characters = order.stream().mapToLong(s -> s.codePointCount(0, s.length()) + 1).sum();
         var parts = Kafka.partitions(topic, partitions);
         Map<String, Long> ends = Kafka.ends(admin, parts);
-        long[] pids = new long[n + 2];
-        for (int i = 0; i < n; i++) {
-            pids[i] = cluster.get(i).process.pid();
-        }
-        pids[n] = broker.process().pid();
-        pids[n + 1] = ProcessHandle.current().pid();
+        List<Long> pids = new ArrayList<>(cluster.stream().map(node -> node.process.pid()).toList());
+        pids.addAll(List.of(broker.process().pid(), ProcessHandle.current().pid())); // the nodes, broker, harness
         long start = System.nanoTime();
         long firstStep = -1;
         long lastChange = -1;
@@ -320,10 +290,7 @@ public final class ClusterBench extends Bench<ClusterBench.Result> {
                 steps += nodeSteps[i];
                 chars = Math.max(chars, Node.n(v, "CharactersTrained"));
             }
-            double[] cpu = new double[n + 2];
-            for (int i = 0; i < n + 2; i++) {
-                cpu[i] = Machine.cpuSeconds(pids[i]);
-            }
+            double[] cpu = pids.stream().mapToDouble(Machine::cpuSeconds).toArray();
             long loopback = Machine.loopbackBytes();
             if (firstStep < 0 && steps > 0) {
                 firstStep = now;
@@ -383,9 +350,7 @@ public final class ClusterBench extends Bench<ClusterBench.Result> {
         }
         String loadEnd = Machine.loadAverages();
         List<Long> peaks = cluster.stream().map(node -> node.memory().map(Machine.Memory::peak).orElse(-1L)).toList();
-        for (Node node : cluster) {
-            node.process.requestStop(); // SIGTERM to all at once
-        }
+        cluster.forEach(node -> node.process.requestStop()); // SIGTERM to all at once
         List<NodeResult> results = new ArrayList<>();
         Map<String, Object> server = null;
         double heldOut = Double.NaN;

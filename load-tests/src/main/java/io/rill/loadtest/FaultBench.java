@@ -375,7 +375,7 @@ public final class FaultBench extends Bench<FaultBench.Result> {
         }
 
         /** What every scenario reports from the logs: errors, out-of-memory, checkpoint trouble, source restarts. */
-        void logs(Scenario s) {
+        private void logs(Scenario s) {
             List<String> errors = grep(Node.ERROR);
             List<String> oom = grep(Node.OOM);
             List<String> invalid = grep(INVALID_CHECKPOINT);
@@ -391,11 +391,37 @@ public final class FaultBench extends Bench<FaultBench.Result> {
             }
         }
 
-        /** The node stops on SIGTERM within {@code grace}: a check. */
+        /** The node stops on SIGTERM within {@code grace}: a check; then what the logs say. */
         void stop(Node node, int grace, Scenario s) throws InterruptedException {
             Integer exit = node.stop(Duration.ofSeconds(grace));
             s.check("the node stops cleanly on SIGTERM afterwards", Node.clean(exit), "exit %s (143 is the JVM's code "
                     + "after SIGTERM)", exit == null ? "none within " + grace + " s (killed)" : exit.toString());
+            logs(s);
+        }
+
+        /**
+         * The end of a scenario with a producer: it stops, everything is accounted for (within {@code seconds}), its
+         * records must all be acknowledged and, with {@code noDeadLetters}, nothing dead-lettered.
+         */
+        List<Row> finish(Scenario s, Node node, Kafka.Paced producer, Timeline timeline, List<TopicPartition> partitions,
+                         double seconds, boolean noDeadLetters) throws Exception {
+            producer.stopSending();
+            boolean delivered = producer.awaitDelivered(Duration.ofSeconds(300));
+            timeline.event("producer stopped");
+            s.figure("producer", "%s", producer.counts());
+            List<Row> rows = account(node, partitions, seconds, s);
+            timeline.event("all counted");
+            Thread.sleep(1500); // one more sample after the end
+            long ends = rows.stream().mapToLong(Row::end).sum();
+            s.check("the producer's records were all acknowledged", delivered && producer.failed() == 0
+                    && producer.acked() == ends, "%,d acknowledged, %,d failed, end offsets sum to %,d%s",
+                    producer.acked(), producer.failed(), ends, producer.firstFailure() == null ? ""
+                            : "; first failure: " + producer.firstFailure());
+            if (noDeadLetters) {
+                long dead = node.deadLetters().get("Total");
+                s.check("nothing dead-lettered", dead == 0, "%d", dead);
+            }
+            return rows;
         }
 
         @Override

@@ -112,13 +112,10 @@ public final class IngestBench extends Bench<IngestBench.Result> {
         Data data = new Data(records, text.distinct(), text.minBytes, text.maxBytes, text.bytesOf(records),
                 text.tokensOf(records));
         Path topics = work.resolve("topics");
-        Kafka.spec(topics, topic, partitions, -1);
-        Kafka.spec(topics, topic + ".deadletter", 1, -1);
-        List<String> lines = new ArrayList<>(List.of("rill.node.data-dir = " + Node.quote(work.resolve("node")),
-                "rill.kafka.topics-dir = " + Node.quote(topics), "rill.kafka.group-id = " + Node.quote("bench-rill-"
-                        + UUID.randomUUID()), "rill.ingest.streams = [{topic = " + Node.quote(topic) + ", tokenizer = "
-                        + "words}]", "rill.ingest.deadletter-topic = " + Node.quote(topic + ".deadletter"),
-                "rill.jmx.remote.enabled = false", "rill.skipgram.enabled = false"));
+        Kafka.specs(topics, topic, partitions, topic + ".deadletter", null);
+        List<String> lines = Node.base(work.resolve("node"), "", "bench-rill-" + UUID.randomUUID(), topics, topic,
+                "words", topic + ".deadletter");
+        lines.addAll(List.of("rill.jmx.remote.enabled = false", "rill.skipgram.enabled = false"));
         lines.addAll(overrides);
         Config config = nodeConfig(lines);
         lines.removeAll(overrides);
@@ -307,15 +304,9 @@ public final class IngestBench extends Bench<IngestBench.Result> {
 
     /** The settings that shape ingest throughput, as the node had them. */
     private static Map<String, String> settings(Config config) {
-        Map<String, String> shown = new LinkedHashMap<>();
-        for (String key : List.of("rill.ingest.batch-size", "rill.ingest.batch-window", "rill.ingest.commit-max-batch",
-                "rill.ingest.commit-max-interval", "akka.kafka.consumer.poll-interval")) {
-            shown.put(key, String.valueOf(config.getValue(key).unwrapped()));
-        }
-        new TreeMap<>(config.getConfig("akka.kafka.consumer.kafka-clients").entrySet().stream().collect(
-                java.util.stream.Collectors.toMap(Map.Entry::getKey, e -> e.getValue().unwrapped()))).forEach((k, v) ->
-                shown.put("akka.kafka.consumer.kafka-clients." + k, String.valueOf(v)));
-        return shown;
+        return effective(config, List.of("akka.kafka.consumer.kafka-clients"), List.of("rill.ingest.batch-size",
+                "rill.ingest.batch-window", "rill.ingest.commit-max-batch", "rill.ingest.commit-max-interval",
+                "akka.kafka.consumer.poll-interval"));
     }
 
     @Override

@@ -58,6 +58,28 @@ final class Kafka {
                 """.formatted(topic, partitions, retentionMs));
     }
 
+    /** Specs of a text topic, its dead-letter topic and, with {@code generation}, the generation topics. */
+    static void specs(Path dir, String topic, int partitions, String deadletter, com.typesafe.config.Config generation)
+            throws IOException {
+        spec(dir, topic, partitions, -1);
+        spec(dir, deadletter, 1, -1);
+        if (generation != null) {
+            spec(dir, generation.getString("rill.generate.requests-topic"), 2, 86_400_000L);
+            spec(dir, generation.getString("rill.generate.replies-topic"), 1, 604_800_000L);
+        }
+    }
+
+    /** {@code passes} passes over {@code lines}, each shuffled. */
+    static List<String> passes(List<String> lines, int passes, java.util.Random shuffle) {
+        List<String> order = new java.util.ArrayList<>();
+        for (int p = 0; p < passes; p++) {
+            List<String> pass = new java.util.ArrayList<>(lines);
+            java.util.Collections.shuffle(pass, shuffle);
+            order.addAll(pass);
+        }
+        return order;
+    }
+
     /** Creates the topics of the spec files in {@code dir} (null: rill's own, bundled in its jar). */
     static void provision(Admin admin, Path dir) {
         TopicProvisioner.ensure(admin, TopicSpec.loadAll(dir));

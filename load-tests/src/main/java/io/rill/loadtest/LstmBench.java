@@ -189,19 +189,14 @@ public final class LstmBench extends Bench<LstmBench.Result> {
 
     private Rill rill(Path dir) throws Exception {
         String loadStart = Machine.loadAverages();
-        List<String> names = Files.readAllLines(train, StandardCharsets.UTF_8).stream().filter(l -> !l.isEmpty())
-                .toList();
+        List<String> names = Files.readAllLines(train).stream().filter(l -> !l.isEmpty()).toList();
         long charsPerPass = names.stream().mapToLong(n -> n.codePointCount(0, n.length()) + 1).sum();
         Child.Broker broker = Child.broker(brokerJvmOpts, dir.resolve("broker"), 0, dir.resolve("broker.log"),
                 Duration.ofSeconds(180));
         Path topics = dir.resolve("topics");
-        List<String> lines = new ArrayList<>(List.of("rill.node.data-dir = " + Node.quote(dir.resolve("node")),
-                "rill.kafka.bootstrap-servers = " + Node.quote(broker.bootstrap()),
-                "rill.kafka.group-id = " + Node.quote("bench-lstm-" + UUID.randomUUID()),
-                "rill.kafka.topics-dir = " + Node.quote(topics),
-                "rill.ingest.streams = [{topic = " + Node.quote(topic) + ", tokenizer = characters, batch-bytes = 65536}]",
-                "rill.ingest.deadletter-topic = " + Node.quote(topic + ".deadletter"),
-                "rill.lstm.models = [{name = " + MODEL + ", topics = [" + Node.quote(topic) + "], sequences = line}]",
+        List<String> lines = Node.base(dir.resolve("node"), broker.bootstrap(), "bench-lstm-" + UUID.randomUUID(), topics,
+                topic, "characters, batch-bytes = 65536", topic + ".deadletter");
+        lines.addAll(List.of("rill.lstm.models = [{name = " + MODEL + ", topics = [" + Node.quote(topic) + "], sequences = line}]",
                 "rill.skipgram.enabled = false", "rill.lstm.enabled = true", "rill.generate.enabled = true",
                 "rill.lstm.embedding-size = " + embedding, "rill.lstm.hidden-size = " + hidden,
                 "rill.lstm.bptt-steps = " + bptt, "rill.lstm.lanes-per-stream = " + lanes,
@@ -211,23 +206,18 @@ public final class LstmBench extends Bench<LstmBench.Result> {
         String requests = config.getString("rill.generate.requests-topic");
         String replies = config.getString("rill.generate.replies-topic");
         try (var admin = Kafka.admin(broker.bootstrap())) {
-            Kafka.spec(topics, topic, partitions, -1);
-            Kafka.spec(topics, topic + ".deadletter", 1, -1);
-            Kafka.spec(topics, requests, 2, 86_400_000L);
-            Kafka.spec(topics, replies, 1, 604_800_000L);
+            Kafka.specs(topics, topic, partitions, topic + ".deadletter", config);
             Kafka.provision(admin, topics);
             Random shuffle = new Random(seed);
-            List<String> order = order(names, passes, shuffle);
+            List<String> order = Kafka.passes(names, passes, shuffle);
             Kafka.Sent sent = produce(broker.bootstrap(), order);
             boolean holdsOut = config.getInt("rill.lstm.held-out.every") > 0
                     && config.getInt("rill.lstm.held-out.max-lines") > 0;
             long expected = holdsOut ? -1 : expectedTrained(sent.partitionOf(), order, config);
             Map<String, Long> ends = Kafka.ends(admin, Kafka.partitions(topic, partitions));
             long[] perPartition = sent.perPartition(partitions);
-            List<String> split = new ArrayList<>();
-            for (int p = 0; p < partitions; p++) {
-                split.add(Report.f("%d: %,d", p, perPartition[p]));
-            }
+            List<String> split = java.util.stream.IntStream.range(0, partitions)
+                    .mapToObj(p -> Report.f("%d: %,d", p, perPartition[p])).toList();
             List<Progress> progress = new CopyOnWriteArrayList<>();
             AtomicBoolean reading = new AtomicBoolean(true);
             Thread progressReader = progressReader(broker.bootstrap(), replies, progress, reading);
@@ -281,6 +271,7 @@ public final class LstmBench extends Bench<LstmBench.Result> {
                 }
                 Cpu.Phase cpu = node.cpu().since(before);
                 Machine.Memory memory = node.memory().orElse(new Machine.Memory(-1, -1));
+                long heapUsed = node.heap()[0];
                 Map<String, Object> model = new TreeMap<>(node.attrs(bean, "Version", "Pulls", "Steps", "StepMillis",
                         "BatchLanes", "StalenessP50", "StalenessP99", "StalenessMax", "StaleGradientsRefused",
                         "TrainingLoss", "HeldOutLoss", "VocabularySize", "CharactersDropped", "SequencesSeen",
@@ -304,7 +295,6 @@ public final class LstmBench extends Bench<LstmBench.Result> {
                         : generate(node, client, broker.bootstrap(), names, shuffle, (chars - charsAtFirstStep)
                         / (lastStep - firstStep), charsPerPass);
                 long genPeak = node.memory().map(Machine.Memory::peak).orElse(-1L);
-                long heapUsed = node.heap()[0];
                 node.stop(Duration.ofSeconds(60));
                 return new Rill(settings(config), names.size(), charsPerPass, order.size(), String.join(", ", split),
                         sent.seconds(), expected, ending, node.upSeconds, firstIn, firstStep, lastStep, chars,
@@ -318,17 +308,6 @@ public final class LstmBench extends Bench<LstmBench.Result> {
         } finally {
             broker.stop();
         }
-    }
-
-    /** The names of {@code passes} passes, each shuffled. */
-    private static List<String> order(List<String> names, int passes, Random shuffle) {
-        List<String> order = new ArrayList<>();
-        for (int p = 0; p < passes; p++) {
-            List<String> pass = new ArrayList<>(names);
-            Collections.shuffle(pass, shuffle);
-            order.addAll(pass);
-        }
-        return order;
     }
 
     /** One name per record (its bytes, no key), to the partitions in turn or where Kafka's partitioner puts it. */
@@ -399,7 +378,7 @@ public final class LstmBench extends Bench<LstmBench.Result> {
         int seconds = genWarmup + 5 + rates().size() * (genSeconds + genDrain);
         int more = (int) Math.min(500, Math.max(2, Math.ceil(1.5 * trainRate * seconds / charsPerPass)));
         System.out.printf("[rill] generation phase: producing %d more passes so that training goes on%n", more);
-        Kafka.Sent sent = produce(bootstrap, order(names, more, shuffle));
+        Kafka.Sent sent = produce(bootstrap, Kafka.passes(names, more, shuffle));
         var bean = Node.charModel(MODEL);
         long start = node.num(bean, "CharactersTrained");
         await("the model trains on the new passes", 30, 20, () -> node.num(bean, "CharactersTrained") > start);
@@ -441,17 +420,10 @@ public final class LstmBench extends Bench<LstmBench.Result> {
 
     /** The settings that shape the comparison and the throughput, as the node had them. */
     private static Map<String, String> settings(Config config) {
-        Map<String, String> shown = new TreeMap<>();
-        for (String section : List.of("rill.lstm", "rill.generate")) {
-            config.getConfig(section).entrySet().stream().filter(e -> !e.getKey().contains("dispatcher"))
-                    .forEach(e -> shown.put(section + "." + e.getKey(), String.valueOf(e.getValue().unwrapped())));
-        }
-        for (String key : List.of("rill.lstm.worker-dispatcher.thread-pool-executor.fixed-pool-size",
+        return effective(config, List.of("rill.lstm", "rill.generate"), List.of(
+                "rill.lstm.worker-dispatcher.thread-pool-executor.fixed-pool-size",
                 "rill.generate.dispatcher.thread-pool-executor.fixed-pool-size", "rill.ingest.streams",
-                "rill.ingest.batch-size", "rill.ingest.batch-window", "rill.skipgram.enabled")) {
-            shown.put(key, String.valueOf(config.getValue(key).unwrapped()));
-        }
-        return shown;
+                "rill.ingest.batch-size", "rill.ingest.batch-window", "rill.skipgram.enabled"));
     }
 
     @Override

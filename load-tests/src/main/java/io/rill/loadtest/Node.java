@@ -79,6 +79,15 @@ final class Node implements AutoCloseable {
         return ConfigUtil.quoteString(String.valueOf(value));
     }
 
+    /** The lines a benchmark's node starts from: data directory, broker, group, topics and its one stream. */
+    static List<String> base(Path data, String bootstrap, String group, Path topics, String topic, String tokenizer,
+                             String deadletter) {
+        return new ArrayList<>(List.of("rill.node.data-dir = " + quote(data), "rill.kafka.bootstrap-servers = "
+                + quote(bootstrap), "rill.kafka.group-id = " + quote(group), "rill.kafka.topics-dir = " + quote(topics),
+                "rill.ingest.streams = [{topic = " + quote(topic) + ", tokenizer = " + tokenizer + "}]",
+                "rill.ingest.deadletter-topic = " + quote(deadletter)));
+    }
+
     /** A node to start: {@code lines} of HOCON laid over application.conf, in {@code <dir>/<label>.conf}. */
     record Spec(String label, String jvmOpts, Path jar, Path dir, List<String> lines) {
     }
@@ -148,10 +157,6 @@ final class Node implements AutoCloseable {
         return server;
     }
 
-    boolean registered(ObjectName bean) throws IOException {
-        return server.isRegistered(bean);
-    }
-
     /** Several attributes of one bean in one round trip; one the bean lacks is left out. */
     Map<String, Object> attrs(ObjectName bean, String... attributes) throws Exception {
         Map<String, Object> values = new HashMap<>();
@@ -167,10 +172,6 @@ final class Node implements AutoCloseable {
 
     long num(ObjectName bean, String attribute) throws Exception {
         return ((Number) attr(bean, attribute)).longValue();
-    }
-
-    double dbl(ObjectName bean, String attribute) throws Exception {
-        return ((Number) attr(bean, attribute)).doubleValue();
     }
 
     Object invoke(ObjectName bean, String operation, Object... args) throws Exception {

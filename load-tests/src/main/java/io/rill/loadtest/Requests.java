@@ -221,11 +221,6 @@ final class Requests implements AutoCloseable {
         return replies;
     }
 
-    /** Replies that matched no request of the run under way (late ones of an earlier run, duplicates). */
-    long ignored() {
-        return ignored.sum();
-    }
-
     @Override
     public void close() throws InterruptedException {
         running = false;

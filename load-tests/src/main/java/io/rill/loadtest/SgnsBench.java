@@ -217,8 +217,7 @@ public final class SgnsBench extends Bench<SgnsBench.Result> {
                 Duration.ofSeconds(180));
         try (var admin = Kafka.admin(broker.bootstrap())) {
             Path topics = dir.resolve("topics");
-            Kafka.spec(topics, topic, partitions, -1);
-            Kafka.spec(topics, topic + ".deadletter", 1, -1);
+            Kafka.specs(topics, topic, partitions, topic + ".deadletter", null);
             Kafka.provision(admin, topics);
             // Each record to the partition with the fewest bytes so far, keyed by its line number.
             long[] bytes = new long[partitions];
@@ -241,11 +240,8 @@ public final class SgnsBench extends Bench<SgnsBench.Result> {
                 split.add(Report.f("%d: %,d records, %.1f MB", p, ends.get(topic + "-" + p), bytes[p] / Machine.MIB));
             }
             String group = "bench-sgns-" + UUID.randomUUID();
-            List<String> config = new ArrayList<>(List.of("rill.node.data-dir = " + Node.quote(dir.resolve("node")),
-                    "rill.kafka.bootstrap-servers = " + Node.quote(broker.bootstrap()),
-                    "rill.kafka.group-id = " + Node.quote(group), "rill.kafka.topics-dir = " + Node.quote(topics),
-                    "rill.ingest.streams = [{topic = " + Node.quote(topic) + ", tokenizer = words}]",
-                    "rill.ingest.deadletter-topic = " + Node.quote(topic + ".deadletter")));
+            List<String> config = Node.base(dir.resolve("node"), broker.bootstrap(), group, topics, topic, "words",
+                    topic + ".deadletter");
             SETTINGS.forEach((k, v) -> config.add(k + " = " + v));
             List<String> set = new ArrayList<>(overrides);
             set.addAll(variant.getValue());
@@ -313,18 +309,12 @@ public final class SgnsBench extends Bench<SgnsBench.Result> {
 
     /** The settings that shape the comparison and the throughput, as the node had them. */
     private static Map<String, String> effective(List<String> lines) {
-        var config = nodeConfig(lines);
-        Map<String, String> shown = new TreeMap<>();
-        config.getConfig("rill.skipgram").entrySet().stream().filter(e -> !e.getKey().startsWith("worker-dispatcher"))
-                .forEach(e -> shown.put("rill.skipgram." + e.getKey(), String.valueOf(e.getValue().unwrapped())));
-        for (String key : List.of("rill.skipgram.worker-dispatcher.thread-pool-executor.fixed-pool-size",
-                "rill.ingest.max-record-bytes", "rill.ingest.batch-size", "rill.ingest.batch-window",
-                "rill.ingest.commit-max-batch", "rill.ingest.commit-max-interval", "akka.kafka.consumer.poll-interval",
+        return Bench.effective(nodeConfig(lines), List.of("rill.skipgram"), List.of(
+                "rill.skipgram.worker-dispatcher.thread-pool-executor.fixed-pool-size", "rill.ingest.max-record-bytes",
+                "rill.ingest.batch-size", "rill.ingest.batch-window", "rill.ingest.commit-max-batch",
+                "rill.ingest.commit-max-interval", "akka.kafka.consumer.poll-interval",
                 "akka.kafka.consumer.kafka-clients.max.partition.fetch.bytes",
-                "akka.kafka.consumer.kafka-clients.max.poll.records")) {
-            shown.put(key, String.valueOf(config.getValue(key).unwrapped()));
-        }
-        return shown;
+                "akka.kafka.consumer.kafka-clients.max.poll.records"));
     }
 
     private Eval evaluate(Path vectors, boolean binary) throws Exception {

@@ -57,17 +57,14 @@ final class Timeline implements AutoCloseable {
         this.node = node;
         this.produced = produced;
         this.thread = new Thread(() -> {
-            while (running) {
-                long next = System.nanoTime() + 1_000_000_000L;
-                samples.add(sample());
-                long wait = next - System.nanoTime();
-                if (wait > 0) {
-                    try {
-                        Thread.sleep(wait / 1_000_000);
-                    } catch (InterruptedException e) {
-                        return;
-                    }
+            try {
+                while (running) {
+                    long next = System.nanoTime() + 1_000_000_000L;
+                    samples.add(sample());
+                    Thread.sleep(Math.max(0, (next - System.nanoTime()) / 1_000_000));
                 }
+            } catch (InterruptedException e) {
+                // closed
             }
         }, "timeline");
         thread.setDaemon(true);
@@ -85,29 +82,25 @@ final class Timeline implements AutoCloseable {
     Sample sample() {
         double t = now();
         long producedNow = produced.getAsLong();
-        long in = -1;
-        long[] heap = {-1, -1};
-        long sequence = -1;
-        Node n = node.get();
-        if (n != null && n.alive()) {
-            try {
-                var streams = n.streams();
-                in = streams.isEmpty() ? -1 : streams.values().stream().mapToLong(Node.Stream::recordsIn).sum();
-                heap = n.heap();
-                sequence = n.num(Node.CHECKPOINTS, "LastSequence");
-            } catch (Exception e) {
-                // gone or not up yet
-            }
-        }
-        long ends = -1;
-        long committed = -1;
+        long[] n = {-1, -1, -1, -1, -1}; // taken in, heap used, heap max, checkpoint; ends, committed below
+        Node current = node.get();
         try {
-            ends = Kafka.sum(Kafka.ends(admin, partitions));
-            committed = Kafka.committed(admin, group, partitions).values().stream().mapToLong(v -> Math.max(0, v)).sum();
+            n[0] = current.streams().isEmpty() ? -1 : current.recordsIn(null);
+            long[] heap = current.heap();
+            n[1] = heap[0];
+            n[2] = heap[1];
+            n[3] = current.num(Node.CHECKPOINTS, "LastSequence");
+        } catch (Exception e) {
+            // no node, gone or not up yet
+        }
+        long[] offsets = {-1, -1};
+        try {
+            offsets = new long[] {Kafka.sum(Kafka.ends(admin, partitions)), Kafka.committed(admin, group, partitions)
+                    .values().stream().mapToLong(v -> Math.max(0, v)).sum()};
         } catch (Exception e) {
             // the broker is down
         }
-        return new Sample(t, producedNow, ends, committed, in, heap[0], heap[1], sequence);
+        return new Sample(t, producedNow, offsets[0], offsets[1], n[0], n[1], n[2], n[3]);
     }
 
     List<Sample> samples() {
