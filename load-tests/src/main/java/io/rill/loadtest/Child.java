@@ -5,7 +5,6 @@ import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -43,12 +42,12 @@ final class Child {
     final Process process;
     final Path log;
     private final String watched;
-    private final boolean echo;
     private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
     private final List<String> output = new ArrayList<>();
     private final Thread pump;
 
-    private Child(String name, List<String> command, Map<String, String> env, Path log, String watched, boolean echo)
+    /** Starts {@code command} with {@code env} added; lines starting with {@code watched} (or null) can be awaited. */
+    Child(String name, List<String> command, Map<String, String> env, Path log, String watched, boolean echo)
             throws IOException {
         Files.createDirectories(log.toAbsolutePath().getParent());
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
@@ -56,47 +55,34 @@ final class Child {
         this.name = name;
         this.log = log;
         this.watched = watched;
-        this.echo = echo;
         this.process = builder.start();
         LIVE.add(this);
-        this.pump = new Thread(this::pump, "output-of-" + name);
+        this.pump = new Thread(() -> {
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream()));
+                 BufferedWriter out = Files.newBufferedWriter(log, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
+                for (String line; (line = in.readLine()) != null; out.flush()) {
+                    out.write(line + System.lineSeparator());
+                    if (echo) {
+                        System.out.println("  | " + line);
+                        synchronized (output) {
+                            output.add(line);
+                        }
+                    }
+                    if (watched != null && line.startsWith(watched)) {
+                        lines.add(line.substring(watched.length()));
+                    }
+                }
+            } catch (IOException e) {
+                // the process is gone
+            }
+        }, "output-of-" + name);
         pump.setDaemon(true);
         pump.start();
     }
 
-    /** Starts {@code command} with {@code env} added; lines starting with {@code watched} (or null) can be awaited. */
-    static Child start(String name, List<String> command, Map<String, String> env, Path log, String watched,
-                       boolean echo) throws IOException {
-        return new Child(name, command, env, log, watched, echo);
-    }
-
-    private void pump() {
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                StandardCharsets.UTF_8));
-             BufferedWriter out = Files.newBufferedWriter(log, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
-            for (String line; (line = in.readLine()) != null; ) {
-                out.write(line);
-                out.newLine();
-                out.flush();
-                if (echo) {
-                    System.out.println("  | " + line);
-                    synchronized (output) {
-                        output.add(line);
-                    }
-                }
-                if (watched != null && line.startsWith(watched)) {
-                    lines.add(line.substring(watched.length()));
-                }
-            }
-        } catch (IOException e) {
-            // the process is gone
-        }
-    }
-
     /** The rest of the next watched line, waiting at most {@code timeout}; fails if the process ends first. */
     String awaitLine(Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
+        for (long deadline = System.nanoTime() + timeout.toNanos(); System.nanoTime() < deadline; ) {
             String line = lines.poll(100, TimeUnit.MILLISECONDS);
             if (line != null) {
                 return line;
@@ -122,11 +108,6 @@ final class Child {
         return process.isAlive();
     }
 
-    /** The exit code, or null while it runs. */
-    Integer exitCode() {
-        return process.isAlive() ? null : process.exitValue();
-    }
-
     /** SIGKILL (with its children) and wait until it is gone. */
     void kill() throws InterruptedException {
         process.descendants().forEach(ProcessHandle::destroyForcibly);
@@ -135,11 +116,6 @@ final class Child {
             throw new IllegalStateException(name + " (pid " + pid() + ") still alive 30 s after SIGKILL");
         }
         ended();
-    }
-
-    /** SIGTERM without waiting, to stop several at once; then {@link #terminate} each. */
-    void requestStop() {
-        process.destroy();
     }
 
     /** SIGTERM, up to {@code grace} to end, then SIGKILL; whether it ended by itself. */
@@ -160,14 +136,12 @@ final class Child {
 
     /** Lines of the log that match {@code pattern}. */
     List<String> grep(Pattern pattern) {
-        try (var stream = Files.lines(log, StandardCharsets.UTF_8)) {
+        try (var stream = Files.lines(log)) {
             return stream.filter(l -> pattern.matcher(l).find()).toList();
         } catch (IOException | java.io.UncheckedIOException e) {
             return List.of();
         }
     }
-
-    // ---- the children the harness starts ------------------------------------------------------------------------
 
     static String java() {
         return ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java")
@@ -202,7 +176,7 @@ final class Child {
         command.addAll(words(jvmOpts));
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), BrokerMain.class.getName(),
                 dir.toString(), Integer.toString(port)));
-        Child child = start("broker", command, Map.of(), log, BrokerMain.SERVING, false);
+        Child child = new Child("broker", command, Map.of(), log, BrokerMain.SERVING, false);
         try {
             return new Broker(child, Bench.JSON.readValue(child.awaitLine(timeout), BrokerMain.Serving.class));
         } catch (Exception e) {
@@ -226,7 +200,7 @@ final class Child {
         System.out.printf("%s: %s%n", name, String.join(" ", command));
         String loadAtStart = Machine.loadAverages();
         long started = System.nanoTime();
-        Child child = start(name, command, env, log, null, true);
+        Child child = new Child(name, command, env, log, null, true);
         Map<String, Long> peaks = new ConcurrentHashMap<>();
         Map<Long, Double> cpuByPid = new ConcurrentHashMap<>();
         Map<Long, String> kindByPid = new ConcurrentHashMap<>();
@@ -234,19 +208,14 @@ final class Child {
             List<ProcessHandle> all = new ArrayList<>(child.process.descendants().toList());
             all.add(child.process.toHandle());
             for (ProcessHandle p : all) {
-                String kind = kindByPid.computeIfAbsent(p.pid(), pid -> {
-                    String k = classify.apply(Machine.commandLine(pid));
-                    return k == null ? "" : k;
-                });
-                if (!kind.isEmpty()) {
+                String kind = kindByPid.computeIfAbsent(p.pid(), pid -> String.valueOf(classify.apply(
+                        Machine.commandLine(pid))));
+                if (!kind.equals("null")) {
                     Machine.memory(p.pid()).ifPresent(m -> peaks.merge(kind, m.peak(), Math::max));
-                    double cpu = Machine.cpuSeconds(p.pid());
-                    if (cpu >= 0) {
-                        cpuByPid.merge(p.pid(), cpu, Math::max);
-                    }
+                    cpuByPid.merge(p.pid(), Math.max(0, Machine.cpuSeconds(p.pid())), Math::max);
                 }
             }
-            if (since(started) > timeoutSeconds) {
+            if (Bench.since(started) > timeoutSeconds) {
                 child.kill();
                 throw new IllegalStateException(name + " did not finish within " + timeoutSeconds + " s");
             }
@@ -257,16 +226,9 @@ final class Child {
         }
         Map<String, Double> cpu = new ConcurrentHashMap<>();
         cpuByPid.forEach((pid, s) -> cpu.merge(kindByPid.get(pid), s, Double::sum));
-        cpu.remove("");
-        List<String> lines;
         synchronized (child.output) {
-            lines = List.copyOf(child.output);
+            return new Sampled(command, List.copyOf(child.output), Bench.since(started), Map.copyOf(peaks),
+                    Map.copyOf(cpu), loadAtStart, Machine.loadAverages());
         }
-        return new Sampled(command, lines, since(started), Map.copyOf(peaks), Map.copyOf(cpu), loadAtStart,
-                Machine.loadAverages());
-    }
-
-    private static double since(long nanos) {
-        return (System.nanoTime() - nanos) / 1e9;
     }
 }

@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -350,7 +349,7 @@ public final class ClusterBench extends Bench<ClusterBench.Result> {
         }
         String loadEnd = Machine.loadAverages();
         List<Long> peaks = cluster.stream().map(node -> node.memory().map(Machine.Memory::peak).orElse(-1L)).toList();
-        cluster.forEach(node -> node.process.requestStop()); // SIGTERM to all at once
+        cluster.forEach(node -> node.process.process.destroy()); // SIGTERM to all at once
         List<NodeResult> results = new ArrayList<>();
         Map<String, Object> server = null;
         double heldOut = Double.NaN;
@@ -490,15 +489,8 @@ public final class ClusterBench extends Bench<ClusterBench.Result> {
                 ">chars/step", "staleness p50 / p99 / max", ">refused", ">held-out loss", ">nodes' CPU (cores)",
                 ">broker + harness CPU (cores)", "server on", "loopback MB (the fit's)"), rows);
         r.failures().forEach(f -> md.para("**Failed:** `%s`", f.replace('`', '\'')));
-        md.bullet("**chars/s**: characters trained in the window (the parameter server's count) over its length. "
-                        + "**updates/s**: worker steps in the window, all nodes, each one gradient the server applied "
-                        + "(or refused). **chars/step**: the two over each other.")
-                .bullet("Staleness, refused gradients, characters trained: the node that hosts the parameter server. "
-                        + "Held-out loss: the progress reporter's last report (a cluster singleton), on its node.")
-                .bullet("CPU: /proc of each process (native threads included) in the window, over its length.")
-                .bullet("Loopback: every byte on the machine's loopback interface in the window (Kafka, JMX and "
-                        + "anything else on the machine included); in brackets what the bytes-per-update fit below "
-                        + "gives for the run, the one-node run's background included.");
+        md.bullet("How each figure is taken: load-tests/README.md, \"The cluster benchmark\"; server-side figures "
+                + "from the node that hosts the parameter server; loopback MB in the window, with the bytes fit's.");
         for (Run x : r.runs()) {
             Map<String, Object> s = x.server();
             md.bullet("%d node%s: %,d records, %,d characters produced in %.1f s; up, joined and stable after %.1f s; "
@@ -524,11 +516,8 @@ public final class ClusterBench extends Bench<ClusterBench.Result> {
         md.table(List.of(">nodes", "node", "server", "progress", ">partitions", ">records", ">steps (timed)", ">steps/s",
                 ">ms/step", ">worker busy", ">last batch (lanes)", ">CPU (cores)", ">peak RSS", ">up after",
                 "log ERROR / WARN", "stop (exit)"), rows);
-        md.para("**steps/s, ms/step, worker busy**: the timed steps over the window, their mean time, and the two "
-                + "multiplied: the share of the window the node's worker spent in forward and backward passes. "
-                + "**stop**: after SIGTERM to every node at once; 143 is the JVM's exit code after a SIGTERM it "
-                + "handled. CPU by thread group in each node, from the names produced to the end of the run (the "
-                + "settle period included), over JMX:");
+        md.para("**worker busy**: timed steps x ms/step over the window. **stop**: after SIGTERM to all at once (143: "
+                + "the JVM's code after SIGTERM). CPU by thread group, names produced to the end of the run, over JMX:");
         for (Run x : r.runs()) {
             for (NodeResult n : x.nodeResults()) {
                 md.bullet("%d node%s, %s: %s", x.nodes(), x.nodes() == 1 ? "" : "s", n.label(), n.threads().describe(8));
@@ -555,15 +544,10 @@ public final class ClusterBench extends Bench<ClusterBench.Result> {
 
     private static void renderModel(Report md, Result r, Model m) {
         md.h3("Bytes per update")
-                .para("Measured on the loopback interface in the runs of two or more nodes, less the one-node run's "
-                        + "background rate (Kafka and JMX). A gradient push G and a pull's snapshot S carry the same "
-                        + "parameters, so the fit takes G = S = u and adds the seen set's Bloom filter D = %,d B "
-                        + "(`rill.generate.seen-sequences`) to a snapshot with data (S_d), which each node's generator "
-                        + "pulls every %s s (the parameters alone every %s s) and the progress reporter every %d updates. "
-                        + "**u = %,.0f B** per parameter copy: per update, G + S/p = %,.0f B cross between nodes when "
-                        + "the worker is not on the server's node, %,.0f bytes per character trained there.", m.d(),
-                        Report.d(m.gs(), 1), Report.d(m.g(), 1), m.e(), m.u(), m.u() * (1 + 1.0 / m.p()),
-                        m.u() * (1 + 1.0 / m.p()) / m.c());
+                .para("Fitted to the loopback bytes of the runs of two or more nodes (less the one-node run's rate) "
+                        + "with G = S = u and S_d = u + D, D = %,d B the seen set: **u = %,.0f B**; per update G + S/p = "
+                        + "%,.0f B cross between nodes when the worker is not on the server's node, %,.0f B per character.",
+                        m.d(), m.u(), m.u() * (1 + 1.0 / m.p()), m.u() * (1 + 1.0 / m.p()) / m.c());
         List<List<String>> rows = new ArrayList<>();
         for (Run x : r.runs()) {
             if (x.nodes() > 1) {
@@ -575,17 +559,9 @@ public final class ClusterBench extends Bench<ClusterBench.Result> {
         md.table(List.of(">nodes", ">steps of workers not on the server's node", ">fraction measured",
                 ">fraction expected (N-1)/N", ">loopback MB", ">the fit's MB"), rows);
         md.h3("Network-cost model")
-                .para("One update is one worker step: c characters, one push of G bytes to the model's parameter "
-                        + "server and, every p steps, a pull of S bytes. A model has one parameter server, on one node, "
-                        + "so its link carries the pushes and pulls of the other N-1 nodes. With U updates per second "
-                        + "and f = (N-1)/N of them from other nodes, U is the smallest of: compute, N·r; the server "
-                        + "node's link in, B / (f·G); its link out, (B − (N-1)·R_gen) / (f·(S/p + S_d/e)), R_gen = S/g "
-                        + "+ D/g_s the bytes per second each other node's generator pulls. Predicted chars/s = c·U. "
-                        + "Assumptions: N machines like this one, each node learning its own share of partitions (the "
-                        + "topic grows with N); full-duplex links of B each way, payload only; cores to spare on the "
-                        + "server's machine; workers at the same rate. Not modelled any more: the server actor's and "
-                        + "Artery's per-message CPU (they were timed in-process with rill's internal classes, which the "
-                        + "harness no longer uses); the per-node CPU by thread group above shows them.")
+                .para("U updates/s is the smallest of compute N·r, the server node's link in B / (f·G) and out "
+                        + "(B − (N-1)·R_gen) / (f·(S/p + S_d/e)), f = (N-1)/N; chars/s = c·U (load-tests/README.md, \"The "
+                        + "cluster benchmark\"). The server actor's and Artery's CPU per message are not modelled.")
                 .table(List.of("input", ">value", "measured how"), List.of(
                         List.of("r, one node's worker steps/s", Report.d(m.r(), 3), "the smallest run, per node"),
                         List.of("c, characters per step", Report.n(m.c()), "the same run"),
@@ -617,10 +593,8 @@ public final class ClusterBench extends Bench<ClusterBench.Result> {
             md.table(List.of(">N", ">compute N·r·c", ">link in", ">link out", ">**predicted chars/s**", "limited by",
                     ">x one node", ">shared-link chars/s", "server link in / out", ">staleness p99 (rough)"), predictions);
         }
-        md.para("The bounds are in characters per second. **shared-link**: both directions share B (the pessimistic "
-                + "reading). **staleness p99 (rough)**: the largest p99 per node seen here times N; above "
-                + "`rill.lstm.max-staleness` the server refuses gradients, so the compute bound is then not reached "
-                + "with useful updates.");
+        md.para("Bounds in characters per second; **shared-link**: both directions share B; **staleness p99 "
+                + "(rough)**: the largest p99 per node times N, against `rill.lstm.max-staleness`.");
         Optional<Run> one = r.runs().stream().filter(x -> x.nodes() == 1).findFirst();
         md.h3("Observations");
         for (Run x : r.runs()) {
@@ -638,9 +612,8 @@ public final class ClusterBench extends Bench<ClusterBench.Result> {
                         x.server().get("StalenessMax"));
             }
         }
-        md.bullet("What limits scaling here: all the nodes share this machine's cores with the broker and the harness; "
-                + "a second node adds no compute, but a JVM, the serialization of every update that crosses between "
-                + "nodes, coordination, and smaller batches per worker. The model says how it would scale on N machines.");
+        md.bullet("On one machine the nodes share its cores: a node adds no compute, only a JVM, serialization and "
+                + "smaller batches per worker. The model says how it would scale on N machines.");
         for (double gbit : r.bandwidths()) {
             int leaves = r.predict().stream().sorted().filter(n -> {
                 double[] b = m.bounds(n, gbit * 1e9 / 8);

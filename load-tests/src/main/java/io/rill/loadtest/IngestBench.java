@@ -336,9 +336,8 @@ public final class IngestBench extends Bench<IngestBench.Result> {
                 Report.d(d.records() / r.work().seconds() / fetch, 2)));
         md.table(List.of("phase", ">records", ">seconds", ">records/s", ">MB/s", ">tokens/s", ">CPU µs/record",
                 ">ratio to ConsumerPerformance"), rows);
-        md.para("CPU µs/record: CPU time of the whole JVM (broker included) during the phase, per record; for the "
-                + "work-alone row, the CPU time of its one thread. Unlike records/s it hardly depends on what else the "
-                + "machine is running.");
+        md.para("CPU µs/record: the whole JVM's CPU (broker included) in the phase per record; the work alone: its "
+                + "thread's. It moves much less than records/s on a shared machine.");
         md.para("**rill / ConsumerPerformance (fetch only): %.2f** (the issue's target is >= %.1f: %s).", headline,
                 TARGET_RATIO, headline >= TARGET_RATIO ? "met" : "not met");
         md.h3("Setup")

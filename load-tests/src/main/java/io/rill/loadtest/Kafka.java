@@ -223,7 +223,9 @@ final class Kafka {
 
         /** Starts sending at {@code perSecond} over all targets (0: as fast as it can). */
         synchronized void start(double perSecond) {
-            setRate(perSecond);
+            anchorIndex = next.get();
+            anchorNanos = System.nanoTime();
+            rate = perSecond;
             Thread t = new Thread(() -> {
                 while (thread == Thread.currentThread()) {
                     double r = rate;
@@ -241,12 +243,6 @@ final class Kafka {
             t.setDaemon(true);
             thread = t;
             t.start();
-        }
-
-        void setRate(double perSecond) {
-            anchorIndex = next.get();
-            anchorNanos = System.nanoTime();
-            rate = perSecond;
         }
 
         /** Stops the sending thread; what was handed to Kafka is still delivered. */

@@ -449,10 +449,11 @@ public final class LstmBench extends Bench<LstmBench.Result> {
                 ">test NLL (nats/char; rill: held-out)", ">CPU", ">characters trained", "RSS"), rows);
         md.para("NLL by pass (nats/char; the reference: its test names, every 5th pass; rill: its held-out names, from "
                 + "the first progress report after its trained characters crossed that many passes):");
-        Map<Integer, List<String>> byPass = new TreeMap<>();
+        Map<Integer, List<String>> byPass = new TreeMap<>(); // pass -> the pass, each reference's NLL, rill's
+        int cells = r.peers().size() + 2;
         for (int i = 0; i < r.peers().size(); i++) {
             for (Pass p : r.peers().get(i).passes()) {
-                byPass.computeIfAbsent(p.pass(), k -> blank(r.peers().size() + 1)).set(i, nll(p.nll()));
+                byPass.computeIfAbsent(p.pass(), k -> blank(cells, k)).set(i + 1, nll(p.nll()));
             }
         }
         for (int pass = r.nllEvery(); r.nllEvery() > 0 && pass <= r.passes(); pass += r.nllEvery()) {
@@ -460,19 +461,14 @@ public final class LstmBench extends Bench<LstmBench.Result> {
             Optional<Progress> p = x.progress().stream().filter(q -> q.characters() >= threshold).findFirst()
                     .or(() -> Optional.ofNullable(threshold + 1 >= r.passes() * x.trainedPerPass() ? last : null));
             if (p.isPresent()) {
-                byPass.computeIfAbsent(pass, k -> blank(r.peers().size() + 1)).set(r.peers().size(), Report.f(
-                        "%s (at %.2f passes)", nll(p.get().heldOutLoss()), p.get().characters() / x.trainedPerPass()));
+                byPass.computeIfAbsent(pass, k -> blank(cells, k)).set(cells - 1, Report.f("%s (at %.2f passes)",
+                        nll(p.get().heldOutLoss()), p.get().characters() / x.trainedPerPass()));
             }
         }
-        List<List<String>> nllRows = new ArrayList<>();
-        byPass.forEach((pass, cells) -> {
-            List<String> row = new ArrayList<>(List.of("" + pass));
-            row.addAll(cells);
-            nllRows.add(row);
-        });
         List<String> columns = new ArrayList<>(List.of(">pass"));
         r.peers().forEach(p -> columns.add(">" + peerName(p)));
         columns.add(">" + rillName);
+        List<List<String>> nllRows = new ArrayList<>(byPass.values());
         md.table(columns, nllRows);
         Scenario at100 = x.scenarios().stream().filter(s -> s.client().rate() == 100).findFirst().orElse(null);
         md.para("**Targets** (from the issue):");
@@ -486,21 +482,8 @@ public final class LstmBench extends Bench<LstmBench.Result> {
                         ? "n/a (no such scenario)" : Report.d(at100.client().client().p99(), 1) + " ms, "
                         + (at100.client().client().p99() <= TARGET_P99_MILLIS && at100.client().unanswered() == 0
                         ? "met" : "NOT met")).end();
-        md.bullet("**chars/s**: the reference's own figure (characters trained over the time since its training loop "
-                        + "started; its shuffles and test NLL every 5 passes are in that time). rill: characters "
-                        + "trained after the first training step was seen, over the time from that step to the last "
-                        + "(`rill:type=CharModel` polled every 50 ms). The names were all produced before the node "
-                        + "started; consuming, the stream actors and the lanes are in rill's time.")
-                .bullet("**NLL**: nats per character of names read as one text after a leading newline, every "
-                        + "character predicted. The reference: its `test_nll` on the test names. rill: the held-out "
-                        + "loss of its progress stream (`rill.generated`, every `rill.lstm.progress.every-steps` steps), "
-                        + "on the names it held out of training (one in `rill.lstm.held-out.every` of the training "
-                        + "names, by a hash; the first `held-out.max-lines` held-out lines): the harness reaches rill "
-                        + "only through JMX and Kafka, which do not score a given text.")
-                .bullet("**CPU**: the reference's python process, from /proc every 50 ms; rill: the node's JVM "
-                        + "(ND4J's native threads included; the broker has a JVM of its own) from node up to the end "
-                        + "of training. **RSS**: the reference's peak (VmHWM); rill: the node's VmRSS at the end of "
-                        + "training, and its VmHWM.").end();
+        md.para("How each figure is taken: load-tests/README.md, \"The character-model benchmark\". rill's NLL is its "
+                + "held-out loss (names it kept out of training), the reference's is on its test names.");
         Map<String, Object> m = x.model();
         md.para("rill's training: %s steps (%,d timed), %.1f ms per step, staleness p50 %s / p99 %s / max %s versions, "
                         + "stale gradients refused %s. Ended: %s.", m.get("Steps"),
@@ -584,13 +567,8 @@ public final class LstmBench extends Bench<LstmBench.Result> {
         md.table(List.of(">requests/s", ">sent", ">replies", ">errors", ">unanswered", ">achieved rate", ">p50 ms",
                 ">p90 ms", ">p99 ms", ">max ms", ">timestamps p50 / p99 ms", ">rill training chars/s meanwhile",
                 ">node's CPU cores busy", ">rill JMX request p50 / p99 ms", ">rill JMX sampling p50 / p99 ms"), rows);
-        md.bullet("**p50 … max**: the client's latency of each answered request (replies and error replies), from just "
-                        + "before `send` to the consumer poll that returned its reply. **timestamps**: the reply record's "
-                        + "CreateTime (rill's producer) minus the request's (the client's), ms resolution. "
-                        + "**unanswered**: no reply within the drain time after the last request.")
-                .bullet("**rill JMX** (`rill:type=Generation`, after each scenario): RequestLatency is from the request "
-                        + "record's timestamp to the reply written, SamplingLatency the sampling alone; the percentiles "
-                        + "are reset (`resetLatencies`) before each scenario, the counters below are differences.");
+        md.bullet("Latencies: the client's, `send` to the poll that returned the reply; **timestamps**: reply minus "
+                + "request CreateTime; **rill JMX**: `rill:type=Generation`, percentiles reset before each scenario.");
         for (Scenario s : x.scenarios()) {
             Requests.Result c = s.client();
             Map<String, Object> j = s.jmx();
@@ -604,8 +582,10 @@ public final class LstmBench extends Bench<LstmBench.Result> {
         md.end();
     }
 
-    private static List<String> blank(int n) {
-        return new ArrayList<>(Collections.nCopies(n, ""));
+    private static List<String> blank(int n, int pass) {
+        List<String> row = new ArrayList<>(Collections.nCopies(n, ""));
+        row.set(0, "" + pass);
+        return row;
     }
 
     private static String peerName(Peer p) {

@@ -118,7 +118,7 @@ final class Node implements AutoCloseable {
                 command.addAll(Child.words(s.jvmOpts()));
                 command.addAll(List.of("-jar", s.jar().toString(), "run", "-c", config.toString()));
                 started.add(System.nanoTime());
-                children.add(Child.start(s.label(), command, Map.of(), s.dir().resolve(s.label() + ".log"), RUNNING,
+                children.add(new Child(s.label(), command, Map.of(), s.dir().resolve(s.label() + ".log"), RUNNING,
                         false));
                 configs.add(config);
                 ports.add(port);
@@ -255,7 +255,7 @@ final class Node implements AutoCloseable {
     /** SIGTERM and up to {@code grace}; the exit code (143: the JVM's after a SIGTERM), or null if it was killed. */
     Integer stop(Duration grace) throws InterruptedException {
         close();
-        return process.terminate(grace) ? process.exitCode() : null;
+        return process.terminate(grace) ? process.process.exitValue() : null;
     }
 
     static boolean clean(Integer exit) {

@@ -72,7 +72,6 @@ final class Requests implements AutoCloseable {
     private final Thread reader;
     private final AtomicReference<Pending> current = new AtomicReference<>();
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
-    private final LongAdder ignored = new LongAdder();
     private volatile boolean running = true;
     private Map<Integer, JsonNode> replies = Map.of();
 
@@ -112,8 +111,7 @@ final class Requests implements AutoCloseable {
         try {
             message = Bench.JSON.readTree(record.value());
         } catch (java.io.IOException | RuntimeException e) {
-            ignored.increment();
-            return;
+            return; // not JSON: not a reply
         }
         Pending p = current.get();
         String id = message == null ? "" : message.path("id").asText("");
@@ -129,8 +127,7 @@ final class Requests implements AutoCloseable {
             }
         }
         if (index < 0 || index >= p.sentNanos().length || !p.answeredNanos().compareAndSet(index, 0, now)) {
-            ignored.increment(); // an earlier run's, a duplicate (at least once), or not ours
-            return;
+            return; // an earlier run's, a duplicate (at least once), or not ours
         }
         p.answeredMillis().set(index, record.timestamp());
         p.bodies().put(index, message);

@@ -2,8 +2,8 @@ package io.rill.loadtest;
 
 import io.rill.text.Tokenizer;
 import io.rill.text.TokenizerKind;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
+import java.io.BufferedOutputStream;
+import java.io.OutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -333,62 +334,46 @@ public final class SgnsBench extends Bench<SgnsBench.Result> {
      */
     private static int restrict(List<String> lines, Path vectors, boolean binary, Path target) throws IOException {
         Map<String, Integer> counts = new HashMap<>();
-        lines.forEach(l -> {
-            for (String w : l.trim().split("\\s+")) {
-                if (!w.isEmpty()) {
-                    counts.merge(w, 1, Integer::sum);
-                }
-            }
-        });
-        Map<String, float[]> all = new HashMap<>();
-        int dim;
-        try (DataInputStream in = new DataInputStream(new java.io.BufferedInputStream(Files.newInputStream(vectors)))) {
-            String[] header = token(in, '\n').trim().split(" ");
-            int n = Integer.parseInt(header[0]);
-            dim = Integer.parseInt(header[1]);
-            for (int i = 0; i < n; i++) {
-                float[] v = new float[dim];
-                if (binary) {
-                    String word = token(in, ' ').trim();
-                    byte[] raw = new byte[4 * dim];
-                    in.readFully(raw);
-                    ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(v);
-                    all.put(word, v);
-                } else {
-                    String[] parts = token(in, '\n').trim().split(" ");
-                    for (int k = 0; k < dim; k++) {
-                        v[k] = Float.parseFloat(parts[k + 1]);
-                    }
-                    all.put(parts[0], v);
-                }
+        lines.forEach(l -> Arrays.stream(l.trim().split("\\s+")).filter(w -> !w.isEmpty())
+                .forEach(w -> counts.merge(w, 1, Integer::sum)));
+        Map<String, byte[]> rows = new HashMap<>(); // little-endian floats, as word2vec's binary format has them
+        ByteBuffer in = ByteBuffer.wrap(Files.readAllBytes(vectors));
+        String[] header = token(in, '\n').split(" ");
+        int dim = Integer.parseInt(header[1]);
+        for (int i = 0; i < Integer.parseInt(header[0]); i++) {
+            byte[] row = new byte[4 * dim];
+            if (binary) {
+                String word = token(in, ' ');
+                in.get(row);
+                rows.put(word, row);
+            } else {
+                String[] parts = token(in, '\n').split(" ");
+                ByteBuffer floats = ByteBuffer.wrap(row).order(ByteOrder.LITTLE_ENDIAN);
+                Arrays.stream(parts).skip(1).forEach(x -> floats.putFloat(Float.parseFloat(x)));
+                rows.put(parts[0], row);
             }
         }
-        List<String> words = counts.entrySet().stream().filter(e -> e.getValue() >= 5 && all.containsKey(e.getKey()))
+        List<String> words = counts.entrySet().stream().filter(e -> e.getValue() >= 5 && rows.containsKey(e.getKey()))
                 .sorted(Map.Entry.<String, Integer>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
                 .map(Map.Entry::getKey).toList();
-        try (DataOutputStream out = new DataOutputStream(new java.io.BufferedOutputStream(Files.newOutputStream(target)))) {
+        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(target))) {
             out.write((words.size() + " " + dim + "\n").getBytes(StandardCharsets.UTF_8));
-            ByteBuffer row = ByteBuffer.allocate(4 * dim).order(ByteOrder.LITTLE_ENDIAN);
             for (String w : words) {
                 out.write((w + " ").getBytes(StandardCharsets.UTF_8));
-                row.clear();
-                row.asFloatBuffer().put(all.get(w));
-                out.write(row.array());
+                out.write(rows.get(w));
                 out.write('\n');
             }
         }
         return words.size();
     }
 
-    /** Bytes up to {@code end} (skipping a leading newline), as UTF-8. */
-    private static String token(DataInputStream in, char end) throws IOException {
-        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-        for (int b = in.read(); b >= 0 && b != end; b = in.read()) {
-            if (!(b == '\n' && bytes.size() == 0)) {
-                bytes.write(b);
-            }
+    /** The bytes up to {@code end}, as trimmed UTF-8 (a binary row's trailing newline goes with the next word). */
+    private static String token(ByteBuffer in, char end) {
+        int start = in.position();
+        while (in.get() != end) {
+            // up to the separator
         }
-        return bytes.toString(StandardCharsets.UTF_8);
+        return new String(in.array(), start, in.position() - start - 1, StandardCharsets.UTF_8).trim();
     }
 
     @Override
@@ -406,25 +391,12 @@ public final class SgnsBench extends Bench<SgnsBench.Result> {
         }
         md.table(List.of("implementation", ">words/s", ">ratio to gensim", ">CPU", ">analogy accuracy",
                 ">WS353 Spearman", ">words in the vectors file", "RSS"), rows);
-        md.bullet("**words/s**: raw words of the file (`wc -w`, %,d) x %d passes over the wall time. Peers: as "
-                        + "`sgns-peers.sh` measures it (the whole training, vocabulary pass included). rill: from the "
-                        + "first record taken in to the last update applied, i.e. until every partition's stream has "
-                        + "committed its end offset (a stream commits a batch only after its worker has pushed the "
-                        + "batch's deltas; the last commit can wait up to `rill.ingest.commit-max-interval`). Producing "
-                        + "the corpus is not in rill's time.", r.words(), r.passes())
-                .bullet("**CPU**: of the training process, and per word. Peers: the word2vec binary / the python running "
-                        + "gensim, from /proc every 50 ms. rill: the node's JVM (its Kafka consumer included; the broker "
-                        + "runs in a JVM of its own) from node up to all committed. CPU per word moves much less than "
-                        + "words/s on a shared machine.")
-                .bullet("**analogy accuracy, WS353 Spearman**: `eval-vectors.py` on the vectors as written "
-                        + "(questions-words restricted to the first 30,000 words of the file; WordSim-353).")
-                .bullet("**RSS**: peers: the peak (VmHWM) of the training process, sampled every 50 ms. rill: VmRSS of "
-                        + "the node's JVM when all was committed, and its peak.").end();
+        md.para("How each figure is taken: load-tests/README.md, \"The skip-gram benchmark\" (words/s: `wc -w` of the "
+                + "file, %,d, x %d passes over the wall time; rill's from its first record taken in to all committed).",
+                r.words(), r.passes());
         if (!r.rill().isEmpty()) {
-            md.para("rill's online vocabulary makes a word trainable once it has been seen min-count times *so far*, so "
-                    + "after several passes words that occur once per pass have vectors too, written in id order (first "
-                    + "seen first). The same vectors restricted to the peers' vocabulary (words occurring at least 5 "
-                    + "times in one pass), most frequent first:");
+            md.para("The same vectors restricted to the peers' vocabulary (words seen 5 times in one pass), most "
+                    + "frequent first (rill's online vocabulary gives every word of a repeated corpus a vector):");
             md.table(List.of("rill run", ">words", ">analogy accuracy", ">WS353 Spearman"), r.rill().stream()
                     .map(x -> List.of(x.name(), Report.f("%,d", x.peerWords()), Report.d(x.peerVocabulary().analogy(),
                             4), Report.d(x.peerVocabulary().ws353(), 4))).toList());
