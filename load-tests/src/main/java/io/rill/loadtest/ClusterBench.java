@@ -198,7 +198,7 @@ public final class ClusterBench extends Bench<ClusterBench.Result> {
             List<String> lines = Node.base(dir.resolve("node-" + i), broker.bootstrap(), group, topics, topic,
                     "characters, batch-bytes = 65536", "bench.names.deadletter");
             lines.addAll(List.of("rill.checkpoint.directory = " + Node.quote(dir.resolve("checkpoints")),
-                    "rill.lstm.models = [{name = " + MODEL + ", topics = [" + Node.quote(topic) + "], sequences = line}]",
+                    "rill.models." + MODEL + " { kind = char-lstm, topics = [" + Node.quote(topic) + "], sequences = line }",
                     // Nodes that start together on two cores can take more than the default minute to join.
                     "rill.cluster { enabled = true, host = \"127.0.0.1\", port = " + ports[i] + ", seed-nodes = \""
                             + seeds + "\", node-name = \"node-" + i + "\", join-timeout = " + startTimeout + "s }"));

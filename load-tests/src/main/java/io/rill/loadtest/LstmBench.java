@@ -196,7 +196,7 @@ public final class LstmBench extends Bench<LstmBench.Result> {
         Path topics = dir.resolve("topics");
         List<String> lines = Node.base(dir.resolve("node"), broker.bootstrap(), "bench-lstm-" + UUID.randomUUID(), topics,
                 topic, "characters, batch-bytes = 65536", topic + ".deadletter");
-        lines.addAll(List.of("rill.lstm.models = [{name = " + MODEL + ", topics = [" + Node.quote(topic) + "], sequences = line}]",
+        lines.addAll(List.of("rill.models." + MODEL + " { kind = char-lstm, topics = [" + Node.quote(topic) + "], sequences = line }",
                 "rill.skipgram.enabled = false", "rill.lstm.enabled = true", "rill.generate.enabled = true",
                 "rill.lstm.embedding-size = " + embedding, "rill.lstm.hidden-size = " + hidden,
                 "rill.lstm.bptt-steps = " + bptt, "rill.lstm.lanes-per-stream = " + lanes,

@@ -34,7 +34,9 @@ final class Node implements AutoCloseable {
     static final ObjectName CHECKPOINTS = name("rill:type=Checkpoints");
     static final ObjectName DEAD_LETTERS = name("rill:type=DeadLetters");
     static final ObjectName GENERATION = name("rill:type=Generation");
-    static final ObjectName SKIPGRAM = name("rill:type=SkipGram");
+    /** The skip-gram model a benchmark's node runs. */
+    static final String SKIPGRAM_MODEL = "corpus";
+    static final ObjectName SKIPGRAM = name("rill:type=SkipGram,model=" + SKIPGRAM_MODEL);
     static final ObjectName CLUSTER = name("rill:type=Cluster");
     static final ObjectName MEMORY = name("java.lang:type=Memory");
     /** What the CLI prints once {@code RillNode.start} has returned. */
@@ -79,13 +81,16 @@ final class Node implements AutoCloseable {
         return ConfigUtil.quoteString(String.valueOf(value));
     }
 
-    /** The lines a benchmark's node starts from: data directory, broker, group, topics and its one stream. */
+    /**
+     * The lines a benchmark's node starts from: data directory, broker, group, topics and its one stream, and no model
+     * (application.conf's defaults learn from other topics): a benchmark adds the model it measures.
+     */
     static List<String> base(Path data, String bootstrap, String group, Path topics, String topic, String tokenizer,
                              String deadletter) {
         return new ArrayList<>(List.of("rill.node.data-dir = " + quote(data), "rill.kafka.bootstrap-servers = "
                 + quote(bootstrap), "rill.kafka.group-id = " + quote(group), "rill.kafka.topics-dir = " + quote(topics),
                 "rill.ingest.streams = [{topic = " + quote(topic) + ", tokenizer = " + tokenizer + "}]",
-                "rill.ingest.deadletter-topic = " + quote(deadletter)));
+                "rill.ingest.deadletter-topic = " + quote(deadletter), "rill.models = null"));
     }
 
     /** A node to start: {@code lines} of HOCON laid over application.conf, in {@code <dir>/<label>.conf}. */

@@ -243,6 +243,8 @@ public final class SgnsBench extends Bench<SgnsBench.Result> {
             String group = "bench-sgns-" + UUID.randomUUID();
             List<String> config = Node.base(dir.resolve("node"), broker.bootstrap(), group, topics, topic, "words",
                     topic + ".deadletter");
+            config.add("rill.models." + Node.SKIPGRAM_MODEL + " { kind = skip-gram, topics = [" + Node.quote(topic)
+                    + "] }");
             SETTINGS.forEach((k, v) -> config.add(k + " = " + v));
             List<String> set = new ArrayList<>(overrides);
             set.addAll(variant.getValue());
@@ -418,7 +420,7 @@ public final class SgnsBench extends Bench<SgnsBench.Result> {
                         + "of its own (`%s`, loopback, fresh directory). Each run: a node `java %s -jar rill.jar run -c "
                         + "<file>`, external-broker mode, a fresh group, stream tokenizer `words`, remote JMX on "
                         + "loopback; set by the bench: %s; `--set` for every run: %s. The vectors: the node's "
-                        + "`exportVectors` (rill:type=SkipGram); scored with `%s`.", r.lines(), r.longestLine(),
+                        + "`exportVectors` (rill:type=SkipGram,model=corpus); scored with `%s`.", r.lines(), r.longestLine(),
                 r.passes(), (long) r.lines() * r.passes(), r.partitions(), r.brokerJvmOpts(), r.jvmOpts(),
                 Report.settings(SETTINGS), r.overrides().isEmpty() ? "none" : "`" + String.join("`, `",
                         r.overrides()) + "`", r.evalCommand()).end();
