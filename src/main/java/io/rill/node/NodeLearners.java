@@ -162,10 +162,10 @@ final class NodeLearners implements LearnerContext {
             boolean warnNow = !warned && failure == null;
             if (warnNow) {
                 List<String> missing = wanted.stream().filter(t -> !found.contains(t)).distinct().toList();
-                log.warn("{} {} not exist on {}: {} requests are not answered until {} created (checked every {}; "
+                log.warn("{} not exist on {}: {} requests are not answered until {} created (checked every {}; "
                                 + "give each topic a spec in topics/, or create it on the cluster)",
                         missing.size() == 1 ? "topic " + missing.get(0) + " does" : "topics " + missing + " do",
-                        bootstrap, kind.name(), missing.size() == 1 ? "it is" : "they are", recheck);
+                        bootstrap, kind.name(), missing.size() == 1 ? "it is" : "they are", recheck.toSeconds() + " s");
             } else if (failure != null) {
                 log.debug("cannot list the {} topics yet: {}", kind.name(), failure.toString());
             }
