@@ -83,7 +83,8 @@ final class NodeHttp {
         Path absolute = target.toAbsolutePath();
         Path parent = absolute.getParent();
         Files.createDirectories(parent);
-        Path temp = Files.createTempFile(parent, "." + absolute.getFileName(), ".part");
+        // Not createTempFile: its owner-only permissions would stay on the file; this one gets the usual ones.
+        Path temp = parent.resolve("." + absolute.getFileName() + "." + Long.toHexString(System.nanoTime()) + ".part");
         try {
             HttpResponse<Path> response = send(settings, path, HttpResponse.BodyHandlers.ofFile(temp));
             if (response.statusCode() != 200) {

@@ -60,7 +60,7 @@ public final class ProgressPlot {
             throws IOException {
         byte[] bytes = svg(table, columns, xColumn, title).getBytes(StandardCharsets.UTF_8);
         Path parent = out.toAbsolutePath().getParent();
-        Path temp = Files.createTempFile(parent, "." + out.getFileName(), ".tmp");
+        Path temp = parent.resolve("." + out.getFileName() + "." + Long.toHexString(System.nanoTime()) + ".tmp");
         try {
             Files.write(temp, bytes);
             Files.move(temp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -102,7 +102,8 @@ public final class ProgressPlot {
          .append("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
         text(s, width / 2.0, 32, "middle", 20, "bold", title);
         text(s, width / 2.0, 52, "middle", 12, "normal", String.format(Locale.ROOT, "%d samples, %s to %s",
-                table.rows().size(), table.times().get(0), table.times().get(table.times().size() - 1)));
+                table.rows().size(), table.times().get(0).truncatedTo(java.time.temporal.ChronoUnit.SECONDS),
+                table.times().get(table.times().size() - 1).truncatedTo(java.time.temporal.ChronoUnit.SECONDS)));
         if (columns.isEmpty()) {
             text(s, width / 2.0, TOP + PANEL_H / 2.0, "middle", 14, "normal", "no column to draw");
         }
@@ -165,7 +166,7 @@ public final class ProgressPlot {
         double plotLeft = left + PLOT_LEFT, plotTop = top + PLOT_TOP;
         double plotW = PANEL_W - PLOT_LEFT - PLOT_RIGHT, plotH = PANEL_H - PLOT_TOP - PLOT_BOTTOM;
         s.append("<g class=\"panel\">\n");
-        text(s, left + PANEL_W / 2.0, top + 16, "middle", 14, "bold", name);
+        text(s, plotLeft, top + 16, "start", 14, "bold", name);
         double[] xr = range(x.values());
         double[] yr = range(y);
         if (Double.isNaN(yr[0]) || Double.isNaN(xr[0])) {
@@ -219,7 +220,7 @@ public final class ProgressPlot {
                 }
             }
         }
-        text(s, plotLeft + plotW - 4, plotTop + 14, "end", 11, "normal", "last " + value(lastValue));
+        text(s, plotLeft + plotW, plotTop - 6, "end", 11, "normal", "last " + value(lastValue));
         s.append("</g>\n");
     }
 
@@ -285,8 +286,8 @@ public final class ProgressPlot {
         if (Double.isNaN(v)) {
             return "-";
         }
-        if (Math.rint(v) == v && Math.abs(v) < 1e15) {
-            return String.format(Locale.ROOT, "%,d", (long) v);
+        if (Math.rint(v) == v && Math.abs(v) < 1e15 || Math.abs(v) >= 1000 && Math.abs(v) < 1e15) {
+            return String.format(Locale.ROOT, "%,.0f", v);
         }
         return String.format(Locale.ROOT, "%.4g", v);
     }
