@@ -57,7 +57,7 @@ final class VectorsExport {
         return new Result(file, String.format(Locale.ROOT, "downloaded %s vectors of dimension %s (%s, model %s "
                         + "version %s) from %s to %s, %,d bytes; %s words not representable",
                 got.header("x-rill-words"), got.header("x-rill-dimension"), binary ? "binary" : "text",
-                got.header("x-rill-model"), got.header("x-rill-model-version"), http.base(settings), file, got.bytes(),
+                got.header("x-rill-model"), got.header("x-rill-model-version"), http.base(settings), target, got.bytes(),
                 got.header("x-rill-skipped")), false);
     }
 

@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
 
 /**
  * The training-curve files: one CSV per model bean, a header {@code time,<Attribute>,<Attribute>,...} (the bean's
- * numeric JMX attributes, sorted by name) and one row per sample: the time in ISO-8601 UTC, then each value (whole
+ * numeric JMX attributes, sorted by name) and one row per sample: the time in ISO-8601 UTC to the millisecond, then each value (whole
  * numbers as such, others as the shortest decimal that reads back the same; an empty cell for NaN). pandas, R and
  * spreadsheets read it as it is; {@link ProgressPlot} draws it.
  */
@@ -49,7 +49,8 @@ public final class ProgressCsv {
 
     /** The row of {@code bean}'s attributes read now, stamped {@code time}. */
     public static String row(Instant time, Object bean, List<MeterBridge.Attribute> attributes) {
-        StringBuilder s = new StringBuilder(32 + 12 * attributes.size()).append(time);
+        StringBuilder s = new StringBuilder(32 + 12 * attributes.size())
+                .append(time.truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
         for (MeterBridge.Attribute attribute : attributes) {
             s.append(',').append(format(attribute.read(bean), attribute.integral()));
         }
