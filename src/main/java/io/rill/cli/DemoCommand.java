@@ -79,6 +79,12 @@ final class DemoCommand implements Callable<Integer> {
         Thread feeding = new Thread(feeder, "rill-demo-feeder");
         feeding.setDaemon(true);
         feeding.start();
+        // Ctrl-C: the feeder stops before the node does, so that it never produces to a broker that is going away.
+        akka.actor.CoordinatedShutdown.get(node.system()).addTask(
+                akka.actor.CoordinatedShutdown.PhaseBeforeServiceUnbind(), "stop-demo-feeder", () -> {
+                    feeder.stop(java.time.Duration.ofSeconds(5));
+                    return java.util.concurrent.CompletableFuture.completedFuture(akka.Done.getInstance());
+                });
         LiveView view = new LiveView(System.out, System.console() != null);
         long lastSent = 0;
         long lastTime = System.nanoTime();

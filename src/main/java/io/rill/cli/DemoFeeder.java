@@ -28,6 +28,8 @@ final class DemoFeeder implements Runnable {
     private final List<String> corpusRecords;
     private final AtomicLong sent = new AtomicLong();
     private volatile boolean finished;
+    private volatile boolean stopped;
+    private volatile Thread thread;
 
     DemoFeeder(Properties producerProperties, String namesTopic, String corpusTopic, int recordsPerSecond, int passes) {
         this.producerProperties = producerProperties;
@@ -51,8 +53,30 @@ final class DemoFeeder implements Runnable {
         return finished;
     }
 
+    /**
+     * Stops feeding and closes the producer, waiting at most {@code wait}: called first when the node stops, so that
+     * nothing is produced to a broker that is going away (which filled the terminal with connection warnings).
+     */
+    void stop(java.time.Duration wait) {
+        stopped = true;
+        Thread running = thread;
+        if (running != null) {
+            running.interrupt();
+            try {
+                running.join(wait.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private boolean going() {
+        return !stopped && !Thread.currentThread().isInterrupted();
+    }
+
     @Override
     public void run() {
+        thread = Thread.currentThread();
         Properties props = new Properties();
         props.putAll(producerProperties);
         props.put("acks", "all");
@@ -60,10 +84,10 @@ final class DemoFeeder implements Runnable {
         long start = System.nanoTime();
         try (KafkaProducer<byte[], byte[]> producer =
                      new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
-            for (int pass = 0; pass < passes && !Thread.currentThread().isInterrupted(); pass++) {
+            for (int pass = 0; pass < passes && going(); pass++) {
                 int n = 0;
                 int c = 0;
-                while ((n < nameRecords.size() || c < corpusRecords.size()) && !Thread.currentThread().isInterrupted()) {
+                while ((n < nameRecords.size() || c < corpusRecords.size()) && going()) {
                     // Interleave in proportion, so both topics finish together.
                     boolean nameNext = c >= corpusRecords.size()
                             || n < nameRecords.size() && (long) n * corpusRecords.size() <= (long) c * nameRecords.size();
@@ -74,7 +98,13 @@ final class DemoFeeder implements Runnable {
                     pace(start, count);
                 }
             }
-            producer.flush();
+            if (going()) {
+                producer.flush();
+            } else {
+                producer.close(java.time.Duration.ofSeconds(2)); // stopping: what is not sent by then is dropped
+            }
+        } catch (org.apache.kafka.common.errors.InterruptException e) {
+            // stopped while a send waited: the producer is closed on the way out
         } finally {
             finished = true;
         }

@@ -90,16 +90,36 @@ final class EmbeddingCommands {
         }
     }
 
-    @Command(name = "export-vectors", description = "Write the node's embeddings in word2vec format (on the node's disk).")
-    static final class Export extends Query {
+    @Command(name = "export-vectors", description = "Write the node's embeddings in word2vec format to FILE, here "
+            + "(relative to this directory), wherever the node runs: the node writes it itself when it shares this "
+            + "disk, otherwise they are downloaded from its HTTP endpoint.")
+    static final class Export implements Callable<Integer> {
+        @Mixin
+        RillCli.ConfigOption options;
+        @Mixin
+        NodeJmx jmx;
+        @Mixin
+        NodeHttp http;
         @Parameters(index = "0", paramLabel = "FILE")
         Path file;
         @Option(names = "--binary", description = "word2vec binary format instead of text.")
         boolean binary;
+        @Option(names = "--model", paramLabel = "NAME",
+                description = "The skip-gram model to export (default: the node's only one).")
+        String model;
+        @Option(names = "--download", description = "Download over HTTP even when the node shares this disk.")
+        boolean download;
 
         @Override
-        String ask(SkipGramMBean skipGram) {
-            return skipGram.exportVectors(file.toAbsolutePath().toString(), binary);
+        public Integer call() throws Exception {
+            try {
+                System.out.println(VectorsExport.export(options.settings(), http, jmx, model, file, binary, download)
+                        .summary());
+                return 0;
+            } catch (java.io.IOException | IllegalArgumentException e) {
+                System.err.println("error: " + e.getMessage());
+                return 1;
+            }
         }
     }
 
@@ -109,6 +129,8 @@ final class EmbeddingCommands {
         RillCli.ConfigOption options;
         @Mixin
         NodeJmx jmx;
+        @Mixin
+        NodeHttp http;
         @Option(names = "--words", split = ",", required = true, description = "Words to plot, comma-separated.")
         List<String> words;
         @Option(names = "--pairs", split = ",", description = "Lines to draw, as from:to (e.g. france:paris).")
@@ -132,14 +154,14 @@ final class EmbeddingCommands {
             if (vectors != null) {
                 snapshot = binary ? Word2VecFormat.readBinary(vectors) : Word2VecFormat.readText(vectors);
             } else {
-                // The node writes its vectors where this process can read them: same machine.
+                // The vectors come here: written by the node if it shares this disk, downloaded otherwise.
                 Path exported = Files.createTempFile("rill-vectors", ".bin");
-                try (JMXConnector connector = jmx.connect(options.settings())) {
-                    NodeJmx.modelProxy(connector, "SkipGram", model, SkipGramMBean.class)
-                            .exportVectors(exported.toAbsolutePath().toString(), true);
+                try {
+                    VectorsExport.export(options.settings(), http, jmx, model, exported, true, false);
+                    snapshot = Word2VecFormat.readBinary(exported);
+                } finally {
+                    Files.deleteIfExists(exported);
                 }
-                snapshot = Word2VecFormat.readBinary(exported);
-                Files.deleteIfExists(exported);
             }
             List<String> chosen = words.stream().map(w -> w.strip().toLowerCase(Locale.ROOT)).toList();
             PcaProjection projection = PcaProjection.of(snapshot, chosen);

@@ -15,7 +15,8 @@ import java.util.Optional;
         description = "A streaming, actor-based online learner for text, on Kafka and Akka.",
         subcommands = {RunCommand.class, DemoCommand.class, ProduceCommand.class, GenerateCommand.class, TopicsCommand.class,
                 EmbeddingCommands.Neighbours.class, EmbeddingCommands.Analogy.class, EmbeddingCommands.Similarity.class,
-                EmbeddingCommands.Export.class, EmbeddingCommands.Plot.class, CommandLine.HelpCommand.class})
+                EmbeddingCommands.Export.class, EmbeddingCommands.Plot.class, PlotProgressCommand.class,
+                CommandLine.HelpCommand.class})
 public final class RillCli {
 
     /** Options every subcommand takes. */

@@ -1,5 +1,7 @@
 package io.rill.lstm;
 
+import io.rill.ops.Counter;
+
 /**
  * JMX view of one character model, {@code rill:type=CharModel,model=<name>}: training progress, the parameter
  * server's staleness, held-out loss and the latest samples. Written by the model's actors, read by operators.
@@ -9,6 +11,7 @@ public interface CharModelMBean {
     /** Parameter version: updates the parameter server has applied. */
     long getVersion();
 
+    @Counter
     long getCharactersTrained();
 
     /** Characters trained per second, over the last few seconds. */
@@ -26,11 +29,14 @@ public interface CharModelMBean {
     int getVocabularySize();
 
     /** Characters dropped because the vocabulary was full ({@code rill.lstm.max-vocabulary}). */
+    @Counter
     long getCharactersDropped();
 
     /** Lines or records fed to the model, and of them held out of training. */
+    @Counter
     long getSequencesSeen();
 
+    @Counter
     long getSequencesHeldOut();
 
     /** Versions the parameter server had moved on between a worker's pull and the push of its gradient. */
@@ -41,15 +47,18 @@ public interface CharModelMBean {
     long getStalenessMax();
 
     /** Gradients refused because they were more than {@code rill.lstm.max-staleness} versions old. */
+    @Counter
     long getStaleGradientsRefused();
 
     /**
      * Gradients refused because their model has another architecture than the server's: on a cluster, a node
      * configured differently from the others.
      */
+    @Counter
     long getMisshapenGradientsRefused();
 
     /** Parameter copies served to workers and generators. */
+    @Counter
     long getPulls();
 
     /** Streams that contributed to the last training step, and its batch (lanes). */
@@ -58,6 +67,7 @@ public interface CharModelMBean {
     int getBatchLanes();
 
     /** Training steps and their mean wall time in milliseconds (forward and backward of one batch). */
+    @Counter
     long getSteps();
 
     double getStepMillis();

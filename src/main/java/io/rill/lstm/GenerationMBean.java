@@ -1,5 +1,6 @@
 package io.rill.lstm;
 
+import io.rill.ops.Counter;
 import io.rill.request.RequestMBean;
 
 /**
@@ -9,6 +10,7 @@ import io.rill.request.RequestMBean;
  */
 public interface GenerationMBean extends RequestMBean {
 
+    @Counter
     long getSamplesGenerated();
 
     double getSamplingLatencyP50Millis();
@@ -16,8 +18,10 @@ public interface GenerationMBean extends RequestMBean {
     double getSamplingLatencyP99Millis();
 
     /** Messages of the continuous generated-name stream published so far. */
+    @Counter
     long getProgressMessages();
 
     /** Replies or progress messages that could not be written to Kafka. */
+    @Counter
     long getPublishFailures();
 }

@@ -41,17 +41,31 @@ import akka.stream.RestartSettings;
 import io.rill.kafka.EmbeddedKafkaBroker;
 import io.rill.kafka.TopicProvisioner;
 import io.rill.kafka.TopicSpec;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.rill.ops.CheckpointMetrics;
 import io.rill.ops.CheckpointsMBean;
 import io.rill.ops.ClusterMBean;
 import io.rill.ops.ClusterMetrics;
+import io.rill.ops.Health;
+import io.rill.ops.HttpEndpoint;
+import io.rill.ops.HttpSettings;
 import io.rill.ops.Jmx;
 import io.rill.ops.NodeStatus;
+import io.rill.ops.ProgressRecorder;
+import io.rill.ops.ProgressSettings;
 import io.rill.ops.RemoteJmxServer;
 import io.rill.ops.RemoteJmxSettings;
 import io.rill.ps.Placement;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -95,6 +109,8 @@ public final class RillNode implements AutoCloseable {
     private final String bootstrap;
     private final long brokerStartMillis;
     private final Map<String, Learner> models;
+    private final HttpEndpoint http;
+    private final Health health;
 
     /**
      * The kinds of model a node can run, in the order their models start (a model may read an earlier one's); new
@@ -106,7 +122,7 @@ public final class RillNode implements AutoCloseable {
 
     private RillNode(RillSettings settings, ActorSystem<SpawnProtocol.Command> system,
                      ActorRef<StreamSupervisor.Command> supervisor, NodeStatus status, String bootstrap,
-                     long brokerStartMillis, Map<String, Learner> models) {
+                     long brokerStartMillis, Map<String, Learner> models, HttpEndpoint http, Health health) {
         this.settings = settings;
         this.system = system;
         this.supervisor = supervisor;
@@ -114,6 +130,8 @@ public final class RillNode implements AutoCloseable {
         this.bootstrap = bootstrap;
         this.brokerStartMillis = brokerStartMillis;
         this.models = Map.copyOf(models);
+        this.http = http;
+        this.health = health;
     }
 
     public static RillNode start(RillSettings settings) {
@@ -155,9 +173,21 @@ public final class RillNode implements AutoCloseable {
         opened.push(admin);
         TopicProvisioner.ensure(admin, topicSpecs(settings));
 
-        Jmx jmx = new Jmx();
+        // One set of meters: the JMX beans, seen by Micrometer through the same getters (ops.MeterBridge), and the
+        // JVM's own; /metrics serves them to Prometheus.
+        PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        opened.push(meters::close);
+        JvmGcMetrics gc = new JvmGcMetrics();
+        opened.push(gc);
+        for (var binder : List.of(new JvmMemoryMetrics(), gc, new JvmThreadMetrics(), new ClassLoaderMetrics(),
+                new ProcessorMetrics())) {
+            binder.bindTo(meters);
+        }
+        Jmx jmx = new Jmx(meters);
         opened.push(jmx);
         NodeStatus status = new NodeStatus(broker != null ? "embedded" : "external", bootstrap, brokerStartMillis, jmx);
+        status.dataDirectory(settings.dataDir());
+        writeInstanceId(settings.dataDir(), status.getInstanceId());
 
         CheckpointSettings checkpointSettings = CheckpointSettings.from(settings.config());
         ClusterSettings cluster = ClusterSettings.from(settings.config(), checkpointSettings.directory());
@@ -224,7 +254,8 @@ public final class RillNode implements AutoCloseable {
                 (topic, partition) -> learners.streamLearners(topic, partition, settings.learnTimeout()),
                 streamStates), "streams");
         learners.startRequestServices(bootstrap, settings.clientProperties(), RestartSettings.create(
-                settings.restartMinBackoff(), settings.restartMaxBackoff(), settings.restartRandomFactor()));
+                settings.restartMinBackoff(), settings.restartMaxBackoff(), settings.restartRandomFactor()),
+                names -> existingTopics(admin, names, settings.adminTimeout()), REQUEST_TOPIC_RECHECK);
         List<String> topics = settings.streams().stream().map(StreamSpec::topic).toList();
         ActorRef<CheckpointCoordinator.Command> coordinator = null;
         if (store != null) {
@@ -277,7 +308,35 @@ public final class RillNode implements AutoCloseable {
         LagPoller lagPoller = new LagPoller(admin, settings.groupId(), topics, status, settings.lagPollInterval(),
                 settings.adminTimeout());
 
+        Duration sessionTimeout = sessionTimeout(settings);
+        java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
+        Health health = new Health()
+                .check("ingest", () -> NodeHealth.ingest(pipeline.done(), valve, status, settings.groupId(),
+                        sessionTimeout, stopping::get))
+                .check("learners", learners::health)
+                .check("broker", () -> NodeHealth.broker(admin, bootstrap));
+        ProgressSettings progressSettings = settings.progress();
+        ProgressRecorder progress = progressSettings.enabled() ? new ProgressRecorder(jmx, progressSettings) : null;
+        if (progress != null) {
+            opened.push(progress);
+        }
+        HttpSettings httpSettings = settings.http();
+        HttpEndpoint http = httpSettings.enabled() ? startHttp(httpSettings) : null;
+        if (http != null) {
+            opened.push(http);
+            NodeHttp.routes(http, meters, health, status, learners.models(), progress, settings.remoteJmx(), jmx,
+                    settings.dataDir().resolve("tmp"));
+            status.httpAddress(http.address());
+            writeQuietly(settings.httpAddressFile(), http.address() + "\n");
+        }
+
         CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
+        // From here on actors stop on purpose: /health says "stopping" rather than reporting failures.
+        shutdown.addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "health-stopping", () -> {
+            stopping.set(true);
+            learners.stopping();
+            return CompletableFuture.completedFuture(Done.getInstance());
+        });
         // Stop taking records, write a last checkpoint (which lets the held offsets commit), then drain and close.
         shutdown.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "stop-ingest",
                 () -> pipeline.stop(settings.commitMaxInterval().plusMillis(500), () -> {
@@ -289,7 +348,15 @@ public final class RillNode implements AutoCloseable {
         shutdown.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "stop-requests",
                 () -> learners.stopRequestServices(Duration.ofMillis(500)));
         shutdown.addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "close-kafka-and-jmx", () -> {
-            // One task, in order: clients before the broker they talk to.
+            // One task, in order: the HTTP endpoint and the last row of the training curves, then clients before the
+            // broker they talk to, JMX and the meters last.
+            if (http != null) {
+                http.close();
+                deleteQuietly(settings.httpAddressFile());
+            }
+            if (progress != null) {
+                progress.close();
+            }
             lagPoller.close();
             producer.close().toCompletableFuture().exceptionally(e -> Done.getInstance()).join();
             admin.close(Duration.ofSeconds(5));
@@ -300,10 +367,78 @@ public final class RillNode implements AutoCloseable {
                 remoteJmx.close();
             }
             jmx.close();
+            gc.close();
+            meters.close();
             return CompletableFuture.completedFuture(Done.getInstance());
         });
         log.info("rill node up: broker {} ({}), streams {}", bootstrap, status.getBrokerMode(), topics);
-        return new RillNode(settings, system, supervisor, status, bootstrap, brokerStartMillis, learners.models());
+        return new RillNode(settings, system, supervisor, status, bootstrap, brokerStartMillis, learners.models(),
+                http, health);
+    }
+
+    /** How often a node whose request topics are missing looks for them again. */
+    private static final Duration REQUEST_TOPIC_RECHECK = Duration.ofSeconds(10);
+
+    /** Which of {@code names} exist on the cluster. */
+    private static CompletionStage<Set<String>> existingTopics(Admin admin, Set<String> names, Duration timeout) {
+        CompletableFuture<Set<String>> found = new CompletableFuture<>();
+        admin.listTopics(new org.apache.kafka.clients.admin.ListTopicsOptions().timeoutMs((int) timeout.toMillis()))
+                .names().whenComplete((all, failure) -> {
+                    if (failure != null) {
+                        found.completeExceptionally(failure);
+                    } else {
+                        found.complete(names.stream().filter(all::contains).collect(Collectors.toSet()));
+                    }
+                });
+        return found;
+    }
+
+    /** The consumer group's session timeout: how long a silent member stays in the group. */
+    private static Duration sessionTimeout(RillSettings settings) {
+        String key = "session.timeout.ms";
+        String value = settings.clientProperties().get(key);
+        if (value == null && settings.config().hasPath("akka.kafka.consumer.kafka-clients." + key)) {
+            value = settings.config().getString("akka.kafka.consumer.kafka-clients." + key);
+        }
+        try {
+            return Duration.ofMillis(value == null ? 45_000 : Long.parseLong(value.strip()));
+        } catch (NumberFormatException e) {
+            return Duration.ofSeconds(45);
+        }
+    }
+
+    private static HttpEndpoint startHttp(HttpSettings http) {
+        try {
+            return HttpEndpoint.start(http);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot serve HTTP on " + http.host() + ":" + http.port() + " (rill.http.host "
+                    + "and port; RILL_HTTP_PORT, or rill.http.enabled = false): " + e.getMessage(), e);
+        }
+    }
+
+    /** {@code <data-dir>/instance-id}: a client that reads this node's id there shares its disk. */
+    private static void writeInstanceId(Path dataDir, String id) {
+        writeQuietly(dataDir.resolve("instance-id"), id + "\n");
+    }
+
+    private static void writeQuietly(Path file, String text) {
+        try {
+            Files.createDirectories(file.toAbsolutePath().getParent());
+            Path temp = file.resolveSibling(file.getFileName() + ".tmp");
+            Files.writeString(temp, text);
+            Files.move(temp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            log.warn("cannot write {}: {}", file, e.toString());
+        }
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            log.debug("cannot delete {}: {}", file, e.toString());
+        }
     }
 
     private static final String SYSTEM_NAME = "rill";
@@ -458,6 +593,16 @@ public final class RillNode implements AutoCloseable {
 
     public RillSettings settings() {
         return settings;
+    }
+
+    /** The address of the node's HTTP endpoint ({@code host:port}), if it serves one (rill.http.enabled). */
+    public Optional<String> httpAddress() {
+        return Optional.ofNullable(http).map(HttpEndpoint::address);
+    }
+
+    /** Whether the node is up, part by part, as {@code /health} reports it. */
+    public Health.Report health() {
+        return health.report();
     }
 
     public ActorSystem<SpawnProtocol.Command> system() {

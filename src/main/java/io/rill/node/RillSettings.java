@@ -5,6 +5,8 @@ import com.typesafe.config.ConfigFactory;
 import io.rill.kafka.EmbeddedKafkaBroker;
 import io.rill.ingest.IngestSettings;
 import io.rill.ingest.StreamSpec;
+import io.rill.ops.HttpSettings;
+import io.rill.ops.ProgressSettings;
 import io.rill.ops.RemoteJmxSettings;
 import io.rill.text.TokenizerKind;
 
@@ -64,6 +66,8 @@ public record RillSettings(
         Map<String, String> saslPlainUsers = new LinkedHashMap<>();
         embedded.getObject("sasl-plain-users").forEach((k, v) -> saslPlainUsers.put(k, String.valueOf(v.unwrapped())));
         String topicsDir = kafka.getString("topics-dir");
+        HttpSettings.from(config); // read now, so that a bad value fails here
+        ProgressSettings.from(config, Path.of(rill.getString("node.data-dir")));
         return new RillSettings(
                 config,
                 Path.of(rill.getString("node.data-dir")),
@@ -80,6 +84,41 @@ public record RillSettings(
                 Map.copyOf(saslPlainUsers),
                 IngestSettings.from(ingest),
                 RemoteJmxSettings.from(config));
+    }
+
+    /** The {@code rill.http} section: /metrics, /health and the downloads. */
+    public HttpSettings http() {
+        return HttpSettings.from(config);
+    }
+
+    /** The {@code rill.progress} section: the training curves. */
+    public ProgressSettings progress() {
+        return ProgressSettings.from(config, dataDir);
+    }
+
+    /** The file where a running node writes the address its HTTP endpoint is bound to. */
+    public Path httpAddressFile() {
+        return dataDir.resolve("http.txt");
+    }
+
+    /**
+     * The HTTP address a client command should use: the configured one, except that port 0 reads the address a
+     * running node wrote to {@link #httpAddressFile} and a wildcard host becomes loopback.
+     */
+    public String clientHttp() {
+        HttpSettings http = http();
+        if (http.port() == 0) {
+            try {
+                String written = java.nio.file.Files.readString(httpAddressFile()).strip();
+                if (!written.isEmpty()) {
+                    return written;
+                }
+            } catch (java.io.IOException e) {
+                // no node has written it: fall through
+            }
+        }
+        String host = http.host().equals("0.0.0.0") || http.host().equals("::") ? "127.0.0.1" : http.host();
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + http.port();
     }
 
     public List<StreamSpec> streams() {

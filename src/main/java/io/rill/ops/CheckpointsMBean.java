@@ -23,15 +23,19 @@ public interface CheckpointsMBean {
 
     long getLastPauseMillis();
 
+    @Counter
     long getCheckpointsWritten();
 
+    @Counter
     long getCheckpointFailures();
 
     /** Checkpoints restored at start (0 or 1 per start), the sequence restored (-1: none), and files skipped as invalid. */
+    @Counter
     long getRestores();
 
     long getRestoredSequence();
 
+    @Counter
     long getInvalidCheckpointsSkipped();
 
     /** Whether ingestion is paused by an operator. */

@@ -26,13 +26,17 @@ public interface ClusterMBean {
     /** Parameter-server entities running on this node ("kind/id"), and how many started here from a saved state. */
     String getHostedEntities();
 
+    @Counter
     long getEntitiesRestored();
 
     /** Partitions handed over by this node on revocation, and handovers that could not write their checkpoint. */
+    @Counter
     long getPartitionsHandedOver();
 
+    @Counter
     long getHandoversFailed();
 
     /** Partitions assigned to this node that resumed from a checkpointed state (this node's or another's). */
+    @Counter
     long getPartitionsAdopted();
 }

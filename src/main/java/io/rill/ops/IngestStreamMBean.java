@@ -7,15 +7,19 @@ package io.rill.ops;
 public interface IngestStreamMBean {
 
     /** Records accepted by the stream's actor (dead-lettered records are not counted here). */
+    @Counter
     long getRecordsIn();
 
     /** Tokens in accepted records: words on corpus topics, characters on names topics. */
+    @Counter
     long getTokensIn();
 
     /** Bytes of accepted record values. */
+    @Counter
     long getBytesIn();
 
     /** Lines (documents on corpus topics, sequences on names topics) in accepted records. */
+    @Counter
     long getLinesIn();
 
     /** Distinct tokens this stream has seen. */
@@ -25,6 +29,7 @@ public interface IngestStreamMBean {
     double getRecordsPerSecond();
 
     /** Records of this partition sent to the dead-letter topic. */
+    @Counter
     long getDeadLettered();
 
     /** The offset last committed to Kafka for this partition (the next one to read), or -1 before the first. */

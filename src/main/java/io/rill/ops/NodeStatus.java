@@ -20,6 +20,9 @@ public final class NodeStatus implements NodeMBean {
     private final Map<String, IngestStreamMetrics> streams = new ConcurrentHashMap<>();
     private final AtomicLong ingestRestarts = new AtomicLong();
     private final DeadLetterCounters deadLetters = new DeadLetterCounters();
+    private final String instanceId = java.util.UUID.randomUUID().toString();
+    private volatile String dataDirectory = "";
+    private volatile String httpAddress = "";
 
     public NodeStatus(String brokerMode, String bootstrapServers, long brokerStartMillis, Jmx jmx) {
         this.brokerMode = brokerMode;
@@ -47,6 +50,16 @@ public final class NodeStatus implements NodeMBean {
 
     public DeadLetterCounters deadLetters() {
         return deadLetters;
+    }
+
+    /** Where the node keeps its data (absolute), for {@link #getDataDirectory}. */
+    public void dataDirectory(java.nio.file.Path directory) {
+        this.dataDirectory = directory.toAbsolutePath().normalize().toString();
+    }
+
+    /** Where the node's HTTP endpoint listens, once it does. */
+    public void httpAddress(String address) {
+        this.httpAddress = address;
     }
 
     public void ingestRestarted() {
@@ -86,5 +99,20 @@ public final class NodeStatus implements NodeMBean {
     @Override
     public long getBrokerStartMillis() {
         return brokerStartMillis;
+    }
+
+    @Override
+    public String getInstanceId() {
+        return instanceId;
+    }
+
+    @Override
+    public String getDataDirectory() {
+        return dataDirectory;
+    }
+
+    @Override
+    public String getHttpAddress() {
+        return httpAddress;
     }
 }

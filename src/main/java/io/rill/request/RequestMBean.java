@@ -1,5 +1,7 @@
 package io.rill.request;
 
+import io.rill.ops.Counter;
+
 /**
  * The JMX view every kind of request has (as {@code rill:type=Generation}, {@code rill:type=Classification},
  * {@code rill:type=Translation}): requests read, replies and error replies written (one counter per error code), and
@@ -7,10 +9,13 @@ package io.rill.request;
  */
 public interface RequestMBean {
 
+    @Counter
     long getRequests();
 
+    @Counter
     long getReplies();
 
+    @Counter
     long getErrorReplies();
 
     /** Error replies by code, e.g. "bad-temperature=3 not-json=1". */

@@ -1,5 +1,7 @@
 package io.rill.skipgram;
 
+import io.rill.ops.Counter;
+
 /** JMX view of the skip-gram learner, {@code rill:type=SkipGram}: its figures and its queries. */
 public interface SkipGramMBean {
 
@@ -9,11 +11,13 @@ public interface SkipGramMBean {
     /** Words seen at least min-count times: the ones with embeddings. */
     int getTrainableWords();
 
+    @Counter
     long getTokensSeen();
 
     double getTokensPerSecond();
 
     /** (center, context) pairs trained. */
+    @Counter
     long getPairsTrained();
 
     double getPairsPerSecond();
@@ -35,9 +39,11 @@ public interface SkipGramMBean {
     long getStalenessP99();
 
     /** Pushes refused as too stale (the worker refreshed and recomputed). */
+    @Counter
     long getStaleRefusals();
 
     /** Words evicted from the full vocabulary. */
+    @Counter
     long getEvictedWords();
 
     /** The k nearest words to {@code word} by cosine, as "word=cosine" lines. */

@@ -114,7 +114,8 @@ public final class TestNodes {
     /**
      * The configuration of a node on {@code kafka} learning from {@code topics}, as HOCON text. The character
      * model is small (tests that measure it set their own sizes), so a test that only sends names stays cheap.
-     * Checkpoints go to a directory of the test's own, every second, so offsets commit soon after ingestion.
+     * Checkpoints go to a directory of the test's own, every second, so offsets commit soon after ingestion; so does
+     * the rest of the node's data (training curves, written every second). The HTTP endpoint takes a free port.
      * The broker's client properties (a login) become the node's {@code rill.kafka.client-properties}.
      */
     public static String configText(TestKafka kafka, Topics topics) {
@@ -141,9 +142,13 @@ public final class TestNodes {
                 rill.generate.replies-topic = "%s"
                 rill.checkpoint.directory = "%s"
                 rill.checkpoint.interval = 1s
+                rill.node.data-dir = "%s"
+                rill.http.port = 0
+                rill.progress.interval = 1s
                 """.formatted(kafka.bootstrapServers(), clientProperties, topics.corpus(), topics.specs(),
                 topics.deadletter(), topics.corpus(), topics.names(), topics.corpus(), topics.names(), topics.requests(),
-                topics.generated(), topics.specs().resolveSibling(topics.specs().getFileName() + "-checkpoints"));
+                topics.generated(), topics.specs().resolveSibling(topics.specs().getFileName() + "-checkpoints"),
+                topics.specs().resolveSibling(topics.specs().getFileName() + "-data"));
     }
 
     /** Writes {@link #configText} plus {@code extra} HOCON lines to a file, for a node started by the CLI. */
