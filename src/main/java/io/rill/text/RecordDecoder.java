@@ -55,6 +55,33 @@ public final class RecordDecoder {
     }
 
     /**
+     * The common case without a String: null when {@code value} is text that {@link #decode} accepts and every byte
+     * is ASCII (so the bytes are the text, one char per byte: {@link WordTokenizer#scanAscii} reads them as they
+     * are); otherwise what {@link #decode} says, the text of a non-ASCII value or why it is refused.
+     */
+    public Decoded decodeUnlessAscii(byte[] value) {
+        if (value != null && value.length > 0 && value.length <= maxRecordBytes && isPlainAscii(value)) {
+            return null;
+        }
+        return decode(value);
+    }
+
+    /** ASCII with no control character but newline and tab, and not blank: one pass, no allocation. */
+    private static boolean isPlainAscii(byte[] value) {
+        boolean blank = true;
+        for (byte b : value) {
+            if (b < 0x20 || b == 0x7F) { // negative bytes (non-ASCII) land here too
+                if (b != '\n' && b != '\t') {
+                    return false;
+                }
+            } else if (b != ' ') {
+                blank = false;
+            }
+        }
+        return !blank;
+    }
+
+    /**
      * The common case, pure ASCII, in one pass over the bytes: control characters and blankness are checked in the
      * same loop that proves the bytes are ASCII. Returns null at the first non-ASCII byte.
      */
