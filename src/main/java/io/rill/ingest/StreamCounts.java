@@ -131,8 +131,8 @@ public final class StreamCounts implements AsciiTokenSink {
     }
 
     @Override
-    public void token(byte[] text, int from, int to, int hash) {
-        int id = frequencies.increment(text, from, to, hash);
+    public void token(byte[] text, int from, int to) {
+        int id = frequencies.increment(text, from, to);
         if (collecting) {
             if (collectedCount == collected.length) {
                 collected = Arrays.copyOf(collected, collectedCount * 2);

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BiFunction;
+import java.util.function.Function;
 
 /**
  * Parent of the stream actors: hands out the actor of a (topic, partition), spawning it the first time the
@@ -76,6 +77,7 @@ public final class StreamSupervisor extends AbstractBehavior<StreamSupervisor.Co
     private final NodeStatus status;
     private final int maxDistinctTokens;
     private final BiFunction<String, Integer, StreamActor.Learners> learners;
+    private final Function<String, StreamActor.Intake> intakes;
     private final Map<String, ActorRef<StreamActor.Command>> streams = new HashMap<>();
     /** Actors of revoked partitions, by "topic-partition", until they stop or their partitions come back. */
     private final Map<String, ActorRef<StreamActor.Command>> retired = new HashMap<>();
@@ -91,14 +93,23 @@ public final class StreamSupervisor extends AbstractBehavior<StreamSupervisor.Co
     public static Behavior<Command> create(NodeStatus status, int maxDistinctTokens,
                                            BiFunction<String, Integer, StreamActor.Learners> learners,
                                            Map<String, byte[]> restored) {
+        return create(status, maxDistinctTokens, learners, restored, topic -> null);
+    }
+
+    /** As above, the streams of each topic taking raw records as {@code intakes} says for the topic. */
+    public static Behavior<Command> create(NodeStatus status, int maxDistinctTokens,
+                                           BiFunction<String, Integer, StreamActor.Learners> learners,
+                                           Map<String, byte[]> restored,
+                                           Function<String, StreamActor.Intake> intakes) {
         return Behaviors.setup(context -> new StreamSupervisor(context, status, maxDistinctTokens, learners,
-                restored));
+                restored, intakes));
     }
 
     private StreamSupervisor(ActorContext<Command> context, NodeStatus status, int maxDistinctTokens,
                              BiFunction<String, Integer, StreamActor.Learners> learners,
-                             Map<String, byte[]> restored) {
+                             Map<String, byte[]> restored, Function<String, StreamActor.Intake> intakes) {
         super(context);
+        this.intakes = intakes;
         this.restored = new HashMap<>(restored);
         this.status = status;
         this.maxDistinctTokens = maxDistinctTokens;
@@ -124,7 +135,8 @@ public final class StreamSupervisor extends AbstractBehavior<StreamSupervisor.Co
             // Kafka stream, which then re-reads from the committed offsets.
             Behavior<StreamActor.Command> behavior = Behaviors.supervise(StreamActor.create(request.topic(),
                     request.partition(), maxDistinctTokens, status.stream(request.topic(), request.partition()),
-                    learners.apply(request.topic(), request.partition()), restored.remove(k)))
+                    learners.apply(request.topic(), request.partition()), restored.remove(k),
+                    intakes.apply(request.topic())))
                     .onFailure(SupervisorStrategy.resume());
             ActorRef<StreamActor.Command> child = getContext().spawn(behavior, "stream-" + k + "-" + incarnations++);
             getContext().watch(child);

@@ -25,6 +25,15 @@ public interface CheckpointsMBean {
 
     long getCheckpointsWritten();
 
+    /**
+     * Why the last checkpoint was started ({@code interval}, {@code records}: every-records taken in, {@code quiet}:
+     * records taken in and then none for quiet-after, {@code request}: JMX, a rebalance or shutdown), and how many were
+     * written for each reason, as "quiet=3 records=2".
+     */
+    String getLastTrigger();
+
+    String getCheckpointsByTrigger();
+
     long getCheckpointFailures();
 
     /** Checkpoints restored at start (0 or 1 per start), the sequence restored (-1: none), and files skipped as invalid. */

@@ -45,7 +45,7 @@ public final class WordTokenizer implements Tokenizer {
     /**
      * The word tokens of {@code text[0, length)}, which must be ASCII (every byte below 0x80: what
      * {@link RecordDecoder#decodeUnlessAscii} accepted), straight from the bytes: the same rule and the same tokens as
-     * {@link #tokenize} of the same text, handed to {@code sink} as byte ranges with their hashes, and a
+     * {@link #tokenize} of the same text, handed to {@code sink} as byte ranges, and a
      * {@link AsciiTokenSink#lineBreak} at every newline. Returns the number of tokens.
      */
     public static int scanAscii(byte[] text, int length, AsciiTokenSink sink) {
@@ -53,8 +53,7 @@ public final class WordTokenizer implements Tokenizer {
         int tokens = 0;
         int i = 0;
         while (i < length) {
-            int b = text[i];
-            byte kind = classes[b & 0xFF];
+            byte kind = classes[text[i] & 0xFF];
             if (kind == OTHER) {
                 i++;
                 continue;
@@ -64,34 +63,24 @@ public final class WordTokenizer implements Tokenizer {
                 i++;
                 continue;
             }
-            int start = i;
-            int h = 0;
+            int start = i++;
             if (kind == LETTER) {
-                boolean apostrophe = false;
-                while (i < length) {
-                    int c = text[i];
-                    if (classes[c & 0xFF] == LETTER) {
-                        h = 31 * h + (c | 0x20);
+                while (i < length && classes[text[i] & 0xFF] == LETTER) {
+                    i++;
+                }
+                // One apostrophe joins a further run of letters: don't, o'brien (rock'n'roll is rock'n, roll).
+                if (i + 1 < length && text[i] == '\'' && classes[text[i + 1] & 0xFF] == LETTER) {
+                    i += 2;
+                    while (i < length && classes[text[i] & 0xFF] == LETTER) {
                         i++;
-                    } else if (c == '\'' && !apostrophe && i + 1 < length && classes[text[i + 1] & 0xFF] == LETTER) {
-                        apostrophe = true;
-                        h = 31 * h + '\'';
-                        i++;
-                    } else {
-                        break;
                     }
                 }
             } else {
-                while (i < length) {
-                    int c = text[i];
-                    if (classes[c & 0xFF] != DIGIT) {
-                        break;
-                    }
-                    h = 31 * h + c;
+                while (i < length && classes[text[i] & 0xFF] == DIGIT) {
                     i++;
                 }
             }
-            sink.token(text, start, i, h);
+            sink.token(text, start, i);
             tokens++;
         }
         return tokens;

@@ -83,6 +83,10 @@ public final class IngestBenchmark {
 
     public static void main(String[] args) throws Exception {
         IngestBenchmark bench = new IngestBenchmark();
+        if (args.length == 2 && args[0].equals("--summarize")) { // a recording made otherwise
+            System.out.println(profile(Path.of(args[1]), 40));
+            return;
+        }
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--records" -> bench.records = Long.parseLong(args[++i].replace("_", "").replace(",", ""));
@@ -424,6 +428,9 @@ public final class IngestBenchmark {
                     .forEach(e -> System.out.printf("  %s.%s = %s%n", key, e.getKey(), e.getValue().unwrapped()));
         }
         System.out.printf("checkpoints: %s%n", rill.checkpoints());
+        double javaThreads = rill.cpuByThread().values().stream().mapToDouble(Double::doubleValue).sum();
+        System.out.printf("rill CPU, node up -> all committed: %.2f s in Java threads; first record -> all committed: "
+                + "%.2f s in the whole JVM%n", javaThreads, rill.cpuCommitted());
         System.out.printf("rill CPU s by thread group, node up -> all committed: %s%n", rill.cpuByThread().entrySet()
                 .stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed()).limit(12)
                 .map(e -> String.format("%s %.2f", e.getKey(), e.getValue())).collect(Collectors.joining(", ")));
