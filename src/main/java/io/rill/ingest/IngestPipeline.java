@@ -267,7 +267,10 @@ public final class IngestPipeline {
         }
     }
 
-    /** Commits, per partition, what its actor acknowledged and a checkpoint holds, if that moved. */
+    /**
+     * Commits, per partition, what its actor acknowledged and a checkpoint holds, once {@code commit-max-batch}
+     * acknowledged batches wait for it or {@code commit-max-interval} after it was first released.
+     */
     private void commit(long now) {
         if (now < commitRetryAtNanos || partitions.isEmpty()) {
             return;
@@ -276,15 +279,25 @@ public final class IngestPipeline {
         boolean gateMoved = version != gateVersionSeen;
         Map<TopicPartition, OffsetAndMetadata> commits = null;
         for (Partition p : partitions.values()) {
-            if (!gateMoved && !p.ackMoved) {
+            if (!gateMoved && !p.ackMoved && p.releasedAtNanos < 0) {
                 continue;
             }
             p.ackMoved = false;
             long next = gate.releasable(p.tp, p.acknowledged());
-            if (next > p.committed && next > p.committing) {
-                (commits == null ? commits = new HashMap<>() : commits).put(p.tp, new OffsetAndMetadata(next));
-                p.committing = next;
+            if (next <= p.committed || next <= p.committing) {
+                continue;
             }
+            if (p.releasedAtNanos < 0) {
+                p.releasedAtNanos = now;
+            }
+            if (p.batchesSinceCommit() < settings.commitMaxBatch()
+                    && now - p.releasedAtNanos < settings.commitMaxInterval().toNanos()) {
+                continue;
+            }
+            (commits == null ? commits = new HashMap<>() : commits).put(p.tp, new OffsetAndMetadata(next));
+            p.committing = next;
+            p.releasedAtNanos = -1;
+            p.resetBatchesSinceCommit();
         }
         gateVersionSeen = version;
         if (commits == null) {
@@ -517,6 +530,7 @@ public final class IngestPipeline {
         private int queuedRecords;
         private long queuedBytes;
         private long acknowledged = -1;
+        private int acknowledgedBatches;
         private int failures;
         private long rewindAtNanos;
         long rewindTo = -1;
@@ -525,6 +539,8 @@ public final class IngestPipeline {
         volatile boolean ackMoved;
         long committed = -1;
         long committing = -1;
+        /** When a commit first became possible and has not been sent yet (-1: none waits). */
+        long releasedAtNanos = -1;
 
         Partition(TopicPartition tp, IngestStreamMetrics metrics) {
             this.tp = tp;
@@ -554,6 +570,15 @@ public final class IngestPipeline {
 
         synchronized long acknowledged() {
             return acknowledged;
+        }
+
+        /** Batches acknowledged since the last commit was sent. */
+        synchronized int batchesSinceCommit() {
+            return acknowledgedBatches;
+        }
+
+        synchronized void resetBatchesSinceCommit() {
+            acknowledgedBatches = 0;
         }
 
         /** Whether Kafka should fetch this partition now. */
@@ -690,6 +715,7 @@ public final class IngestPipeline {
                 inFlight = false;
                 if (failure == null && reply instanceof StreamActor.Ack) {
                     acknowledged = Math.max(acknowledged, last + 1);
+                    acknowledgedBatches++;
                     ackMoved = true;
                     failures = 0;
                 } else {
