@@ -29,8 +29,11 @@ import java.util.function.Supplier;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * Writes the node's checkpoints: every {@code interval}, every {@code every-records} records, on request (JMX) and at
- * shutdown. A checkpoint is a consistent cut: the coordinator sends every stream actor a barrier; each finishes the
+ * Writes the node's checkpoints: every {@code interval}; when {@code every-records} records were taken in since the
+ * last; when records were taken in since the last and then none for {@code quiet-after} (a burst is over: its
+ * offsets are committed soon after, not an interval later); on request (JMX, a rebalance) and at shutdown. The two
+ * triggered by records wait at least {@code min-interval}, and five times as long as the last checkpoint took, after
+ * the last one ended, so that checkpoints take at most about a sixth of the time however cheap or dear they are. A checkpoint is a consistent cut: the coordinator sends every stream actor a barrier; each finishes the
  * learning step it has in flight, answers with its own state and the offset it has taken in up to, and then holds
  * new batches. With every stream still, nothing is on its way to a learner, so the learners' states, asked for next,
  * include exactly the records before those offsets. The streams resume as soon as the states are in memory; the
@@ -80,7 +83,9 @@ public final class CheckpointCoordinator extends AbstractBehavior<CheckpointCoor
     private record Written(long sequence, long bytes, Throwable failure) implements Command {
     }
 
-    private static final Duration TICK = Duration.ofSeconds(1);
+    private static final Duration TICK = Duration.ofMillis(50);
+    /** A checkpoint triggered by records waits this many times the last one's duration after it ended. */
+    private static final int SPACING_FACTOR = 5;
 
     private final CheckpointSettings settings;
     private final CheckpointStore store;
@@ -95,6 +100,13 @@ public final class CheckpointCoordinator extends AbstractBehavior<CheckpointCoor
     private long nextSequence;
     private long lastStartedNanos = System.nanoTime();
     private long recordsAtLast;
+    /** Records taken in as last seen, when that last changed, and when the last checkpoint ended and how long it took. */
+    private long recordsSeen;
+    private long lastActivityNanos = System.nanoTime();
+    private long lastEndedNanos = System.nanoTime() - Long.MAX_VALUE / 4;
+    private long lastDurationNanos;
+    /** Why the checkpoint in progress was started. */
+    private String trigger = "";
     /** The checkpoint in progress (-1: none), its held streams, their states, when it started and who waits. */
     private long current = -1;
     private StreamBarrier.Held held;
@@ -149,10 +161,29 @@ public final class CheckpointCoordinator extends AbstractBehavior<CheckpointCoor
     }
 
     private Behavior<Command> onTick() {
-        boolean due = System.nanoTime() - lastStartedNanos >= settings.interval().toNanos()
-                || settings.everyRecords() > 0 && recordsTaken.getAsLong() - recordsAtLast >= settings.everyRecords();
-        if (due && current < 0) {
-            begin();
+        long now = System.nanoTime();
+        long taken = recordsTaken.getAsLong();
+        if (taken != recordsSeen) {
+            recordsSeen = taken;
+            lastActivityNanos = now;
+        }
+        if (current >= 0) {
+            return this;
+        }
+        if (now - lastStartedNanos >= settings.interval().toNanos()) {
+            begin("interval");
+            return this;
+        }
+        long sinceLast = taken - recordsAtLast;
+        boolean spaced = now - lastEndedNanos >= Math.max(settings.minInterval().toNanos(),
+                SPACING_FACTOR * lastDurationNanos);
+        if (!spaced || sinceLast <= 0) {
+            return this;
+        }
+        if (settings.everyRecords() > 0 && sinceLast >= settings.everyRecords()) {
+            begin("records");
+        } else if (!settings.quietAfter().isZero() && now - lastActivityNanos >= settings.quietAfter().toNanos()) {
+            begin("quiet");
         }
         return this;
     }
@@ -160,14 +191,15 @@ public final class CheckpointCoordinator extends AbstractBehavior<CheckpointCoor
     private Behavior<Command> onCheckpointNow(CheckpointNow request) {
         waiting.add(request.replyTo());
         if (current < 0) {
-            begin();
+            begin("request");
         } else {
             again = true; // the one in progress may have cut before the caller's records: write another after it
         }
         return this;
     }
 
-    private void begin() {
+    private void begin(String why) {
+        trigger = why;
         current = nextSequence++;
         lastStartedNanos = System.nanoTime();
         recordsAtLast = recordsTaken.getAsLong();
@@ -273,9 +305,9 @@ public final class CheckpointCoordinator extends AbstractBehavior<CheckpointCoor
         }
         gate.checkpointed(offsets);
         long millis = (System.nanoTime() - startedNanos) / 1_000_000;
-        metrics.written(current, Instant.now(), written.bytes(), millis, pauseMillis);
-        getContext().getLog().info("checkpoint {} written: {} bytes, {} streams, {} ms (streams held {} ms)",
-                current, written.bytes(), collected.size(), millis, pauseMillis);
+        metrics.written(current, Instant.now(), written.bytes(), millis, pauseMillis, trigger);
+        getContext().getLog().info("checkpoint {} ({}) written: {} bytes, {} streams, {} ms (streams held {} ms)",
+                current, trigger, written.bytes(), collected.size(), millis, pauseMillis);
         return finish(new Result(true, current, "checkpoint " + current + " written, " + written.bytes()
                 + " bytes, offsets " + offsets));
     }
@@ -288,11 +320,13 @@ public final class CheckpointCoordinator extends AbstractBehavior<CheckpointCoor
     }
 
     private Behavior<Command> finish(Result result) {
+        lastEndedNanos = System.nanoTime();
+        lastDurationNanos = lastEndedNanos - startedNanos;
         current = -1;
         collected.clear();
         if (again) {
             again = false;
-            begin(); // whoever asked during the last one gets the next one
+            begin("request"); // whoever asked during the last one gets the next one
             return this;
         }
         waiting.forEach(replyTo -> replyTo.tell(result));

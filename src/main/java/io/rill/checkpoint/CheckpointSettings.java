@@ -11,6 +11,8 @@ public record CheckpointSettings(
         Path directory,
         Duration interval,
         long everyRecords,
+        Duration quietAfter,
+        Duration minInterval,
         int keep,
         Duration barrierTimeout,
         boolean onShutdown) {
@@ -26,6 +28,8 @@ public record CheckpointSettings(
                         : Path.of(directory),
                 c.getDuration("interval"),
                 c.getLong("every-records"),
+                c.getDuration("quiet-after"),
+                c.getDuration("min-interval"),
                 c.getInt("keep"),
                 c.getDuration("barrier-timeout"),
                 c.getBoolean("on-shutdown"));
@@ -34,6 +38,10 @@ public record CheckpointSettings(
         }
         if (settings.interval.isNegative() || settings.interval.isZero()) {
             throw new IllegalArgumentException("rill.checkpoint.interval must be positive");
+        }
+        if (settings.quietAfter.isNegative() || settings.minInterval.isNegative() || settings.everyRecords < 0) {
+            throw new IllegalArgumentException("rill.checkpoint.quiet-after, min-interval and every-records must not "
+                    + "be negative");
         }
         return settings;
     }

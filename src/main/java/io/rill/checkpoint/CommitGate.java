@@ -1,32 +1,22 @@
 package io.rill.checkpoint;
 
-import akka.kafka.ConsumerMessage;
+import java.util.HashMap;
+import java.util.Map;
 import org.apache.kafka.common.TopicPartition;
 
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.Iterator;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-
 /**
- * Holds offsets back from Kafka until a completed checkpoint includes their records: the ingest streams pass each
- * batch of acknowledged offsets through {@link #whenCovered}, which completes once the newest checkpoint's offsets
- * reach past every offset of the batch. So a committed offset never points past what a checkpoint on disk holds,
- * and a node killed at any moment resumes from a checkpoint without losing a committed record. With checkpoints
- * off, every batch passes at once. Thread-safe: the streams wait on it, the checkpoint coordinator opens it.
+ * Holds offsets back from Kafka until a completed checkpoint includes their records: the ingest pipeline asks, for
+ * each partition, how far it may commit what its stream acknowledged ({@link #releasable}), which is never past the
+ * newest checkpoint's offset. So a committed offset never points past what a checkpoint on disk holds, and a node
+ * killed at any moment resumes from a checkpoint without losing a committed record. With checkpoints off, everything
+ * acknowledged passes. Thread-safe: the pipeline asks, the checkpoint coordinator opens it.
  */
 public final class CommitGate {
 
     private final boolean holding;
     private final Map<TopicPartition, Long> covered = new HashMap<>();
-    private final List<Waiting> waiting = new ArrayList<>();
-
-    private record Waiting(ConsumerMessage.CommittableOffsetBatch batch,
-                           CompletableFuture<ConsumerMessage.CommittableOffsetBatch> released) {
-    }
+    /** Counts the checkpoints that moved an offset, so a reader can tell cheaply whether anything changed. */
+    private volatile long version;
 
     private CommitGate(boolean holding) {
         this.holding = holding;
@@ -42,46 +32,31 @@ public final class CommitGate {
         return new CommitGate(false);
     }
 
-    /** Completes with {@code batch} once a checkpoint covers all of its offsets. */
-    public synchronized CompletionStage<ConsumerMessage.CommittableOffsetBatch> whenCovered(
-            ConsumerMessage.CommittableOffsetBatch batch) {
-        if (!holding || isCovered(batch)) {
-            return CompletableFuture.completedFuture(batch);
+    /**
+     * The next offset of {@code tp} that may be committed, given that its stream acknowledged every record before
+     * {@code acknowledged}: the smaller of that and what the newest checkpoint includes (-1: nothing yet).
+     */
+    public synchronized long releasable(TopicPartition tp, long acknowledged) {
+        if (!holding) {
+            return acknowledged;
         }
-        CompletableFuture<ConsumerMessage.CommittableOffsetBatch> released = new CompletableFuture<>();
-        waiting.add(new Waiting(batch, released));
-        return released;
+        Long next = covered.get(tp);
+        return next == null ? -1 : Math.min(next, acknowledged);
     }
 
     /** A checkpoint completed: it includes the records before {@code nextOffsets} (next offset per partition). */
-    public void checkpointed(Map<TopicPartition, Long> nextOffsets) {
-        List<Waiting> releasable = new ArrayList<>();
-        synchronized (this) {
-            nextOffsets.forEach((tp, next) -> covered.merge(tp, next, Math::max));
-            for (Iterator<Waiting> it = waiting.iterator(); it.hasNext(); ) {
-                Waiting w = it.next();
-                if (isCovered(w.batch())) {
-                    releasable.add(w);
-                    it.remove();
-                }
-            }
-        }
-        releasable.forEach(w -> w.released().complete(w.batch()));
+    public synchronized void checkpointed(Map<TopicPartition, Long> nextOffsets) {
+        nextOffsets.forEach((tp, next) -> covered.merge(tp, next, Math::max));
+        version++;
+    }
+
+    /** Changes whenever a checkpoint was recorded. */
+    public long version() {
+        return version;
     }
 
     /** The next offset per partition that the newest checkpoint includes. */
     public synchronized Map<TopicPartition, Long> covered() {
         return Map.copyOf(covered);
-    }
-
-    private boolean isCovered(ConsumerMessage.CommittableOffsetBatch batch) {
-        for (Map.Entry<ConsumerMessage.GroupTopicPartition, Object> entry : batch.getOffsets().entrySet()) {
-            ConsumerMessage.GroupTopicPartition gtp = entry.getKey();
-            Long next = covered.get(new TopicPartition(gtp.topic(), gtp.partition()));
-            if (next == null || next <= ((Number) entry.getValue()).longValue()) {
-                return false;
-            }
-        }
-        return true;
     }
 }

@@ -21,7 +21,9 @@ public record IngestSettings(
         Duration restartMinBackoff,
         Duration restartMaxBackoff,
         double restartRandomFactor,
-        Duration lagPollInterval) {
+        Duration lagPollInterval,
+        Duration pollTimeout,
+        int prefetchBatches) {
 
     public static IngestSettings from(Config ingest) {
         List<StreamSpec> streams = ingest.getConfigList("streams").stream()
@@ -43,7 +45,9 @@ public record IngestSettings(
                 ingest.getDuration("restart-min-backoff"),
                 ingest.getDuration("restart-max-backoff"),
                 ingest.getDouble("restart-random-factor"),
-                ingest.getDuration("lag-poll-interval"));
+                ingest.getDuration("lag-poll-interval"),
+                ingest.getDuration("poll-timeout"),
+                ingest.getInt("prefetch-batches"));
         if (settings.learnTimeout.compareTo(settings.askTimeout) >= 0) {
             throw new IllegalArgumentException("rill.ingest.learn-timeout (" + settings.learnTimeout
                     + ") must be shorter than rill.ingest.ask-timeout (" + settings.askTimeout

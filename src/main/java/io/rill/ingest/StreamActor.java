@@ -9,11 +9,18 @@ import akka.actor.typed.javadsl.Receive;
 import io.rill.checkpoint.StreamBarrier;
 import io.rill.learn.AcceptedRecord;
 import io.rill.learn.StreamLearner;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import io.rill.ops.DeadLetterCounters;
 import io.rill.ops.IngestStreamMetrics;
 import io.rill.state.StateFormat;
+import io.rill.text.Decoded;
+import io.rill.text.RecordDecoder;
+import io.rill.text.Tokenizer;
+import io.rill.text.TokenizerKind;
 import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -22,6 +29,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -33,6 +41,11 @@ import java.util.stream.Collectors;
  * <p>Each model that learns from the topic has a child here, its per-stream actor ({@link StreamLearner}), so
  * whatever the model carries across records of this partition (a sliding window, a hidden state) lives as long as
  * the stream. This actor knows the models only by name.
+ *
+ * <p>Records come from the ingest pipeline as Kafka gave them ({@link IngestRecords}, one message per batch): the
+ * actor decodes and checks them, tokenizes and counts the good ones (word records in ASCII straight from their bytes,
+ * see {@link StreamCounts#countAscii}), writes the refused ones to the dead-letter topic, hands the good ones to its
+ * learners, and answers once the learners took them in and the broker acknowledged the dead letters.
  *
  * <p>At a checkpoint's barrier it lets the batch in flight finish, asks every learner for its state, answers with
  * its own state and theirs and the offset it has taken in up to, and holds further batches until resumed.
@@ -61,8 +74,46 @@ public final class StreamActor extends AbstractBehavior<StreamActor.Command> {
         }
     }
 
+    /**
+     * A batch of the partition's records as Kafka gave them, in offset order (a poll's, or part of one): the actor
+     * decodes, tokenizes and counts the good ones, dead-letters the refused ones, hands the good ones to its learners,
+     * and answers {@link Ack} once all of that is done (every record up to the batch's last offset is then handled),
+     * or {@link Failed} when a learner or the dead-letter topic did not take its part: the pipeline then reads the
+     * batch again. Records it handled before (a batch delivered again) are neither counted, learned nor
+     * dead-lettered twice.
+     */
+    public record IngestRecords(List<ConsumerRecord<byte[], byte[]>> records, ActorRef<Reply> replyTo)
+            implements Command {
+    }
+
+    /** An answer to {@link IngestRecords}. */
+    public sealed interface Reply {
+    }
+
     /** The acknowledgement of a batch: the highest offset taken in so far, or -1. */
-    public record Ack(long lastOffset) {
+    public record Ack(long lastOffset) implements Reply {
+    }
+
+    /** A batch of {@link IngestRecords} was not taken in, and why: it must be delivered again. */
+    public record Failed(String reason) implements Reply {
+    }
+
+    /** The broker's answer to the dead-letter copies of batch {@code batch}'s refused records. */
+    private record DeadLettered(long batch, List<DeadLetterWriter.Refused> refused, Throwable failure)
+            implements Command {
+    }
+
+    /**
+     * How a stream reads raw records ({@link IngestRecords}): its tokenizer, the largest record it takes, and where
+     * refused records go (completing once the broker has them) and are counted.
+     */
+    public record Intake(TokenizerKind tokenizer, int maxRecordBytes, DeadLetters deadLetters,
+                         DeadLetterCounters counters) {
+    }
+
+    /** Writes refused records to the dead-letter topic: {@link DeadLetterWriter#write}. */
+    public interface DeadLetters {
+        CompletionStage<?> write(List<DeadLetterWriter.Refused> refused);
     }
 
     /** A learner's answer for learning batch {@code batch}: its records are taken in, or why not. */
@@ -134,7 +185,14 @@ public final class StreamActor extends AbstractBehavior<StreamActor.Command> {
      */
     private long handledOffset = -1;
     private long pendingHandledOffset = -1;
-    private final Deque<Ingest> waiting = new ArrayDeque<>();
+    private final Deque<Command> waiting = new ArrayDeque<>();
+    /** Whoever awaits the pending batch's failure, if it is an {@link IngestRecords}: told {@link Failed}. */
+    private ActorRef<Reply> pendingFailure;
+    /** How raw records are read (null: this stream takes only tokenized {@link Ingest} batches). */
+    private final Intake intake;
+    private final RecordDecoder decoder;
+    private final Tokenizer tokenizer;
+    private final boolean asciiWords;
     /** A checkpoint barrier waiting for the batch in flight, whether the stream is held, and the states collected. */
     private Barrier barrier;
     private boolean held;
@@ -152,10 +210,21 @@ public final class StreamActor extends AbstractBehavior<StreamActor.Command> {
      */
     public static Behavior<Command> create(String topic, int partition, int maxDistinctTokens,
                                            IngestStreamMetrics metrics, Learners learners, byte[] restored) {
+        return create(topic, partition, maxDistinctTokens, metrics, learners, restored, null);
+    }
+
+    /**
+     * As {@link #create(String, int, int, IngestStreamMetrics, Learners, byte[])}, taking raw records
+     * ({@link IngestRecords}) the way {@code intake} says.
+     */
+    public static Behavior<Command> create(String topic, int partition, int maxDistinctTokens,
+                                           IngestStreamMetrics metrics, Learners learners, byte[] restored,
+                                           Intake intake) {
         return Behaviors.setup(context -> {
             if (restored != null) {
                 try {
-                    return restore(context, topic, partition, maxDistinctTokens, metrics, learners, restored);
+                    return restore(context, topic, partition, maxDistinctTokens, metrics, learners, restored,
+                            intake);
                 } catch (IOException e) {
                     // The file passed its checksum, so this is a configuration change (another window, ...): start
                     // afresh; the partition is read again from the checkpoint's offset.
@@ -164,13 +233,13 @@ public final class StreamActor extends AbstractBehavior<StreamActor.Command> {
                 }
             }
             return new StreamActor(context, topic, partition, metrics, learners, new StreamCounts(maxDistinctTokens),
-                    Map.of());
+                    Map.of(), intake);
         });
     }
 
     private static StreamActor restore(ActorContext<Command> context, String topic, int partition,
                                        int maxDistinctTokens, IngestStreamMetrics metrics, Learners learners,
-                                       byte[] restored) throws IOException {
+                                       byte[] restored, Intake intake) throws IOException {
         String what = "stream " + topic + "-" + partition;
         DataInputStream in = new DataInputStream(new ByteArrayInputStream(restored));
         StateFormat.readVersion(in, what, STATE_VERSION);
@@ -189,14 +258,18 @@ public final class StreamActor extends AbstractBehavior<StreamActor.Command> {
             }
         }
         metrics.restored(counts.records(), counts.tokens(), counts.bytes(), counts.lines());
-        StreamActor actor = new StreamActor(context, topic, partition, metrics, learners, counts, states);
+        StreamActor actor = new StreamActor(context, topic, partition, metrics, learners, counts, states, intake);
         actor.handledOffset = handled;
         return actor;
     }
 
     private StreamActor(ActorContext<Command> context, String topic, int partition, IngestStreamMetrics metrics,
-                        Learners learners, StreamCounts counts, Map<String, byte[]> learnerStates) {
+                        Learners learners, StreamCounts counts, Map<String, byte[]> learnerStates, Intake intake) {
         super(context);
+        this.intake = intake;
+        this.decoder = intake == null ? null : new RecordDecoder(intake.maxRecordBytes());
+        this.tokenizer = intake == null ? null : Tokenizer.of(intake.tokenizer());
+        this.asciiWords = intake != null && intake.tokenizer() == TokenizerKind.WORDS;
         this.topic = topic;
         this.partition = partition;
         this.metrics = metrics;
@@ -210,6 +283,8 @@ public final class StreamActor extends AbstractBehavior<StreamActor.Command> {
     public Receive<Command> createReceive() {
         return newReceiveBuilder()
                 .onMessage(Ingest.class, this::onIngest)
+                .onMessage(IngestRecords.class, this::onIngestRecords)
+                .onMessage(DeadLettered.class, this::onDeadLettered)
                 .onMessage(Learned.class, this::onLearned)
                 .onMessage(GetCounts.class, this::onGetCounts)
                 .onMessage(Barrier.class, this::onBarrier)
@@ -251,15 +326,114 @@ public final class StreamActor extends AbstractBehavior<StreamActor.Command> {
             return this;
         }
         pendingAck = ingest.replyTo();
+        pendingFailure = null;
         pendingLearnedOffset = batchEnd;
         pendingHandledOffset = Math.max(ingest.lastOffset(), batchEnd);
         long batch = ++learningBatch;
         unanswered = learners.size();
-        List<AcceptedRecord> records = List.copyOf(unlearned);
+        learn(batch, List.copyOf(unlearned));
+        return this;
+    }
+
+    private void learn(long batch, List<AcceptedRecord> records) {
         learners.forEach((model, learner) -> getContext().ask(StreamLearner.Learned.class, learner, stepTimeout,
                 replyTo -> new StreamLearner.Learn(records, replyTo),
                 (learned, failure) -> new Learned(batch, model, learned, failure)));
+    }
+
+    /** A batch of raw records: decode, count, dead-letter, learn; answer once all of it is done. */
+    private Behavior<Command> onIngestRecords(IngestRecords ingest) {
+        if (pendingAck != null || held) {
+            waiting.add(ingest);
+            return this;
+        }
+        if (intake == null) {
+            throw new IllegalStateException("stream " + topic + "-" + partition + " was made for tokenized batches");
+        }
+        long recordsBefore = counts.records();
+        long tokensBefore = counts.tokens();
+        long bytesBefore = counts.bytes();
+        long linesBefore = counts.lines();
+        long learnedOffset = counts.learnedOffset();
+        long batchEnd = learnedOffset;
+        long lastOffset = -1;
+        boolean learning = !learners.isEmpty();
+        List<AcceptedRecord> unlearned = learning ? new ArrayList<>(ingest.records().size()) : null;
+        List<DeadLetterWriter.Refused> refused = null;
+        for (ConsumerRecord<byte[], byte[]> record : ingest.records()) {
+            long offset = record.offset();
+            lastOffset = Math.max(lastOffset, offset);
+            byte[] value = record.value();
+            Decoded decoded = decoder.decodeUnlessAscii(value);
+            if (decoded instanceof Decoded.Rejected rejected) {
+                if (offset > handledOffset) { // dead-lettered before, if not: never twice
+                    if (refused == null) {
+                        refused = new ArrayList<>();
+                    }
+                    refused.add(new DeadLetterWriter.Refused(record, rejected));
+                }
+                continue;
+            }
+            boolean learn = learning && offset > learnedOffset;
+            if (decoded == null && asciiWords) {
+                // The common case: word tokens counted straight from the bytes, Strings only for a learner.
+                if (learn) {
+                    unlearned.add(counts.countAsciiWithTokens(offset, value));
+                } else {
+                    counts.countAscii(offset, value);
+                }
+            } else {
+                String text = decoded == null ? new String(value, StandardCharsets.ISO_8859_1)
+                        : ((Decoded.Text) decoded).text();
+                AcceptedRecord accepted = new AcceptedRecord(offset, value.length, tokenizer.tokenize(text));
+                counts.count(accepted);
+                if (learn) {
+                    unlearned.add(accepted);
+                }
+            }
+            batchEnd = Math.max(batchEnd, offset);
+        }
+        metrics.accepted(counts.records() - recordsBefore, counts.tokens() - tokensBefore,
+                counts.bytes() - bytesBefore, counts.lines() - linesBefore, counts.distinctTokens());
+        publishTopTokensNowAndThen();
+        boolean learnSome = learning && !unlearned.isEmpty();
+        if (!learnSome && refused == null) {
+            counts.learned(Math.max(learnedOffset, batchEnd));
+            handledOffset = Math.max(handledOffset, Math.max(lastOffset, batchEnd));
+            ingest.replyTo().tell(new Ack(counts.lastOffset()));
+            return this;
+        }
+        pendingAck = ingest.replyTo().narrow();
+        pendingFailure = ingest.replyTo();
+        pendingLearnedOffset = learnSome ? batchEnd : Math.max(learnedOffset, batchEnd);
+        pendingHandledOffset = Math.max(lastOffset, batchEnd);
+        long batch = ++learningBatch;
+        unanswered = (learnSome ? learners.size() : 0) + (refused != null ? 1 : 0);
+        if (refused != null) {
+            List<DeadLetterWriter.Refused> written = List.copyOf(refused);
+            getContext().pipeToSelf(intake.deadLetters().write(written),
+                    (done, failure) -> new DeadLettered(batch, written, failure));
+        }
+        if (learnSome) {
+            learn(batch, List.copyOf(unlearned));
+        }
         return this;
+    }
+
+    private Behavior<Command> onDeadLettered(DeadLettered message) {
+        if (message.failure() == null) {
+            for (DeadLetterWriter.Refused refused : message.refused()) {
+                intake.counters().rejected(refused.rejection().reason());
+            }
+            metrics.deadLettered(message.refused().size());
+        }
+        if (message.batch() != learningBatch || pendingAck == null) {
+            return this;
+        }
+        if (message.failure() != null) {
+            return giveUp("the dead-letter topic", message.failure());
+        }
+        return --unanswered == 0 ? acknowledge() : this;
     }
 
     private Behavior<Command> onLearned(Learned message) {
@@ -278,15 +452,21 @@ public final class StreamActor extends AbstractBehavior<StreamActor.Command> {
      * recognises the records by their offsets.
      */
     private Behavior<Command> giveUp(String model, Throwable failure) {
-        getContext().getLog().warn("stream {}-{}: model {} failed to learn from a batch, it will be delivered again: {}",
-                topic, partition, model, failure.toString());
+        getContext().getLog().warn("stream {}-{}: {} failed to take a batch in, it will be delivered again: {}",
+                topic, partition, model.equals("the dead-letter topic") ? model : "model " + model,
+                failure.toString());
         pendingAck = null;
+        if (pendingFailure != null) {
+            pendingFailure.tell(new Failed(model + ": " + failure));
+            pendingFailure = null;
+        }
         return next();
     }
 
     private Behavior<Command> acknowledge() {
         ActorRef<Ack> replyTo = pendingAck;
         pendingAck = null;
+        pendingFailure = null;
         counts.learned(pendingLearnedOffset);
         handledOffset = Math.max(handledOffset, pendingHandledOffset);
         replyTo.tell(new Ack(counts.lastOffset()));
@@ -298,8 +478,11 @@ public final class StreamActor extends AbstractBehavior<StreamActor.Command> {
         if (barrier != null && !held) {
             return checkpoint();
         }
-        Ingest next = held ? null : waiting.poll();
-        return next == null ? this : onIngest(next);
+        Command next = held ? null : waiting.poll();
+        if (next instanceof IngestRecords records) {
+            return onIngestRecords(records);
+        }
+        return next == null ? this : onIngest((Ingest) next);
     }
 
     private Behavior<Command> onBarrier(Barrier message) {

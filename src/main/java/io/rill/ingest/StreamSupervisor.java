@@ -17,12 +17,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BiFunction;
+import java.util.function.Function;
 
 /**
  * Parent of the stream actors: hands out the actor of a (topic, partition), spawning it the first time the
  * partition is assigned to this node. On a single node, a partition that is revoked and assigned again finds its
  * actor, and so its state, still here; a stream of a partition that the checkpoint the node started from holds
- * starts from that state.
+ * starts from that state, at once (its counts are on JMX before its partition is assigned).
  *
  * <p>On a cluster, partitions come and go with their state (the cluster's StreamHandover): a revoked
  * partition's actor is retired ({@link Retire}) once its state is checkpointed, and an assigned partition's stream
@@ -76,6 +77,7 @@ public final class StreamSupervisor extends AbstractBehavior<StreamSupervisor.Co
     private final NodeStatus status;
     private final int maxDistinctTokens;
     private final BiFunction<String, Integer, StreamActor.Learners> learners;
+    private final Function<String, StreamActor.Intake> intakes;
     private final Map<String, ActorRef<StreamActor.Command>> streams = new HashMap<>();
     /** Actors of revoked partitions, by "topic-partition", until they stop or their partitions come back. */
     private final Map<String, ActorRef<StreamActor.Command>> retired = new HashMap<>();
@@ -91,18 +93,28 @@ public final class StreamSupervisor extends AbstractBehavior<StreamSupervisor.Co
     public static Behavior<Command> create(NodeStatus status, int maxDistinctTokens,
                                            BiFunction<String, Integer, StreamActor.Learners> learners,
                                            Map<String, byte[]> restored) {
+        return create(status, maxDistinctTokens, learners, restored, topic -> null);
+    }
+
+    /** As above, the streams of each topic taking raw records as {@code intakes} says for the topic. */
+    public static Behavior<Command> create(NodeStatus status, int maxDistinctTokens,
+                                           BiFunction<String, Integer, StreamActor.Learners> learners,
+                                           Map<String, byte[]> restored,
+                                           Function<String, StreamActor.Intake> intakes) {
         return Behaviors.setup(context -> new StreamSupervisor(context, status, maxDistinctTokens, learners,
-                restored));
+                restored, intakes));
     }
 
     private StreamSupervisor(ActorContext<Command> context, NodeStatus status, int maxDistinctTokens,
                              BiFunction<String, Integer, StreamActor.Learners> learners,
-                             Map<String, byte[]> restored) {
+                             Map<String, byte[]> restored, Function<String, StreamActor.Intake> intakes) {
         super(context);
+        this.intakes = intakes;
         this.restored = new HashMap<>(restored);
         this.status = status;
         this.maxDistinctTokens = maxDistinctTokens;
         this.learners = learners;
+        startRestoredStreams();
     }
 
     @Override
@@ -118,20 +130,47 @@ public final class StreamSupervisor extends AbstractBehavior<StreamSupervisor.Co
     }
 
     private Behavior<Command> onStreamFor(StreamFor request) {
-        String key = Checkpoint.streamKey(request.topic(), request.partition());
-        ActorRef<StreamActor.Command> stream = streams.computeIfAbsent(key, k -> {
+        request.replyTo().tell(streamFor(request.topic(), request.partition()));
+        return this;
+    }
+
+    private ActorRef<StreamActor.Command> streamFor(String topic, int partition) {
+        String key = Checkpoint.streamKey(topic, partition);
+        return streams.computeIfAbsent(key, k -> {
             // A failing batch must not wipe the stream's state: resume, and let the unanswered ask fail the
             // Kafka stream, which then re-reads from the committed offsets.
-            Behavior<StreamActor.Command> behavior = Behaviors.supervise(StreamActor.create(request.topic(),
-                    request.partition(), maxDistinctTokens, status.stream(request.topic(), request.partition()),
-                    learners.apply(request.topic(), request.partition()), restored.remove(k)))
+            Behavior<StreamActor.Command> behavior = Behaviors.supervise(StreamActor.create(topic, partition,
+                    maxDistinctTokens, status.stream(topic, partition), learners.apply(topic, partition),
+                    restored.remove(k), intakes.apply(topic)))
                     .onFailure(SupervisorStrategy.resume());
             ActorRef<StreamActor.Command> child = getContext().spawn(behavior, "stream-" + k + "-" + incarnations++);
             getContext().watch(child);
             return child;
         });
-        request.replyTo().tell(stream);
-        return this;
+    }
+
+    /**
+     * The streams of a topic the node reads whose states the checkpoint it started from holds start at once, so their
+     * counts show on JMX from the start, before the group assigns their partitions (on a single node it assigns them
+     * here); the states of other topics' partitions stay as they are, carried into every checkpoint.
+     */
+    private void startRestoredStreams() {
+        for (String key : List.copyOf(restored.keySet())) {
+            int dash = key.lastIndexOf('-');
+            if (dash <= 0) {
+                continue;
+            }
+            String topic = key.substring(0, dash);
+            int partition;
+            try {
+                partition = Integer.parseInt(key.substring(dash + 1));
+            } catch (NumberFormatException e) {
+                continue;
+            }
+            if (intakes.apply(topic) != null) {
+                streamFor(topic, partition);
+            }
+        }
     }
 
     private Behavior<Command> onAdopt(Adopt adopt) {

@@ -101,6 +101,8 @@ public final class RillNode implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(RillNode.class);
     private static final Duration ASK_TIMEOUT = Duration.ofSeconds(10);
+    /** At shutdown, how long the batches in flight may take to be answered before the last commit. */
+    private static final Duration STOP_DRAIN = Duration.ofSeconds(2);
 
     private final RillSettings settings;
     private final ActorSystem<SpawnProtocol.Command> system;
@@ -249,10 +251,15 @@ public final class RillNode implements AutoCloseable {
                 streamStates.put(name.substring(Checkpoint.STREAM_SECTION_PREFIX.length()), bytes);
             }
         }));
+        Map<String, StreamActor.Intake> intakes = new HashMap<>();
+        for (StreamSpec stream : settings.streams()) {
+            intakes.put(stream.topic(), new StreamActor.Intake(stream.tokenizer(), settings.maxRecordBytes(),
+                    deadLetters::write, status.deadLetters()));
+        }
         ActorRef<StreamSupervisor.Command> supervisor = spawn(system, StreamSupervisor.create(status,
                 settings.maxDistinctTokens(),
                 (topic, partition) -> learners.streamLearners(topic, partition, settings.learnTimeout()),
-                streamStates), "streams");
+                streamStates, intakes::get), "streams");
         learners.startRequestServices(bootstrap, settings.clientProperties(), RestartSettings.create(
                 settings.restartMinBackoff(), settings.restartMaxBackoff(), settings.restartRandomFactor()),
                 names -> existingTopics(admin, names, settings.adminTimeout()), REQUEST_TOPIC_RECHECK);
@@ -267,13 +274,14 @@ public final class RillNode implements AutoCloseable {
                             .toList();
             coordinator = spawn(system, CheckpointCoordinator.create(checkpointSettings, store, gate,
                     new SupervisedStreams(system, supervisor),
-                    parts, () -> status.streams().stream().mapToLong(m -> m.getRecordsIn()).sum(), checkpointMetrics,
+                    parts, () -> status.streams().stream().mapToLong(m -> m.getRecordsIn() + m.getDeadLettered())
+                            .sum(), checkpointMetrics,
                     nextSequence(store), restored.map(Checkpoint::offsets).orElse(Map.of())), "checkpoints");
         }
         ActorRef<CheckpointCoordinator.Command> checkpoints = coordinator;
         IngestValve valve = new IngestValve();
         IngestPipeline pipeline = IngestPipeline.start(system, settings.ingest(), settings.groupId(),
-                settings.clientProperties(), bootstrap, supervisor, deadLetters, status,
+                settings.clientProperties(), bootstrap, supervisor, status,
                 gate, valve, cluster.enabled()
                         ? new StreamHandover(cluster.nodesDirectory(), cluster.nodeName(), system, supervisor, gate,
                                 () -> askCheckpoint(system, checkpoints, checkpointSettings),
@@ -339,7 +347,7 @@ public final class RillNode implements AutoCloseable {
         });
         // Stop taking records, write a last checkpoint (which lets the held offsets commit), then drain and close.
         shutdown.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "stop-ingest",
-                () -> pipeline.stop(settings.commitMaxInterval().plusMillis(500), () -> {
+                () -> pipeline.stop(STOP_DRAIN, () -> {
                     valve.open(); // a paused node must not hold its last batches against the checkpoint
                     return checkpoints != null && checkpointSettings.onShutdown()
                             ? askCheckpoint(system, checkpoints, checkpointSettings)

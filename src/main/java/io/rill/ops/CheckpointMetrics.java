@@ -29,6 +29,8 @@ public final class CheckpointMetrics implements CheckpointsMBean {
     private volatile long restoredSequence = -1;
     private volatile long invalidSkipped;
     private volatile Controls controls;
+    private volatile String lastTrigger = "";
+    private final java.util.Map<String, AtomicLong> byTrigger = new java.util.concurrent.ConcurrentSkipListMap<>();
 
     public CheckpointMetrics(boolean enabled) {
         this.enabled = enabled;
@@ -39,6 +41,13 @@ public final class CheckpointMetrics implements CheckpointsMBean {
     }
 
     public void written(long sequence, Instant time, long bytes, long millis, long pauseMillis) {
+        written(sequence, time, bytes, millis, pauseMillis, "");
+    }
+
+    /** A checkpoint written; {@code trigger} says why it was started (interval, records, quiet, request). */
+    public void written(long sequence, Instant time, long bytes, long millis, long pauseMillis, String trigger) {
+        lastTrigger = trigger;
+        byTrigger.computeIfAbsent(trigger, t -> new AtomicLong()).incrementAndGet();
         lastSequence = sequence;
         lastTime = time;
         lastBytes = bytes;
@@ -101,6 +110,19 @@ public final class CheckpointMetrics implements CheckpointsMBean {
     @Override
     public long getCheckpointsWritten() {
         return written.get();
+    }
+
+    @Override
+    public String getLastTrigger() {
+        return lastTrigger;
+    }
+
+    @Override
+    public String getCheckpointsByTrigger() {
+        StringBuilder out = new StringBuilder();
+        byTrigger.forEach((trigger, count) -> out.append(out.length() == 0 ? "" : " ").append(trigger).append('=')
+                .append(count.get()));
+        return out.toString();
     }
 
     @Override

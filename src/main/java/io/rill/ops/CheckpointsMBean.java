@@ -26,6 +26,15 @@ public interface CheckpointsMBean {
     @Counter
     long getCheckpointsWritten();
 
+    /**
+     * Why the last checkpoint was started ({@code interval}, {@code records}: every-records taken in, {@code quiet}:
+     * records taken in and then none for quiet-after, {@code request}: JMX, a rebalance or shutdown), and how many were
+     * written for each reason, as "quiet=3 records=2".
+     */
+    String getLastTrigger();
+
+    String getCheckpointsByTrigger();
+
     @Counter
     long getCheckpointFailures();
 

@@ -1,6 +1,9 @@
 package io.rill.text;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
@@ -52,6 +55,59 @@ public final class RecordDecoder {
             return new Decoded.Rejected(RejectReason.MALFORMED_UTF8, "undecodable UTF-8: " + e);
         }
         return checkCharacters(text);
+    }
+
+    /**
+     * The common case without a String: null when {@code value} is text that {@link #decode} accepts and every byte
+     * is ASCII (so the bytes are the text, one char per byte: {@link WordTokenizer#scanAscii} reads them as they
+     * are); otherwise what {@link #decode} says, the text of a non-ASCII value or why it is refused.
+     */
+    public Decoded decodeUnlessAscii(byte[] value) {
+        if (value != null && value.length > 0 && value.length <= maxRecordBytes && isPlainAscii(value)) {
+            return null;
+        }
+        return decode(value);
+    }
+
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long HIGH_BITS = 0x8080808080808080L;
+    private static final long ONES = 0x0101010101010101L;
+
+    /**
+     * ASCII with no control character but newline and tab, and not blank; eight bytes at a time (a word with a byte
+     * of 0x80 or more, below 0x20 or 0x7F is looked at byte by byte), no allocation.
+     */
+    private static boolean isPlainAscii(byte[] value) {
+        int n = value.length;
+        int i = 0;
+        for (; i + 8 <= n; i += 8) {
+            long w = (long) LONGS.get(value, i);
+            long below20 = (w - 0x20 * ONES) & ~w;
+            long x7f = w ^ (0x7F * ONES);
+            long del = (x7f - ONES) & ~x7f;
+            if (((w | below20 | del) & HIGH_BITS) != 0 && !plainBytes(value, i, i + 8)) {
+                return false;
+            }
+        }
+        if (!plainBytes(value, i, n)) {
+            return false;
+        }
+        for (byte b : value) {
+            if (b > ' ') {
+                return true; // not blank
+            }
+        }
+        return false;
+    }
+
+    private static boolean plainBytes(byte[] value, int from, int to) {
+        for (int i = from; i < to; i++) {
+            byte b = value[i];
+            if ((b < 0x20 || b == 0x7F) && b != '\n' && b != '\t') { // negative bytes (non-ASCII) land here too
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

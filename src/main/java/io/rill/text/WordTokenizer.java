@@ -33,6 +33,59 @@ public final class WordTokenizer implements Tokenizer {
         }
     }
 
+    /** The class of every byte value for {@link #scanAscii}; bytes of 0x80 and above are never passed to it. */
+    private static final byte NEWLINE = 3;
+    private static final byte[] BYTE_CLASS = new byte[256];
+
+    static {
+        System.arraycopy(ASCII_CLASS, 0, BYTE_CLASS, 0, ASCII_CLASS.length);
+        BYTE_CLASS['\n'] = NEWLINE;
+    }
+
+    /**
+     * The word tokens of {@code text[0, length)}, which must be ASCII (every byte below 0x80: what
+     * {@link RecordDecoder#decodeUnlessAscii} accepted), straight from the bytes: the same rule and the same tokens as
+     * {@link #tokenize} of the same text, handed to {@code sink} as byte ranges, and a
+     * {@link AsciiTokenSink#lineBreak} at every newline. Returns the number of tokens.
+     */
+    public static int scanAscii(byte[] text, int length, AsciiTokenSink sink) {
+        byte[] classes = BYTE_CLASS;
+        int tokens = 0;
+        int i = 0;
+        while (i < length) {
+            byte kind = classes[text[i] & 0xFF];
+            if (kind == OTHER) {
+                i++;
+                continue;
+            }
+            if (kind == NEWLINE) {
+                sink.lineBreak();
+                i++;
+                continue;
+            }
+            int start = i++;
+            if (kind == LETTER) {
+                while (i < length && classes[text[i] & 0xFF] == LETTER) {
+                    i++;
+                }
+                // One apostrophe joins a further run of letters: don't, o'brien (rock'n'roll is rock'n, roll).
+                if (i + 1 < length && text[i] == '\'' && classes[text[i + 1] & 0xFF] == LETTER) {
+                    i += 2;
+                    while (i < length && classes[text[i] & 0xFF] == LETTER) {
+                        i++;
+                    }
+                }
+            } else {
+                while (i < length && classes[text[i] & 0xFF] == DIGIT) {
+                    i++;
+                }
+            }
+            sink.token(text, start, i);
+            tokens++;
+        }
+        return tokens;
+    }
+
     private final StringBuilder word = new StringBuilder(32);
     private char[] chars = new char[64];
     /** Recent tokens by hash slot; a collision simply replaces the older one, so memory stays bounded. */
