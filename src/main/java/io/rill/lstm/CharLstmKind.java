@@ -12,6 +12,7 @@ import io.rill.learn.Learner;
 import io.rill.learn.LearnerContext;
 import io.rill.learn.LearnerKind;
 import io.rill.learn.ModelSpec;
+import io.rill.nn.MatrixThreads;
 import io.rill.ops.Jmx;
 import io.rill.request.RequestHandler;
 import io.rill.request.RequestKind;
@@ -55,6 +56,8 @@ public final class CharLstmKind implements LearnerKind {
     @Override
     public Learner start(ModelSpec spec, LearnerContext context) {
         if (generation == null) {
+            // Process-wide, once: the worker splits its batch over the cores itself (rill.lstm.compute-threads).
+            MatrixThreads.set(context.config().getInt("rill.nn.blas-threads"));
             generationSettings = GenerationSettings.from(context.config());
             generation = new RequestKind<>("generation", generationSettings.requests(),
                     new GenerationRequestParser(generationSettings.limits()).reader(), new GenerationMetrics(),
