@@ -5,9 +5,16 @@ import io.rill.nn.RecurrentCell;
 import io.rill.nn.RecurrentLayer;
 import io.rill.nn.Softmax;
 import io.rill.nn.Vec;
+import java.util.Arrays;
 import java.util.SplittableRandom;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * Runs a character model: embedding → recurrent layers → softmax, forward and backward over a chunk of T steps of
@@ -29,9 +36,17 @@ import org.nd4j.linalg.factory.Nd4j;
  * the softmax layer ({@link Softmax}) and the chunk's bookkeeping. Everything elementwise happens in fused Java loops
  * over preallocated buffers, because a small ND4J op costs more in dispatch than the arithmetic it does.
  *
- * <p>This object owns only scratch memory and the dropout random stream; parameters, gradients and state come in as
+ * <p><b>Two cores for one batch.</b> The lanes of a batch are independent until their gradients are summed, so an
+ * engine made with {@code threads} > 1 cuts a training chunk's lanes into that many parts (at least
+ * {@value #MIN_LANES_PER_PART} lanes each) and runs each part's forward and backward pass on its own thread, with
+ * scratch memory of its own, then adds the parts' gradients: the same sum as one pass over all lanes, in another
+ * order of float additions. A part's matrix products are smaller (16 rows instead of 32), which costs some
+ * efficiency per product, and both threads read the same weights; what it buys is a second core with one hand-over
+ * per chunk, not one per time step. Evaluation and single steps run in one part.
+ *
+ * <p>This object owns only scratch memory and the dropout random streams; parameters, gradients and state come in as
  * arguments, so one parameter set can be served to many workers, each with its own {@code CharLstm}. Not
- * thread-safe: one instance per thread.
+ * thread-safe: one instance per calling thread (the parts' helper threads are its own business).
  */
 public final class CharLstm {
 
@@ -43,14 +58,33 @@ public final class CharLstm {
   public record ChunkLoss(double loss, LstmState finalState) {
   }
 
+  /** The fewest lanes worth a thread of their own. */
+  static final int MIN_LANES_PER_PART = 8;
+
+  /** The helper threads of every engine's parts beyond the first (which runs on the caller's thread). */
+  private static final ExecutorService HELPERS = Executors.newCachedThreadPool(new DaemonThreads());
+
   private final LstmConfig config;
+  private final int threads;
   private final SplittableRandom dropoutRandom;
   private final PhaseTimes times = new PhaseTimes();
   private Workspace workspace;
 
-  /** An engine for models of {@code config}; {@code seed} seeds the dropout masks. */
+  /** An engine for models of {@code config} on the calling thread alone; {@code seed} seeds the dropout masks. */
   public CharLstm(LstmConfig config, long seed) {
+    this(config, seed, 1);
+  }
+
+  /**
+   * An engine that trains a chunk's lanes in up to {@code threads} parts at once (the caller's thread and helper
+   * threads); {@code seed} seeds the dropout masks.
+   */
+  public CharLstm(LstmConfig config, long seed, int threads) {
+    if (threads < 1) {
+      throw new IllegalArgumentException("threads must be at least 1: " + threads);
+    }
     this.config = config;
+    this.threads = threads;
     this.dropoutRandom = new SplittableRandom(seed);
   }
 
@@ -58,7 +92,15 @@ public final class CharLstm {
     return config;
   }
 
-  /** Cumulative wall time per phase of the computation since this engine was made, for profiling. */
+  /** How many parts a training chunk of {@code lanes} lanes is cut into. */
+  public int parts(int lanes) {
+    return Math.max(1, Math.min(threads, lanes / MIN_LANES_PER_PART));
+  }
+
+  /**
+   * Cumulative wall time per phase of the computation since this engine was made, for profiling: the calling
+   * thread's (its own part's work, and {@link PhaseTimes.Phase#COPY} includes waiting for the other parts).
+   */
   public PhaseTimes phaseTimes() {
     return times;
   }
@@ -71,12 +113,28 @@ public final class CharLstm {
   public ChunkResult trainChunk(LstmParams params, int[][] inputs, int[][] targets, LstmState initial,
                                 LstmGradients gradients) {
     params.requireSameShape(gradients);
-    Workspace ws = workspace(params, inputs, initial);
+    Workspace ws = workspace(params, inputs, initial, parts(inputs.length));
     checkIds(targets, ws.batch, ws.steps, ws.vocabulary);
-    forward(params, ws, inputs, initial, true);
-    double loss = softmaxCrossEntropy(params, ws, targets, true);
-    backward(params, ws, inputs, gradients);
-    return new ChunkResult(loss, gradients, finalState(ws));
+    int rows = ws.batch * ws.steps;
+    double[] losses = new double[ws.parts.length];
+    runParts(ws, part -> {
+      LstmGradients into = part.index == 0 ? gradients : part.gradients(params);
+      int[][] partInputs = part.rowsOf(inputs);
+      forward(params, part, partInputs, initial, true);
+      losses[part.index] = softmaxCrossEntropy(params, part, part.rowsOf(targets), true, rows);
+      backward(params, part, partInputs, into);
+    });
+    long now = System.nanoTime();
+    double loss = 0;
+    for (Part part : ws.parts) {
+      loss += losses[part.index];
+      if (part.index > 0) {
+        gradients.add(part.gradients);
+      }
+    }
+    LstmState finalState = finalState(ws);
+    times.lap(PhaseTimes.Phase.COPY, now);
+    return new ChunkResult(loss / rows, gradients, finalState);
   }
 
   /** {@link #trainChunk(LstmParams, int[][], int[][], LstmState, LstmGradients)} into fresh gradients. */
@@ -86,11 +144,13 @@ public final class CharLstm {
 
   /** Forward only, dropout off: the mean loss of predicting {@code targets} and the state after the chunk. */
   public ChunkLoss evaluateChunk(LstmParams params, int[][] inputs, int[][] targets, LstmState initial) {
-    Workspace ws = workspace(params, inputs, initial);
+    Workspace ws = workspace(params, inputs, initial, 1);
     checkIds(targets, ws.batch, ws.steps, ws.vocabulary);
-    forward(params, ws, inputs, initial, false);
-    double loss = softmaxCrossEntropy(params, ws, targets, false);
-    return new ChunkLoss(loss, finalState(ws));
+    Part part = ws.parts[0];
+    forward(params, part, inputs, initial, false);
+    int rows = ws.batch * ws.steps;
+    double loss = softmaxCrossEntropy(params, part, targets, false, rows);
+    return new ChunkLoss(loss / rows, finalState(ws));
   }
 
   /**
@@ -102,9 +162,10 @@ public final class CharLstm {
     for (int b = 0; b < inputs.length; b++) {
       column[b] = new int[] {inputs[b]};
     }
-    Workspace ws = workspace(params, column, state);
-    forward(params, ws, column, state, false);
-    Vec raw = ws.logitsVec;
+    Workspace ws = workspace(params, column, state, 1);
+    Part part = ws.parts[0];
+    forward(params, part, column, state, false);
+    Vec raw = part.logitsVec;
     Vec bias = Vec.of(params.outputBias());
     int vocab = ws.vocabulary;
     for (int b = 0; b < inputs.length; b++) {
@@ -115,95 +176,146 @@ public final class CharLstm {
     return finalState(ws);
   }
 
-  private void forward(LstmParams params, Workspace ws, int[][] inputs, LstmState initial, boolean training) {
-    int batch = ws.batch;
-    int steps = ws.steps;
-    int rows = batch * steps;
-    int hidden = config.hiddenSize();
+  /** Runs {@code work} for every part: the first on this thread, the others on helper threads; returns when all are done. */
+  private void runParts(Workspace ws, java.util.function.Consumer<Part> work) {
+    Part[] parts = ws.parts;
+    if (parts.length == 1) {
+      work.accept(parts[0]);
+      return;
+    }
+    Future<?>[] others = new Future<?>[parts.length - 1];
+    for (int p = 1; p < parts.length; p++) {
+      Part part = parts[p];
+      others[p - 1] = HELPERS.submit(() -> work.accept(part));
+    }
+    Throwable failure = null;
+    try {
+      work.accept(parts[0]);
+    } catch (RuntimeException | Error e) {
+      failure = e;
+    }
     long now = System.nanoTime();
-
-    // x_t = E[id_t] for the first layer; the layers above read the output buffer of the layer below directly.
-    Vec embedding = Vec.of(params.embedding());
-    Vec x0 = Vec.of(ws.layers[0].input());
-    int emb = config.embeddingSize();
-    for (int t = 0; t < steps; t++) {
-      for (int b = 0; b < batch; b++) {
-        int from = inputs[b][t] * emb;
-        int to = (t * batch + b) * emb;
-        for (int k = 0; k < emb; k++) {
-          x0.set(to + k, embedding.get(from + k));
+    for (Future<?> other : others) {
+      try {
+        other.get(); // always wait: a part still running must not find its buffers reused
+      } catch (ExecutionException e) {
+        if (failure == null) {
+          failure = e.getCause();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        if (failure == null) {
+          failure = e;
         }
       }
     }
     times.lap(PhaseTimes.Phase.COPY, now);
+    if (failure instanceof RuntimeException e) {
+      throw e;
+    }
+    if (failure instanceof Error e) {
+      throw e;
+    }
+    if (failure != null) {
+      throw new IllegalStateException("a part of the chunk failed", failure);
+    }
+  }
 
+  private void forward(LstmParams params, Part part, int[][] inputs, LstmState initial, boolean training) {
+    int batch = part.lanes;
+    int steps = part.steps;
+    int rows = batch * steps;
+    int hidden = config.hiddenSize();
+    PhaseTimes times = part.times;
+    long now = System.nanoTime();
+
+    // x_t = E[id_t] for the first layer; the layers above read the output buffer of the layer below directly.
+    Vec embedding = Vec.of(params.embedding());
+    Vec x0 = part.input;
+    int emb = config.embeddingSize();
+    for (int t = 0; t < steps; t++) {
+      for (int b = 0; b < batch; b++) {
+        Vec.copy(embedding, inputs[b][t] * emb, x0, (t * batch + b) * emb, emb);
+      }
+    }
+    times.lap(PhaseTimes.Phase.COPY, now);
+
+    int top = config.layers() - 1;
     for (int l = 0; l < config.layers(); l++) {
-      RecurrentLayer layer = ws.layers[l];
-      layer.start(initial.hidden(l), initial.cell(l));
+      RecurrentLayer layer = part.layers[l];
+      layer.start(part.stateRows(initial.hidden(l)), part.stateRows(initial.cell(l)));
       layer.forward(params.weights(l), params.bias(l));
       now = System.nanoTime();
 
       // y_t = dropout(h_t): inverted dropout, so nothing needs rescaling at inference.
-      Vec h = ws.outputs[l];
-      Vec out = ws.droppedVecs[l];
-      if (training && config.dropout() > 0) {
-        Vec mask = ws.masks[l];
+      Vec h = part.outputs[l];
+      Vec out = part.droppedVecs[l];
+      part.dropoutApplied = training && config.dropout() > 0;
+      if (part.dropoutApplied) {
+        Vec mask = part.masks[l];
         double keep = 1 - config.dropout();
         for (int i = 0; i < rows * hidden; i++) {
-          double m = dropoutRandom.nextDouble() < keep ? 1 / keep : 0;
+          double m = part.random.nextDouble() < keep ? 1 / keep : 0;
           mask.set(i, m);
           out.set(i, h.get(i) * m);
         }
-      } else {
-        Vec.copy(h, 0, out, 0, rows * hidden);
+      } else if (l < top) {
+        Vec.copy(h, 0, out, 0, rows * hidden); // the top layer's output goes to the softmax as it is
       }
       times.lap(PhaseTimes.Phase.COPY, now);
     }
     now = System.nanoTime();
-    Nd4j.gemm(ws.dropped[config.layers() - 1], params.outputWeights(), ws.logits, false, false, 1.0, 0.0);
+    Nd4j.gemm(part.softmaxInput(), params.outputWeights(), part.logits, false, false, 1.0, 0.0);
     times.lap(PhaseTimes.Phase.OUTPUT_GEMM, now);
   }
 
   /**
-   * Mean cross-entropy of the logits (bias added here) against {@code targets}. With {@code gradient}, leaves
-   * dL/dlogits = (softmax − onehot(target)) / N in the logits buffer.
+   * Cross-entropy summed over the part's rows, the logits' bias added here, against {@code targets}. With
+   * {@code gradient}, leaves dL/dlogits = (softmax − onehot(target)) / {@code divisor} in the logits buffer, the
+   * divisor being the rows of the whole chunk (the loss is their mean).
    */
-  private double softmaxCrossEntropy(LstmParams params, Workspace ws, int[][] targets, boolean gradient) {
+  private double softmaxCrossEntropy(LstmParams params, Part part, int[][] targets, boolean gradient, int divisor) {
     long now = System.nanoTime();
-    int batch = ws.batch;
-    int rows = batch * ws.steps;
+    int batch = part.lanes;
+    int rows = batch * part.steps;
     int[] rowTargets = new int[rows];
     for (int r = 0; r < rows; r++) {
       rowTargets[r] = targets[r % batch][r / batch];
     }
-    double total = Softmax.crossEntropy(ws.logitsVec, Vec.of(params.outputBias()), rowTargets, rows,
-        ws.vocabulary, gradient, rows);
-    times.lap(PhaseTimes.Phase.SOFTMAX, now);
-    return total / rows;
+    double total = Softmax.crossEntropy(part.logitsVec, Vec.of(params.outputBias()), rowTargets, rows,
+        part.vocabulary, gradient, divisor);
+    part.times.lap(PhaseTimes.Phase.SOFTMAX, now);
+    return total;
   }
 
-  private void backward(LstmParams params, Workspace ws, int[][] inputs, LstmGradients gradients) {
-    int batch = ws.batch;
-    int steps = ws.steps;
+  private void backward(LstmParams params, Part part, int[][] inputs, LstmGradients gradients) {
+    int batch = part.lanes;
+    int steps = part.steps;
     int rows = batch * steps;
     int hidden = config.hiddenSize();
+    PhaseTimes times = part.times;
     long now = System.nanoTime();
 
     // Softmax layer: dW_out = Yᵀ · dlogits, db_out = Σ_rows dlogits, dY = dlogits · W_outᵀ.
-    RecurrentLayer top = ws.layers[config.layers() - 1];
-    Nd4j.gemm(ws.dropped[config.layers() - 1], ws.logits, gradients.outputWeights(), true, false, 1.0, 0.0);
-    Nd4j.gemm(ws.logits, params.outputWeights(), top.outputGradient(), false, true, 1.0, 0.0);
+    RecurrentLayer top = part.layers[config.layers() - 1];
+    Nd4j.gemm(part.softmaxInput(), part.logits, gradients.outputWeights(), true, false, 1.0, 0.0);
+    Nd4j.gemm(part.logits, params.outputWeights(), top.outputGradient(), false, true, 1.0, 0.0);
     now = times.lap(PhaseTimes.Phase.OUTPUT_GEMM, now);
-    columnSums(ws.logitsVec, rows, ws.vocabulary, Vec.of(gradients.outputBias()));
+    double[] biasSums = new double[part.vocabulary];
+    Vec.addColumnSums(part.logitsVec, rows, part.vocabulary, biasSums);
+    Vec outputBias = Vec.of(gradients.outputBias());
+    for (int v = 0; v < part.vocabulary; v++) {
+      outputBias.set(v, biasSums[v]);
+    }
     times.lap(PhaseTimes.Phase.SOFTMAX, now);
 
     for (int l = config.layers() - 1; l >= 0; l--) {
-      RecurrentLayer layer = ws.layers[l];
+      RecurrentLayer layer = part.layers[l];
       // The gradient arrived at the dropout's output; through the mask it is the gradient at h_t.
-      if (ws.masks[l] != null) {
+      if (part.dropoutApplied) {
         now = System.nanoTime();
-        Vec dOut = ws.outputGradients[l];
-        Vec mask = ws.masks[l];
+        Vec dOut = part.outputGradients[l];
+        Vec mask = part.masks[l];
         for (int i = 0; i < rows * hidden; i++) {
           dOut.set(i, dOut.get(i) * mask.get(i));
         }
@@ -216,52 +328,60 @@ public final class CharLstm {
     // The first layer's dX flows into the embedding rows of the ids that were looked up.
     now = System.nanoTime();
     Vec embedding = Vec.of(gradients.embedding());
-    embedding.fill(0);
-    Vec dx = Vec.of(ws.layers[0].inputGradient());
+    Vec dx = Vec.of(part.layers[0].inputGradient());
     int emb = config.embeddingSize();
-    for (int t = 0; t < steps; t++) {
-      for (int b = 0; b < batch; b++) {
-        int to = inputs[b][t] * emb;
-        int from = (t * batch + b) * emb;
-        for (int k = 0; k < emb; k++) {
-          embedding.add(to + k, dx.get(from + k));
+    if (embedding instanceof Vec.FloatVec table && dx instanceof Vec.FloatVec fromRows) {
+      float[] sums = new float[part.vocabulary * emb];
+      float[] row = new float[emb];
+      for (int t = 0; t < steps; t++) {
+        for (int b = 0; b < batch; b++) {
+          fromRows.read((t * batch + b) * emb, row, emb);
+          int to = inputs[b][t] * emb;
+          for (int k = 0; k < emb; k++) {
+            sums[to + k] += row[k];
+          }
+        }
+      }
+      table.write(0, sums, sums.length);
+    } else {
+      embedding.fill(0);
+      for (int t = 0; t < steps; t++) {
+        for (int b = 0; b < batch; b++) {
+          int to = inputs[b][t] * emb;
+          int from = (t * batch + b) * emb;
+          for (int k = 0; k < emb; k++) {
+            embedding.add(to + k, dx.get(from + k));
+          }
         }
       }
     }
     times.lap(PhaseTimes.Phase.COPY, now);
   }
 
-  /** out[j] = Σ_r m[r, j] for a rows × cols matrix m, summed in double. */
-  private static void columnSums(Vec m, int rows, int cols, Vec out) {
-    double[] sums = new double[cols];
-    for (int r = 0; r < rows; r++) {
-      int base = r * cols;
-      for (int j = 0; j < cols; j++) {
-        sums[j] += m.get(base + j);
-      }
-    }
-    for (int j = 0; j < cols; j++) {
-      out.set(j, sums[j]);
-    }
-  }
-
+  /** The state after the chunk: each part's final state in its rows. */
   private LstmState finalState(Workspace ws) {
-    int size = ws.batch * config.hiddenSize();
+    int hiddenSize = config.hiddenSize();
     INDArray[] h = new INDArray[config.layers()];
     INDArray[] c = new INDArray[config.layers()];
     for (int l = 0; l < config.layers(); l++) {
-      RecurrentLayer layer = ws.layers[l];
-      h[l] = Nd4j.zeros(config.dataType(), ws.batch, config.hiddenSize());
-      Vec.copy(Vec.of(layer.finalHidden()), 0, Vec.of(h[l]), 0, size);
-      if (layer.cell().hasCellState()) {
-        c[l] = Nd4j.zeros(config.dataType(), ws.batch, config.hiddenSize());
-        Vec.copy(Vec.of(layer.finalCell()), 0, Vec.of(c[l]), 0, size);
+      h[l] = Nd4j.zeros(config.dataType(), ws.batch, hiddenSize);
+      boolean cellState = ws.parts[0].layers[l].cell().hasCellState();
+      c[l] = cellState ? Nd4j.zeros(config.dataType(), ws.batch, hiddenSize) : null;
+      Vec hVec = Vec.of(h[l]);
+      Vec cVec = cellState ? Vec.of(c[l]) : null;
+      for (Part part : ws.parts) {
+        RecurrentLayer layer = part.layers[l];
+        int size = part.lanes * hiddenSize;
+        Vec.copy(Vec.of(layer.finalHidden()), 0, hVec, part.from * hiddenSize, size);
+        if (cellState) {
+          Vec.copy(Vec.of(layer.finalCell()), 0, cVec, part.from * hiddenSize, size);
+        }
       }
     }
     return new LstmState(h, c);
   }
 
-  private Workspace workspace(LstmParams params, int[][] inputs, LstmState state) {
+  private Workspace workspace(LstmParams params, int[][] inputs, LstmState state, int parts) {
     if (!params.config().equals(config)) {
       throw new IllegalArgumentException("parameters are for " + params.config() + ", this engine for " + config);
     }
@@ -278,8 +398,8 @@ public final class CharLstm {
           + state.hidden(0).size(1) + "; expected " + config.layers() + " of " + batch + " × " + config.hiddenSize());
     }
     if (workspace == null || workspace.batch != batch || workspace.steps != steps
-        || workspace.vocabulary != vocabulary) {
-      workspace = new Workspace(config, batch, steps, vocabulary, times);
+        || workspace.vocabulary != vocabulary || workspace.parts.length != parts) {
+      workspace = new Workspace(config, batch, steps, vocabulary, parts, times, dropoutRandom);
     }
     return workspace;
   }
@@ -300,29 +420,66 @@ public final class CharLstm {
     }
   }
 
-  /**
-   * Scratch memory for one (B, T, V): the recurrent layers, each layer's output after dropout (the next layer's
-   * input, or the softmax layer's) and its dropout mask, and the N × V logits (later their gradient).
-   */
+  /** Scratch memory for one (B, T, V) cut into parts of consecutive lanes. */
   private static final class Workspace {
     final int batch;
     final int steps;
     final int vocabulary;
+    final Part[] parts;
+
+    Workspace(LstmConfig config, int batch, int steps, int vocabulary, int partCount, PhaseTimes times,
+              SplittableRandom random) {
+      this.batch = batch;
+      this.steps = steps;
+      this.vocabulary = vocabulary;
+      parts = new Part[partCount];
+      for (int p = 0, from = 0; p < partCount; p++) {
+        int lanes = batch / partCount + (p < batch % partCount ? 1 : 0);
+        // The first part runs on the caller's thread, with the engine's clock and random stream; the others have
+        // their own (a PhaseTimes is not thread-safe).
+        parts[p] = new Part(config, p, from, lanes, steps, vocabulary, p == 0 ? times : new PhaseTimes(),
+            p == 0 ? random : random.split());
+        from += lanes;
+      }
+    }
+  }
+
+  /**
+   * Scratch memory of lanes [from, from + lanes) of a chunk: the recurrent layers, each layer's output after
+   * dropout (the next layer's input) and its dropout mask, the N × V logits (later their gradient), and for a part
+   * beyond the first the gradients it computes before they are added to the first part's.
+   */
+  private static final class Part {
+    final int index;
+    final int from;
+    final int lanes;
+    final int steps;
+    final int vocabulary;
+    final PhaseTimes times;
+    final SplittableRandom random;
     final RecurrentLayer[] layers;
     final INDArray[] dropped;
     final Vec[] droppedVecs;
     final Vec[] masks;
     final Vec[] outputs;
     final Vec[] outputGradients;
+    final Vec input;
     final INDArray logits;
     final Vec logitsVec;
+    LstmGradients gradients;
+    boolean dropoutApplied;
 
-    Workspace(LstmConfig config, int batch, int steps, int vocabulary, PhaseTimes times) {
-      this.batch = batch;
+    Part(LstmConfig config, int index, int from, int lanes, int steps, int vocabulary, PhaseTimes times,
+         SplittableRandom random) {
+      this.index = index;
+      this.from = from;
+      this.lanes = lanes;
       this.steps = steps;
       this.vocabulary = vocabulary;
+      this.times = times;
+      this.random = random;
       int layerCount = config.layers();
-      int rows = batch * steps;
+      int rows = lanes * steps;
       int hidden = config.hiddenSize();
       RecurrentCell cell = config.cell().cell();
       layers = new RecurrentLayer[layerCount];
@@ -335,16 +492,56 @@ public final class CharLstm {
         // A layer above the first reads the dropout output of the one below and writes its gradient into that
         // layer's output gradient: nothing is copied between layers.
         layers[l] = l == 0
-            ? new RecurrentLayer(cell, config.embeddingSize(), hidden, batch, steps, config.dataType(), times)
-            : new RecurrentLayer(cell, hidden, batch, steps, dropped[l - 1], layers[l - 1].outputGradient(), times);
+            ? new RecurrentLayer(cell, config.embeddingSize(), hidden, lanes, steps, config.dataType(), times)
+            : new RecurrentLayer(cell, hidden, lanes, steps, dropped[l - 1], layers[l - 1].outputGradient(), times);
         dropped[l] = Nd4j.zeros(config.dataType(), rows, hidden);
         droppedVecs[l] = Vec.of(dropped[l]);
         masks[l] = config.dropout() > 0 ? Vec.of(Nd4j.zeros(config.dataType(), rows, hidden)) : null;
         outputs[l] = Vec.of(layers[l].outputs());
         outputGradients[l] = Vec.of(layers[l].outputGradient());
       }
+      input = Vec.of(layers[0].input());
       logits = Nd4j.zeros(config.dataType(), rows, vocabulary);
       logitsVec = Vec.of(logits);
+    }
+
+    /** The softmax layer's input: the top layer's output after dropout, or as it is when none was applied. */
+    INDArray softmaxInput() {
+      int top = layers.length - 1;
+      return dropoutApplied ? dropped[top] : layers[top].outputs();
+    }
+
+    /** This part's lanes of a whole chunk's ids. */
+    int[][] rowsOf(int[][] ids) {
+      return lanes == ids.length ? ids : Arrays.copyOfRange(ids, from, from + lanes);
+    }
+
+    /** This part's lanes of a whole chunk's B × H state (a view), or null. */
+    INDArray stateRows(INDArray state) {
+      if (state == null || state.rows() == lanes) {
+        return state;
+      }
+      return state.get(NDArrayIndex.interval(from, from + lanes), NDArrayIndex.all());
+    }
+
+    /** The gradients of a part beyond the first, shaped like {@code params}. */
+    LstmGradients gradients(LstmParams params) {
+      if (gradients == null || !gradients.sameShapeAs(params)) {
+        gradients = LstmGradients.zerosLike(params);
+      }
+      return gradients;
+    }
+  }
+
+  /** Daemon helper threads, so an engine never keeps a JVM alive. */
+  private static final class DaemonThreads implements java.util.concurrent.ThreadFactory {
+    private final AtomicInteger count = new AtomicInteger();
+
+    @Override
+    public Thread newThread(Runnable task) {
+      Thread thread = new Thread(task, "rill-lstm-part-" + count.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
     }
   }
 }

@@ -12,17 +12,21 @@ import io.rill.learn.Learner;
 import io.rill.learn.LearnerContext;
 import io.rill.learn.LearnerKind;
 import io.rill.learn.ModelSpec;
+import io.rill.nn.MatrixThreads;
 import io.rill.ops.Jmx;
 import io.rill.request.RequestHandler;
 import io.rill.request.RequestKind;
 import io.rill.text.TokenizerKind;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Character models (an LSTM or a vanilla RNN) learned online by truncated BPTT from topics tokenized into characters,
  * and name generation over Kafka: a model of kind {@code char-lstm} in {@code rill.models}, with the defaults of
- * {@code rill.lstm}. Each model has its parameter server and worker ({@link CharModel}), a {@link Generator} on
- * every node that answers its generation requests, and a {@link ProgressReporter} (one in the whole cluster) that
+ * {@code rill.lstm}. Each model has its parameter server and worker ({@link CharModel}), {@code
+ * generators-per-model} {@link Generator}s on every node that answer its generation requests, and a {@link ProgressReporter} (one in the whole cluster) that
  * publishes fresh samples with the held-out loss. JMX: {@code rill:type=CharModel,model=<name>} per model and
  * {@code rill:type=Generation} for the requests of all of them.
  */
@@ -55,6 +59,8 @@ public final class CharLstmKind implements LearnerKind {
     @Override
     public Learner start(ModelSpec spec, LearnerContext context) {
         if (generation == null) {
+            // Process-wide, once: the worker splits its batch over the cores itself (rill.lstm.compute-threads).
+            MatrixThreads.set(context.config().getInt("rill.nn.blas-threads"));
             generationSettings = GenerationSettings.from(context.config());
             generation = new RequestKind<>("generation", generationSettings.requests(),
                     new GenerationRequestParser(generationSettings.limits()).reader(), new GenerationMetrics(),
@@ -74,13 +80,20 @@ public final class CharLstmKind implements LearnerKind {
         DispatcherSelector dispatcher = DispatcherSelector.fromConfig(GenerationSettings.DISPATCHER);
         Generator.Views views = withSeen -> CharModelView.ask(context.system(), lstm.architecture(),
                 charModel.parameters(), charModel.data(), withSeen, VIEW_TIMEOUT);
-        ActorRef<Generator.Command> generator = context.spawner().spawn(Generator.create(views,
-                        settings.snapshotInterval(), settings.seenRefreshInterval(), settings.novelAttempts(),
-                        lstm.seed() + 11, generationMetrics),
-                "generator-" + spec.name(), dispatcher);
+        // Generators of this model, each with its own snapshot, the requests dealt round-robin: while one samples a
+        // pass, the requests that arrive meanwhile go to the others as well as queue for its next pass.
+        List<ActorRef<Generator.Command>> generators = new ArrayList<>();
+        for (int g = 0; g < settings.generatorsPerModel(); g++) {
+            generators.add(context.spawner().spawn(Generator.create(views, settings.snapshotInterval(),
+                            settings.seenRefreshInterval(), settings.novelAttempts(), settings.batchSamples(),
+                            lstm.seed() + 11 + 1000L * g, generationMetrics),
+                    g == 0 ? "generator-" + spec.name() : "generator-" + spec.name() + "-" + g, dispatcher));
+        }
+        AtomicInteger next = new AtomicInteger();
         if (settings.enabled()) {
             context.serve(generation, spec.name(), request -> AskPattern.<Generator.Command, RequestHandler.Answer>ask(
-                    generator, replyTo -> new Generator.Generate(request, replyTo), settings.timeout(),
+                    generators.get(Math.floorMod(next.getAndIncrement(), generators.size())),
+                    replyTo -> new Generator.Generate(request, replyTo), settings.timeout(),
                     context.system().scheduler()));
         }
 

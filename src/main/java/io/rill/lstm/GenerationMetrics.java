@@ -13,6 +13,8 @@ public final class GenerationMetrics extends RequestMetrics implements Generatio
 
     private final LongAdder samples = new LongAdder();
     private final Histogram samplingLatency = new Histogram(20_000);
+    private final LongAdder passes = new LongAdder();
+    private final LongAdder passRequests = new LongAdder();
     private final LongAdder progressMessages = new LongAdder();
     private final LongAdder publishFailures = new LongAdder();
 
@@ -20,6 +22,23 @@ public final class GenerationMetrics extends RequestMetrics implements Generatio
     public void sampled(int sampleCount, long nanos) {
         samples.add(sampleCount);
         samplingLatency.record(Math.round(nanos / 1e6 / UNIT_MILLIS));
+    }
+
+    /** A generator answered {@code requests} requests in one sampling pass. */
+    public void pass(int requests) {
+        passes.increment();
+        passRequests.add(requests);
+    }
+
+    @Override
+    public long getSamplingPasses() {
+        return passes.sum();
+    }
+
+    @Override
+    public double getRequestsPerPass() {
+        long count = passes.sum();
+        return count == 0 ? 0 : (double) passRequests.sum() / count;
     }
 
     public void progressPublished() {

@@ -16,7 +16,9 @@ public record GenerationSettings(
         Duration snapshotInterval,
         Duration seenRefreshInterval,
         long seenExpected,
-        double seenFalsePositiveRate) {
+        double seenFalsePositiveRate,
+        int generatorsPerModel,
+        int batchSamples) {
 
     public static final String DISPATCHER = "rill.generate.dispatcher";
 
@@ -30,7 +32,24 @@ public record GenerationSettings(
                 c.getDuration("snapshot-interval"),
                 c.getDuration("seen-refresh-interval"),
                 c.getLong("seen-sequences.expected"),
-                c.getDouble("seen-sequences.false-positive-rate"));
+                c.getDouble("seen-sequences.false-positive-rate"),
+                generators(c.getInt("generators-per-model")),
+                positive(c.getInt("batch-samples"), "batch-samples"));
+    }
+
+    /** {@code generators-per-model}: 0 is one per core. */
+    private static int generators(int configured) {
+        if (configured < 0) {
+            throw new IllegalArgumentException("rill.generate.generators-per-model must not be negative");
+        }
+        return configured == 0 ? Runtime.getRuntime().availableProcessors() : configured;
+    }
+
+    private static int positive(int value, String key) {
+        if (value < 1) {
+            throw new IllegalArgumentException("rill.generate." + key + " must be at least 1, got " + value);
+        }
+        return value;
     }
 
     public boolean enabled() {

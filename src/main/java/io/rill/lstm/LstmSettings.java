@@ -27,7 +27,8 @@ public record LstmSettings(
     int heldOutMaxLines,
     int progressEverySteps,
     int progressSamples,
-    double progressTemperature) {
+    double progressTemperature,
+    int computeThreads) {
 
   public static final String WORKER_DISPATCHER = "rill.lstm.worker-dispatcher";
 
@@ -64,9 +65,18 @@ public record LstmSettings(
         c.getInt("held-out.max-lines"),
         c.getInt("progress.every-steps"),
         c.getInt("progress.samples"),
-        c.getDouble("progress.temperature"));
+        c.getDouble("progress.temperature"),
+        computeThreads(c.getInt("compute-threads")));
     settings.validate();
     return settings;
+  }
+
+  /** {@code compute-threads}: 0 is one per core. */
+  private static int computeThreads(int configured) {
+    if (configured < 0) {
+      throw new IllegalArgumentException("rill.lstm: compute-threads must not be negative");
+    }
+    return configured == 0 ? Runtime.getRuntime().availableProcessors() : configured;
   }
 
   private void validate() {

@@ -80,7 +80,7 @@ public final class LstmWorker extends AbstractBehavior<LstmWorker.Command> {
     this.settings = settings;
     this.server = server;
     this.metrics = metrics;
-    this.engine = new CharLstm(settings.architecture(), seed);
+    this.engine = new CharLstm(settings.architecture(), seed, settings.computeThreads());
     pull();
   }
 

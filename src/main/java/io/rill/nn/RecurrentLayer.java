@@ -477,15 +477,10 @@ public final class RecurrentLayer {
     }
   }
 
-  /** out[j] = Σ_r m[r, j] for a rows × cols matrix m, summed in double (added to out[j] with {@code add}). */
+  /** out[j] = Σ_r m[r, j] for a rows × cols matrix m ({@link Vec#addColumnSums}), added to out[j] with {@code add}. */
   private static void columnSums(Vec m, int rows, int cols, Vec out, boolean add) {
     double[] sums = new double[cols];
-    for (int r = 0; r < rows; r++) {
-      int base = r * cols;
-      for (int j = 0; j < cols; j++) {
-        sums[j] += m.get(base + j);
-      }
-    }
+    Vec.addColumnSums(m, rows, cols, sums);
     for (int j = 0; j < cols; j++) {
       out.set(j, add ? out.get(j) + sums[j] : sums[j]);
     }

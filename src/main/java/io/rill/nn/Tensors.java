@@ -287,9 +287,29 @@ public final class Tensors implements Iterable<INDArray> {
     for (int k = 0; k < arrays.length; k++) {
       Vec to = Vec.of(arrays[k]);
       Vec from = Vec.of(other.arrays[k]);
+      if (to instanceof Vec.FloatVec t && from instanceof Vec.FloatVec f) {
+        addFloat(t, f);
+        continue;
+      }
       for (int i = 0, n = to.length(); i < n; i++) {
         to.add(i, from.get(i));
       }
+    }
+  }
+
+  /** The float case of {@link #add}, block by block through plain arrays so the loop vectorises. */
+  private static void addFloat(Vec.FloatVec to, Vec.FloatVec from) {
+    int n = to.length();
+    float[] a = new float[Math.min(n, Vec.BLOCK)];
+    float[] b = new float[a.length];
+    for (int start = 0; start < n; start += a.length) {
+      int count = Math.min(a.length, n - start);
+      to.read(start, a, count);
+      from.read(start, b, count);
+      for (int i = 0; i < count; i++) {
+        a[i] += b[i];
+      }
+      to.write(start, a, count);
     }
   }
 
@@ -297,6 +317,20 @@ public final class Tensors implements Iterable<INDArray> {
   public void scale(double factor) {
     for (INDArray array : arrays) {
       Vec vec = Vec.of(array);
+      if (vec instanceof Vec.FloatVec f) {
+        int n = f.length();
+        float[] a = new float[Math.min(n, Vec.BLOCK)];
+        float scale = (float) factor;
+        for (int start = 0; start < n; start += a.length) {
+          int count = Math.min(a.length, n - start);
+          f.read(start, a, count);
+          for (int i = 0; i < count; i++) {
+            a[i] *= scale;
+          }
+          f.write(start, a, count);
+        }
+        continue;
+      }
       for (int i = 0, n = vec.length(); i < n; i++) {
         vec.set(i, vec.get(i) * factor);
       }
@@ -308,12 +342,41 @@ public final class Tensors implements Iterable<INDArray> {
     double sum = 0;
     for (INDArray array : arrays) {
       Vec vec = Vec.of(array);
+      if (vec instanceof Vec.FloatVec f) {
+        sum += sumOfSquares(f);
+        continue;
+      }
       for (int i = 0, n = vec.length(); i < n; i++) {
         double g = vec.get(i);
         sum += g * g;
       }
     }
     return Math.sqrt(sum);
+  }
+
+  /** Σ v² of a float vector, in double: block by block through a plain array, four running sums. */
+  private static double sumOfSquares(Vec.FloatVec vec) {
+    int n = vec.length();
+    float[] a = new float[Math.min(n, Vec.BLOCK)];
+    double s0 = 0;
+    double s1 = 0;
+    double s2 = 0;
+    double s3 = 0;
+    for (int start = 0; start < n; start += a.length) {
+      int count = Math.min(a.length, n - start);
+      vec.read(start, a, count);
+      int i = 0;
+      for (; i + 3 < count; i += 4) {
+        s0 += (double) a[i] * a[i];
+        s1 += (double) a[i + 1] * a[i + 1];
+        s2 += (double) a[i + 2] * a[i + 2];
+        s3 += (double) a[i + 3] * a[i + 3];
+      }
+      for (; i < count; i++) {
+        s0 += (double) a[i] * a[i];
+      }
+    }
+    return (s0 + s1) + (s2 + s3);
   }
 
   /** Whether {@code other} has the same data type, names, growths and shapes, in the same order. */

@@ -2,7 +2,9 @@ package io.rill.lstm;
 
 import io.rill.nn.Adam;
 import io.rill.nn.GradientClipping;
+import io.rill.nn.MatrixThreads;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,7 +15,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Training throughput and held-out loss of the character LSTM on a names file, set up like the PyTorch reference
@@ -24,8 +25,12 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>Prints figures, asserts nothing. Usage:
  * {@code LstmBenchmark --train FILE [--test FILE] [--passes 1] [--emb 64] [--hidden 256] [--batch 32] [--bptt 64]
- * [--lr 2e-3] [--layers 1] [--dropout 0] [--seed 0] [--threads N] [--samples 5]}; {@code --threads} caps the
- * threads of the matrix products (ND4J's default is one per core); {@code --samples} names are drawn at the end.
+ * [--lr 2e-3] [--layers 1] [--dropout 0] [--seed 0] [--threads N] [--compute-threads N] [--samples 5]};
+ * {@code --threads} caps the threads of the matrix products (ND4J's default is one per core), {@code
+ * --compute-threads} the parts a chunk's lanes are trained in at once (1: on the main thread alone, as before;
+ * with more, pass {@code --threads 1} as the node does); {@code --samples} names are drawn at the end. Besides
+ * chars/s (wall clock) it prints the process's CPU time per character trained, which a machine shared with other
+ * work changes less.
  */
 public final class LstmBenchmark {
 
@@ -46,10 +51,11 @@ public final class LstmBenchmark {
     double dropout = Double.parseDouble(options.getOrDefault("dropout", "0"));
     long seed = Long.parseLong(options.getOrDefault("seed", "0"));
     if (options.containsKey("threads")) {
-      int threads = Integer.parseInt(options.get("threads"));
-      Nd4j.factory().blas().setMaxThreads(threads);
-      Nd4j.getEnvironment().setMaxThreads(threads);
+      MatrixThreads.set(Integer.parseInt(options.get("threads")));
     }
+    int computeThreads = Integer.parseInt(options.getOrDefault("compute-threads", "1"));
+    com.sun.management.OperatingSystemMXBean os =
+        (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
     String train = Files.readString(trainFile, StandardCharsets.UTF_8);
     String test = testFile == null ? "" : Files.readString(Path.of(testFile), StandardCharsets.UTF_8);
@@ -57,16 +63,18 @@ public final class LstmBenchmark {
     LstmConfig config = LstmConfig.lstm(emb, hidden).withLayers(layers).withDropout(dropout);
     LstmParams params = LstmParams.initialize(config, vocabulary.size(), seed);
     Adam adam = new Adam(params.tensors(), lr, 0.9, 0.999, 1e-8);
-    CharLstm engine = new CharLstm(config, seed + 1);
+    CharLstm engine = new CharLstm(config, seed + 1, computeThreads);
     LstmGradients gradients = LstmGradients.zerosLike(params);
     List<String> names = new ArrayList<>(Arrays.asList(train.replaceAll("^\n+|\n+$", "").split("\n")));
     Random shuffle = new Random(seed);
-    System.out.printf("vocabulary %d, %d names, %d parameters, emb %d, hidden %d, layers %d, batch %d, bptt %d%n",
-        vocabulary.size(), names.size(), params.size(), emb, hidden, layers, batch, bptt);
+    System.out.printf("vocabulary %d, %d names, %d parameters, emb %d, hidden %d, layers %d, batch %d, bptt %d, "
+            + "BLAS threads %d, parts per chunk %d%n", vocabulary.size(), names.size(), params.size(), emb, hidden,
+        layers, batch, bptt, MatrixThreads.blasThreads(), engine.parts(batch));
 
     long characters = 0;
     double trainingSeconds = 0;
     double adamSeconds = 0;
+    double cpuSeconds = 0;
     for (int pass = 1; pass <= passes; pass++) {
       Collections.shuffle(names, shuffle);
       ParallelStreams streams = new ParallelStreams(
@@ -74,6 +82,7 @@ public final class LstmBenchmark {
       LstmState state = LstmState.zeros(config, batch);
       double lossSum = 0;
       long start = System.nanoTime();
+      long cpuStart = os.getProcessCpuTime();
       for (int k = 0; k < streams.chunks(); k++) {
         CharLstm.ChunkResult result = engine.trainChunk(params, streams.inputs(k), streams.targets(k), state,
             gradients);
@@ -86,8 +95,10 @@ public final class LstmBenchmark {
         characters += streams.charactersPerChunk();
       }
       trainingSeconds += (System.nanoTime() - start) / 1e9;
-      System.out.printf("pass %d: train loss %.4f, %.0f chars/s%n", pass, lossSum / streams.chunks(),
-          characters / trainingSeconds);
+      cpuSeconds += (os.getProcessCpuTime() - cpuStart) / 1e9;
+      System.out.printf("pass %d: train loss %.4f, %.0f chars/s, CPU %.2f us/char (%.2f cores busy)%n", pass,
+          lossSum / streams.chunks(), characters / trainingSeconds, 1e6 * cpuSeconds / characters,
+          cpuSeconds / trainingSeconds);
       if (!test.isEmpty() && (pass % 5 == 0 || pass == passes)) {
         System.out.printf("pass %d: test NLL %.4f nats/char%n", pass,
             HeldOutLoss.natsPerCharacter(params, vocabulary, test));
