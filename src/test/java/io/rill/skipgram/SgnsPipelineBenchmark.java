@@ -192,6 +192,7 @@ public final class SgnsPipelineBenchmark {
             long t1 = System.nanoTime();
             long cpu1 = os.getProcessCpuTime();
             Map<String, Double> cpuBefore = cpuByGroup(threads);
+            Map<String, Double> vmBefore = vmThreadCpu();
             try (Admin admin = Admin.create(props)) {
                 while (true) {
                     List<PartitionOffsets> offsets = PartitionOffsets.read(admin, group, List.of(TOPIC), 10_000);
@@ -235,6 +236,15 @@ public final class SgnsPipelineBenchmark {
                     .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
                     .forEach(e -> groups.append(String.format(Locale.ROOT, " %s %.1f;", e.getKey(), e.getValue())));
             System.out.println("CPU s by thread group:" + groups);
+            Map<String, Double> vm = vmThreadCpu();
+            StringBuilder vmGroups = new StringBuilder();
+            vm.forEach((k, v) -> {
+                double d = v - vmBefore.getOrDefault(k, 0.0);
+                if (d > 0.2) {
+                    vmGroups.append(String.format(Locale.ROOT, " %s %.1f;", k, d));
+                }
+            });
+            System.out.println("CPU s of the JVM's own threads:" + vmGroups);
             System.gc();
             long afterGc = rt.totalMemory() - rt.freeMemory();
             System.out.printf(Locale.ROOT, "memory at the end: RSS %s (peak %s), heap used %d MiB of %d MiB committed, "
@@ -310,6 +320,31 @@ public final class SgnsPipelineBenchmark {
             }
         }
         return groups;
+    }
+
+    /** CPU seconds of the JVM's own threads (garbage collection, JIT compilers, VM thread) from /proc, by kind. */
+    private static Map<String, Double> vmThreadCpu() throws IOException {
+        Map<String, Double> cpu = new TreeMap<>();
+        double tick = 100.0; // USER_HZ
+        try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+            for (Path task : tasks.toList()) {
+                try {
+                    String stat = Files.readString(task.resolve("stat"));
+                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    double seconds = (Long.parseLong(f[11]) + Long.parseLong(f[12])) / tick;
+                    String kind = name.startsWith("GC Thread") || name.startsWith("G1") ? "GC"
+                            : name.startsWith("C2 Compiler") ? "C2 JIT" : name.startsWith("C1 Compiler") ? "C1 JIT"
+                            : name.startsWith("VM Thread") ? "VM thread" : null;
+                    if (kind != null) {
+                        cpu.merge(kind, seconds, Double::sum);
+                    }
+                } catch (IOException | RuntimeException e) {
+                    // a thread that ended meanwhile
+                }
+            }
+        }
+        return cpu;
     }
 
     private static long gcMillis() {
