@@ -52,7 +52,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * mvn -B -q -o test-compile &amp;&amp; mvn -B -q -o dependency:build-classpath -Dmdep.outputFile=target/cp.txt
  * java -Xmx4g -cp target/classes:target/test-classes:$(cat target/cp.txt) io.rill.skipgram.SgnsPipelineBenchmark \
  *     [--corpus ../shared/data/corpus/sotu-moby.tokens.txt] [--passes 5] [--work target/sgns-bench] \
- *     [--eval ../shared/bench/eval-vectors.py] [--set rill.skipgram.KEY=VALUE ...]
+ *     [--eval ../shared/bench/eval-vectors.py] [--set rill.skipgram.KEY=VALUE ...] [--memory true]
  * </pre>
  */
 public final class SgnsPipelineBenchmark {
@@ -251,6 +251,20 @@ public final class SgnsPipelineBenchmark {
                     + "%d MiB after a full GC; max heap %d MiB%n", rss, hwm, used >> 20, committed >> 20, afterGc >> 20,
                     rt.maxMemory() >> 20);
 
+            if (options.containsKey("--memory")) {
+                // What holds memory: native memory by area (with -XX:NativeMemoryTracking=summary) and the largest
+                // classes on the heap.
+                javax.management.ObjectName dcmd = new javax.management.ObjectName(
+                        "com.sun.management:type=DiagnosticCommand");
+                var server = ManagementFactory.getPlatformMBeanServer();
+                String[] signature = {String[].class.getName()};
+                System.out.println(server.invoke(dcmd, "vmNativeMemory", new Object[] {new String[] {"summary"}},
+                        signature));
+                String histogram = (String) server.invoke(dcmd, "gcClassHistogram", new Object[] {new String[0]},
+                        signature);
+                System.out.println(String.join("\n", Arrays.asList(histogram.split("\n")).subList(0,
+                        Math.min(25, histogram.split("\n").length))));
+            }
             SkipGramLearner.Embeddings e = learner.snapshot().toCompletableFuture().get();
             Path vectors = work.resolve("vectors.bin");
             Word2VecFormat.writeBinary(vectors, EmbeddingSnapshot.wrap(e.words(), e.vectors(), e.dim(), e.version(),
