@@ -12,6 +12,7 @@ import io.rill.state.StateFormat;
 import io.rill.wire.BinaryArrays.FloatArrays;
 import io.rill.wire.BinaryArrays.IntArrays;
 import io.rill.wire.CborSerializable;
+import io.rill.wire.LocalOnly;
 import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -58,15 +59,32 @@ public final class ParameterServer extends AbstractBehavior<ParameterServer.Comm
     public record Grow(String group, int size) implements Command {
     }
 
-    /** Copies of the rows {@code ids.get(b)} of every row block b. */
-    public record PullRows(@IntArrays List<int[]> ids, ActorRef<Rows> replyTo) implements Command {
+    /**
+     * Copies of the rows {@code ids.get(b)} of every row block b. {@code into}, if not null, lends an array per block
+     * to copy them into when it is long enough (else a new one is made): a worker on the same node hands back the
+     * arrays of its earlier pushes and allocates nothing per pull. It is not sent between nodes.
+     */
+    public record PullRows(@IntArrays List<int[]> ids, @LocalOnly List<float[]> into, ActorRef<Rows> replyTo)
+            implements Command {
+
+        /** Rows copied into new arrays. */
+        public PullRows(List<int[]> ids, ActorRef<Rows> replyTo) {
+            this(ids, null, replyTo);
+        }
     }
 
-    /** Rows of every block asked, row-major in the order asked, and the version they are at. */
+    /**
+     * Rows of every block asked, row-major in the order asked, and the version they are at. An array may be longer
+     * than its rows (a lent one, see {@link PullRows}): the rows are its first {@code ids.length · dim} floats.
+     */
     public record Rows(@FloatArrays List<float[]> rows, long version) implements CborSerializable {
     }
 
-    /** Row deltas (new − old, row-major) of every row block, computed on rows pulled at {@code pulledVersion}. */
+    /**
+     * Row deltas (new − old, row-major) of every row block, computed on rows pulled at {@code pulledVersion}; only the
+     * first {@code ids.length · dim} floats of each array are read (it may be a lent array of {@link Rows}). The
+     * sender does not write the arrays again: the server may read them any time until it answers.
+     */
     public record PushRows(@IntArrays List<int[]> ids, @FloatArrays List<float[]> deltas, int examples,
                            long pulledVersion, ActorRef<RowsPushed> replyTo) implements Command {
     }
@@ -206,7 +224,7 @@ public final class ParameterServer extends AbstractBehavior<ParameterServer.Comm
     }
 
     private Behavior<Command> onPullRows(PullRows pull) {
-        pull.replyTo().tell(new Rows(Arrays.asList(parameters.pullRows(pull.ids())), parameters.version()));
+        pull.replyTo().tell(new Rows(Arrays.asList(parameters.pullRows(pull.ids(), pull.into())), parameters.version()));
         return this;
     }
 

@@ -124,14 +124,22 @@ public final class Parameters {
 
     /** Copies of the rows of {@code ids[b]} of every row block b. */
     public float[][] pullRows(List<int[]> ids) {
+        return pullRows(ids, null);
+    }
+
+    /**
+     * Copies of the rows of {@code ids[b]} of every row block b, each into {@code into[b]} when that is long enough
+     * ({@code into} may be null), else into a new array.
+     */
+    public float[][] pullRows(List<int[]> ids, List<float[]> into) {
         float[][] pulled = new float[ids.size()][];
         for (int b = 0; b < pulled.length; b++) {
-            pulled[b] = rows.copyRows(b, ids.get(b));
+            pulled[b] = rows.copyRows(b, ids.get(b), into == null || b >= into.size() ? null : into.get(b));
         }
         return pulled;
     }
 
-    /** Adds row deltas to every row block, as one update. */
+    /** Adds row deltas to every row block, as one update; see {@link RowBlocks#addRows}. */
     public void pushRows(List<int[]> ids, List<float[]> deltas, long count) {
         for (int b = 0; b < ids.size(); b++) {
             rows.addRows(b, ids.get(b), deltas.get(b));

@@ -66,7 +66,15 @@ public final class RowBlocks {
 
     /** Copies of the rows of {@code ids} in block {@code block}, row-major in their order; creates rows first used. */
     public float[] copyRows(int block, int[] ids) {
-        float[] rows = new float[ids.length * dim];
+        return copyRows(block, ids, null);
+    }
+
+    /**
+     * As {@link #copyRows(int, int[])}, into the first {@code ids.length · dim} floats of {@code into} when it is that
+     * long (the rest is left as it is), else into a new array of exactly that length.
+     */
+    public float[] copyRows(int block, int[] ids, float[] into) {
+        float[] rows = into != null && into.length >= ids.length * dim ? into : new float[ids.length * dim];
         for (int i = 0; i < ids.length; i++) {
             int row = rowOf(ids[i]); // first: it may grow the arrays
             System.arraycopy(values[block], row * dim, rows, i * dim, dim);
@@ -74,9 +82,12 @@ public final class RowBlocks {
         return rows;
     }
 
-    /** Adds row deltas (row-major, in the order of {@code ids}) to block {@code block}. */
+    /**
+     * Adds row deltas (row-major, in the order of {@code ids}: the first {@code ids.length · dim} floats of
+     * {@code deltas}) to block {@code block}.
+     */
     public void addRows(int block, int[] ids, float[] deltas) {
-        if (deltas.length != ids.length * dim) {
+        if (deltas.length < ids.length * dim) {
             throw new IllegalArgumentException(deltas.length + " floats of deltas for " + ids.length + " rows of " + dim);
         }
         for (int i = 0; i < ids.length; i++) {

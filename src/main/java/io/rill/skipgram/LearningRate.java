@@ -15,17 +15,35 @@ package io.rill.skipgram;
 public final class LearningRate {
     public static final LearningRate DEFAULT = new LearningRate(0.025f, 1e8, 0.001f);
 
+    /** How the rate falls with the tokens seen. */
+    public enum Shape {
+        /** initial / (1 + n / decayTokens): halves after decayTokens, never reaches the floor by itself. */
+        INVERSE_TIME,
+        /** initial · (1 − n / decayTokens): word2vec's and gensim's, for a stream whose length is known. */
+        LINEAR
+    }
+
     private final float initial;
     private final double decayTokens;
     private final float floor;
+    private final Shape shape;
 
     public LearningRate(float initial, double decayTokens, float floor) {
+        this(initial, decayTokens, floor, Shape.INVERSE_TIME);
+    }
+
+    public LearningRate(float initial, double decayTokens, float floor, Shape shape) {
         if (!(initial > 0) || !(decayTokens > 0) || !(floor >= 0) || floor > initial) {
             throw new IllegalArgumentException("initial " + initial + ", decayTokens " + decayTokens + ", floor " + floor);
         }
         this.initial = initial;
         this.decayTokens = decayTokens;
         this.floor = floor;
+        this.shape = shape;
+    }
+
+    public Shape shape() {
+        return shape;
     }
 
     public double decayTokens() {
@@ -37,6 +55,7 @@ public final class LearningRate {
     }
 
     public float at(long tokensSeen) {
-        return Math.max(floor, (float) (initial / (1 + Math.max(0, tokensSeen) / decayTokens)));
+        double n = Math.max(0, tokensSeen) / decayTokens;
+        return Math.max(floor, (float) (shape == Shape.LINEAR ? initial * (1 - n) : initial / (1 + n)));
     }
 }

@@ -1,5 +1,6 @@
 package io.rill.skipgram;
 
+import io.rill.nn.FastFloatMath;
 import io.rill.nn.FloatVectors;
 import java.util.Arrays;
 
@@ -12,25 +13,29 @@ import java.util.Arrays;
  * with label 0, skipping negatives equal to o as word2vec does) the score s = h·W_out[t] gives the
  * coefficient g = (label − σ(s))·lr = −lr·∂L/∂s; then neu1e += g·W_out[t] and W_out[t] += g·h, and
  * after all targets W_in[c] += neu1e. Since h stays fixed while the targets are visited and neu1e
- * reads W_out[t] before it moves, one step is exactly −lr times the gradient of L (when the targets
- * are distinct), which {@link #gradient} exposes for checking.
+ * reads W_out[t] before it moves, one step is −lr times the gradient of L, which {@link #gradient}
+ * exposes for checking.
  *
  * <p>The same loop serves two callers, because it only sees row indices into the arrays it is
  * given: {@link #train} updates whole matrices in place (rows = word ids), and {@link SparseBatch}
  * runs it on local copies of just the touched rows, pulled from a parameter server, and turns the
  * result into per-row deltas to push back.
  *
- * <p>σ is computed exactly rather than from word2vec's clipped 1000-entry table, so the update is
- * the true gradient of the reported loss; exp and log cost about a fifth of the time at dim 100
- * with rows in cache, less when rows come from memory. The inner loops are plain loops over float
- * arrays that C2's auto-vectorizer handles (they run ~1.5× slower with it switched off); the
- * incubating Vector API was up to ~1.5× faster in cache but no faster from memory, not worth its
- * module flags. One kernel per thread: it owns a scratch row.
+ * <p>The scores of all targets are computed first, from the rows as they are before the pair's update, then the
+ * targets are stepped: the same as visiting them one by one when they are distinct (when a negative repeats, both
+ * draws are scored on the row before the update, so W_out moves by exactly −lr times the gradient). σ comes from {@link FastFloatMath#sigmoid} (a clamped rational function,
+ * within 2·10⁻⁷ of the true value, no {@code exp}); the loss, which training itself does not need, is computed
+ * exactly for every pair by {@link #trainRows(float[], float[], int[], int[], int[], int, float)} and for every
+ * n-th pair only by {@link #trainRows(float[], float[], int[], int[], int[], int, float, int)}, the workers' call
+ * (gensim computes none unless asked). The row loops are {@link KernelRows}: the Vector API when the JVM has the
+ * module, else plain loops. One kernel per thread: it owns scratch rows.
  */
 public final class SgnsKernel {
     private final int dim;
     private final int negatives;
     private final float[] neu1e;
+    private final int[] targets;
+    private final float[] scores;
 
     public SgnsKernel(int dim, int negatives) {
         if (dim < 1) throw new IllegalArgumentException("dim " + dim);
@@ -38,6 +43,8 @@ public final class SgnsKernel {
         this.dim = dim;
         this.negatives = negatives;
         this.neu1e = new float[dim];
+        this.targets = new int[negatives + 1];
+        this.scores = new float[negatives + 1];
     }
 
     public int dim() {
@@ -60,39 +67,50 @@ public final class SgnsKernel {
 
     /**
      * The update loop over {@code count} pairs given as row indices into {@code wIn} (centers) and
-     * {@code wOut} (contexts and negatives, {@code k} per pair). Returns the summed loss.
+     * {@code wOut} (contexts and negatives, {@code k} per pair). Returns the summed loss of every pair.
      */
     public double trainRows(float[] wIn, float[] wOut, int[] centerRows, int[] contextRows,
                             int[] negativeRows, int count, float lr) {
-        final int d = dim, k = negatives;
-        final float[] acc = neu1e;
-        double loss = 0;
-        for (int p = 0; p < count; p++) {
-            int in = centerRows[p] * d;
-            int context = contextRows[p];
-            Arrays.fill(acc, 0f);
-            loss += target(wIn, in, wOut, context * d, 1, lr, acc, d);
-            for (int j = p * k, end = j + k; j < end; j++) {
-                int t = negativeRows[j];
-                if (t != context) loss += target(wIn, in, wOut, t * d, 0, lr, acc, d);
-            }
-            FloatVectors.axpy(1f, acc, 0, wIn, in, d);
-        }
-        return loss;
+        return trainRows(wIn, wOut, centerRows, contextRows, negativeRows, count, lr, 1);
     }
 
-    /** One target of one pair: accumulates its pull on h into acc, moves W_out[t], returns its loss. */
-    private static double target(float[] wIn, int in, float[] wOut, int out, int label, float lr, float[] acc, int d) {
-        float score = FloatVectors.dot(wIn, in, wOut, out, d);
-        double e = Math.exp(-score);
-        float g = coefficient(label, e) * lr;
-        // neu1e += g·W_out[t] (old value), then W_out[t] += g·h: one pass reads W_out[t] once.
-        for (int i = 0; i < d; i++) {
-            float u = wOut[out + i];
-            acc[i] += g * u;
-            wOut[out + i] = u + g * wIn[in + i];
+    /**
+     * As {@link #trainRows(float[], float[], int[], int[], int[], int, float)}, computing the loss of pairs 0,
+     * {@code lossEvery}, 2·{@code lossEvery}, ... only: returns their summed loss scaled to {@code count} pairs, an
+     * unbiased estimate of the batch's summed loss (exact when {@code lossEvery} is 1).
+     */
+    public double trainRows(float[] wIn, float[] wOut, int[] centerRows, int[] contextRows,
+                            int[] negativeRows, int count, float lr, int lossEvery) {
+        if (lossEvery < 1) throw new IllegalArgumentException("lossEvery " + lossEvery);
+        final int d = dim, k = negatives;
+        final float[] acc = neu1e;
+        final int[] ts = targets;
+        final float[] fs = scores;
+        double loss = 0;
+        int sampled = 0;
+        for (int p = 0, untilLoss = 0; p < count; p++) {
+            int in = centerRows[p] * d;
+            int context = contextRows[p];
+            int m = 0;
+            ts[m++] = context;
+            for (int j = p * k, end = j + k; j < end; j++) {
+                int t = negativeRows[j];
+                if (t != context) ts[m++] = t;
+            }
+            for (int q = 0; q < m; q++) fs[q] = KernelRows.dot(wIn, in, wOut, ts[q] * d, d);
+            if (untilLoss-- == 0) {
+                untilLoss = lossEvery - 1;
+                sampled++;
+                for (int q = 0; q < m; q++) loss += targetLoss(q == 0 ? 1 : 0, fs[q], Math.exp(-fs[q]));
+            }
+            Arrays.fill(acc, 0f);
+            for (int q = 0; q < m; q++) {
+                float g = ((q == 0 ? 1 : 0) - FastFloatMath.sigmoid(fs[q])) * lr;
+                KernelRows.step(g, wOut, ts[q] * d, acc, wIn, in, d);
+            }
+            KernelRows.add(acc, 0, wIn, in, d);
         }
-        return targetLoss(label, score, e);
+        return sampled == 0 || lossEvery == 1 ? loss : loss * count / sampled;
     }
 
     /** label − σ(s), given e = exp(−s): −∂L/∂s for the target's term of the loss. */
@@ -124,9 +142,9 @@ public final class SgnsKernel {
     }
 
     /**
-     * The gradient of one pair's loss at the current parameters, without updating, from the same
-     * {@link #coefficient} the update uses: ∂L/∂W_in[c] into {@code gradCenter} (dim), and
-     * ∂L/∂W_out[t] for the targets in order (context, then each negative) into
+     * The gradient of one pair's loss at the current parameters, without updating, from
+     * {@link #coefficient} (exact σ; the update's is within 2·10⁻⁷ of it): ∂L/∂W_in[c] into
+     * {@code gradCenter} (dim), and ∂L/∂W_out[t] for the targets in order (context, then each negative) into
      * {@code gradTargets} ((1+k)·dim; a negative equal to the context gets a zero row, its term
      * being skipped). If a word appears twice among the targets, its total gradient is the sum
      * of its rows. Returns the loss.

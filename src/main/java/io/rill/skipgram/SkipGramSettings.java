@@ -12,6 +12,7 @@ public record SkipGramSettings(
         int window,
         int negatives,
         int minCount,
+        long minCountHorizon,
         double sample,
         LearningRate learningRate,
         int vocabularyCapacity,
@@ -24,12 +25,30 @@ public record SkipGramSettings(
 
     public static final String WORKER_DISPATCHER = "rill.skipgram.worker-dispatcher";
 
+    /** Settings that count min-count over the whole stream (no horizon). */
+    public SkipGramSettings(boolean documentPerLine, int dimension, int window, int negatives, int minCount,
+                            double sample, LearningRate learningRate, int vocabularyCapacity,
+                            long negativeTableRebuildTokens, int shards, int workers, int minibatchPairs,
+                            int maxStaleness, long seed) {
+        this(documentPerLine, dimension, window, negatives, minCount, 0, sample, learningRate, vocabularyCapacity,
+                negativeTableRebuildTokens, shards, workers, minibatchPairs, maxStaleness, seed);
+    }
+
     private static boolean documentPerLine(String boundary) {
         return switch (boundary) {
             case "line" -> true;
             case "blank-line" -> false;
             default -> throw new IllegalArgumentException(
                     "rill.skipgram.document-boundary must be \"line\" or \"blank-line\", not \"" + boundary + "\"");
+        };
+    }
+
+    private static LearningRate.Shape shape(String shape) {
+        return switch (shape) {
+            case "inverse-time" -> LearningRate.Shape.INVERSE_TIME;
+            case "linear" -> LearningRate.Shape.LINEAR;
+            default -> throw new IllegalArgumentException(
+                    "rill.skipgram.learning-rate.shape must be \"inverse-time\" or \"linear\", not \"" + shape + "\"");
         };
     }
 
@@ -47,9 +66,10 @@ public record SkipGramSettings(
                 c.getInt("window"),
                 c.getInt("negatives"),
                 c.getInt("min-count"),
+                c.getLong("min-count-horizon"),
                 c.getDouble("sample"),
                 new LearningRate((float) c.getDouble("learning-rate.initial"), c.getDouble("learning-rate.decay-tokens"),
-                        (float) c.getDouble("learning-rate.floor")),
+                        (float) c.getDouble("learning-rate.floor"), shape(c.getString("learning-rate.shape"))),
                 c.getInt("vocabulary-capacity"),
                 c.getLong("negative-table-rebuild-tokens"),
                 c.getInt("shards") > 0 ? c.getInt("shards") : cores,

@@ -30,7 +30,15 @@ public final class SparseBatch {
      * as for {@link SgnsKernel#train}) to local rows. Afterwards the blocks list the rows to pull.
      */
     public void plan(PairBuffer batch, int[] negativeIds) {
-        pairs = batch.size();
+        plan(batch.centers(), batch.contexts(), 0, batch.size(), negativeIds);
+    }
+
+    /**
+     * As {@link #plan(PairBuffer, int[])} for the pairs {@code (centerIds[i], contextIds[i])}, {@code from <= i < to},
+     * with {@code negativeIds[(i − from)·k ..]} their negatives.
+     */
+    public void plan(int[] centerIds, int[] contextIds, int from, int to, int[] negativeIds) {
+        pairs = to - from;
         if (centers.length < pairs) {
             centers = new int[pairs];
             contexts = new int[pairs];
@@ -39,10 +47,27 @@ public final class SparseBatch {
         input.clear();
         output.clear();
         for (int p = 0; p < pairs; p++) {
-            centers[p] = input.rowOf(batch.center(p));
-            contexts[p] = output.rowOf(batch.context(p));
+            centers[p] = input.rowOf(centerIds[from + p]);
+            contexts[p] = output.rowOf(contextIds[from + p]);
         }
         for (int j = 0, n = pairs * negatives; j < n; j++) negativeRows[j] = output.rowOf(negativeIds[j]);
+    }
+
+    /**
+     * Renumbers both blocks' rows so that each parameter-server shard's (word id mod {@code shards}) are contiguous
+     * ({@link RowBlock#groupBy}), and the planned pairs with them.
+     */
+    public void groupByShard(int shards) {
+        int[] in = input.groupBy(shards);
+        for (int p = 0; p < pairs; p++) centers[p] = in[centers[p]];
+        int[] out = output.groupBy(shards);
+        for (int p = 0; p < pairs; p++) contexts[p] = out[contexts[p]];
+        for (int j = 0, n = pairs * negatives; j < n; j++) negativeRows[j] = out[negativeRows[j]];
+    }
+
+    /** Pairs planned. */
+    public int pairs() {
+        return pairs;
     }
 
     /** Rows of W_in the batch reads and writes. */
@@ -57,9 +82,14 @@ public final class SparseBatch {
 
     /** Trains the planned batch on the pulled local rows; returns the summed loss. */
     public double train(SgnsKernel kernel, float lr) {
+        return train(kernel, lr, 1);
+    }
+
+    /** As {@link #train(SgnsKernel, float)}, the loss estimated from every {@code lossEvery}-th pair. */
+    public double train(SgnsKernel kernel, float lr, int lossEvery) {
         if (kernel.negatives() != negatives || kernel.dim() != input.dim()) {
             throw new IllegalArgumentException("kernel shape differs from the batch's");
         }
-        return kernel.trainRows(input.values(), output.values(), centers, contexts, negativeRows, pairs, lr);
+        return kernel.trainRows(input.values(), output.values(), centers, contexts, negativeRows, pairs, lr, lossEvery);
     }
 }

@@ -14,6 +14,14 @@ import java.util.Arrays;
  * <p>Ids index the rows of the embedding matrices, so they are dense and bounded by
  * {@link #capacity()}: memory stays fixed however long the stream runs.
  *
+ * <p><b>Horizon.</b> With a horizon of H tokens, a word must be seen {@code minCount} times within H
+ * tokens of the first of them: when a not-yet-trainable word comes back later than that, its count
+ * starts again from this occurrence. A stream has no passes to count in, and without a horizon every
+ * word that keeps turning up, however rarely (a misspelling once a month), becomes trainable in the end
+ * and, never evicted, holds its rows for good; with one, min-count means "min-count per H tokens", a
+ * frequency, as it does for word2vec over a corpus of H tokens. A corpus replayed k times with H its
+ * size gives word2vec's vocabulary, where counting over all passes would admit words seen once a pass.
+ *
  * <p><b>Eviction.</b> When a new word finds the table full, a <em>sweep</em> evicts non-trainable
  * words, lowest count first: it picks the smallest count threshold k such that at least
  * {@link #sweepTarget()} non-trainable words have count &le; k (or all of them, if there are fewer)
@@ -43,11 +51,13 @@ import java.util.Arrays;
 public final class Vocabulary {
     public static final int NONE = -1;
     public static final int DEFAULT_MIN_COUNT = 5;
-    private static final int FORMAT = 1; // of writeTo's data
+    private static final int FORMAT = 2; // of writeTo's data: 2 adds the horizon's start of each count
 
     private final int capacity;
     private final int minCount;
     private final int sweepTarget;
+    /** A word must reach minCount within this many tokens of its count's start; 0: no limit. */
+    private final long horizon;
 
     // Hash table: slot -> id + 1 (0 = empty). Sized to a power of two >= 2 * capacity, so the load
     // factor stays <= 1/2 and probe chains stay short.
@@ -59,6 +69,8 @@ public final class Vocabulary {
     private final String[] words;
     private final int[] hashes;
     private final long[] counts;
+    /** With a horizon: the token count at which each not-yet-trainable word's count started; else null. */
+    private final long[] since;
 
     private final int[] freeIds;
     private int freeCount;
@@ -81,6 +93,15 @@ public final class Vocabulary {
 
     /** @param sweepTarget how many words a sweep tries to free, and the least number of new words between sweeps */
     public Vocabulary(int capacity, int minCount, int sweepTarget) {
+        this(capacity, minCount, sweepTarget, 0);
+    }
+
+    /**
+     * @param horizon a word becomes trainable only if it is seen {@code minCount} times within this many tokens
+     *                (counted from the first of them); 0 for no limit
+     */
+    public Vocabulary(int capacity, int minCount, int sweepTarget, long horizon) {
+        if (horizon < 0) throw new IllegalArgumentException("horizon " + horizon);
         if (capacity < 1 || capacity > (1 << 29)) throw new IllegalArgumentException("capacity " + capacity);
         if (minCount < 1) throw new IllegalArgumentException("minCount " + minCount);
         if (sweepTarget < 1 || sweepTarget > capacity) throw new IllegalArgumentException("sweepTarget " + sweepTarget);
@@ -94,6 +115,8 @@ public final class Vocabulary {
         this.words = new String[capacity];
         this.hashes = new int[capacity];
         this.counts = new long[capacity];
+        this.horizon = horizon;
+        this.since = horizon > 0 ? new long[capacity] : null;
         this.freeIds = new int[capacity];
         this.newWordsSinceSweep = sweepTarget; // the first time the table fills, sweep at once
     }
@@ -109,7 +132,16 @@ public final class Vocabulary {
         for (int e; (e = slots[slot]) != 0; slot = (slot + 1) & mask) {
             int id = e - 1;
             if (hashes[id] == h && word.equals(words[id])) {
-                if (++counts[id] == minCount) trainable++;
+                long c = counts[id];
+                if (c < minCount && since != null && totalTokens - since[id] >= horizon) {
+                    counts[id] = 1; // too slow to count: start again from this occurrence
+                    since[id] = totalTokens;
+                } else if (c + 1 == minCount) {
+                    counts[id] = c + 1;
+                    trainable++;
+                } else {
+                    counts[id] = c + 1;
+                }
                 return id;
             }
         }
@@ -171,6 +203,11 @@ public final class Vocabulary {
         return sweepTarget;
     }
 
+    /** Tokens within which a word must be seen minCount times to become trainable; 0: no limit. */
+    public long horizon() {
+        return horizon;
+    }
+
     public long evictedWords() {
         return evictedWords;
     }
@@ -198,6 +235,7 @@ public final class Vocabulary {
         words[id] = word;
         hashes[id] = h;
         counts[id] = 1;
+        if (since != null) since[id] = totalTokens;
         if (minCount == 1) trainable++;
         slots[slot] = id + 1;
         size++;
@@ -251,6 +289,8 @@ public final class Vocabulary {
             if (words[id] != null) StateFormat.writeString(out, words[id]);
         }
         StateFormat.writeLongs(out, counts, 0, nextFreshId);
+        out.writeBoolean(since != null);
+        if (since != null) StateFormat.writeLongs(out, since, 0, nextFreshId);
         StateFormat.writeInts(out, freeIds, 0, freeCount);
         out.writeLong(totalTokens);
         out.writeLong(newWordsSinceSweep);
@@ -264,7 +304,15 @@ public final class Vocabulary {
      * sized by the capacity, and a changed minCount would let trained words be evicted.
      */
     public static Vocabulary readFrom(DataInput in, int capacity, int minCount) throws IOException {
-        StateFormat.readVersion(in, "vocabulary", FORMAT);
+        return readFrom(in, capacity, minCount, 0);
+    }
+
+    /**
+     * As {@link #readFrom(DataInput, int, int)} with the configured {@code horizon}. A vocabulary written without the
+     * horizon's starts (format 1, or with no horizon) starts every count's horizon at the tokens seen so far.
+     */
+    public static Vocabulary readFrom(DataInput in, int capacity, int minCount, long horizon) throws IOException {
+        int format = StateFormat.readVersion(in, "vocabulary", FORMAT);
         int storedCapacity = in.readInt();
         int storedMinCount = in.readInt();
         if (storedCapacity != capacity || storedMinCount != minCount) {
@@ -272,7 +320,7 @@ public final class Vocabulary {
                     + storedMinCount + ", not the configured " + capacity + " and " + minCount);
         }
         int sweepTarget = StateFormat.readInt(in, 1, capacity, "vocabulary sweep target");
-        Vocabulary v = new Vocabulary(capacity, minCount, sweepTarget);
+        Vocabulary v = new Vocabulary(capacity, minCount, sweepTarget, horizon);
         int idLimit = StateFormat.readInt(in, 0, capacity, "vocabulary id limit");
         for (int id = 0; id < idLimit; id++) {
             if (in.readBoolean()) v.words[id] = StateFormat.readString(in, "vocabulary word");
@@ -280,6 +328,11 @@ public final class Vocabulary {
         long[] counts = StateFormat.readLongs(in, capacity, "vocabulary counts");
         StateFormat.check(counts.length == idLimit, counts.length + " vocabulary counts for " + idLimit + " ids");
         System.arraycopy(counts, 0, v.counts, 0, idLimit);
+        long[] since = null;
+        if (format >= 2 && in.readBoolean()) {
+            since = StateFormat.readLongs(in, capacity, "vocabulary count starts");
+            StateFormat.check(since.length == idLimit, since.length + " vocabulary count starts for " + idLimit + " ids");
+        }
         v.nextFreshId = idLimit;
         for (int id = 0; id < idLimit; id++) {
             String word = v.words[id];
@@ -314,6 +367,14 @@ public final class Vocabulary {
         v.newWordsSinceSweep = StateFormat.readLong(in, 0, Long.MAX_VALUE, "vocabulary new words since the sweep");
         v.evictedWords = StateFormat.readLong(in, 0, Long.MAX_VALUE, "vocabulary evicted words");
         v.droppedTokens = StateFormat.readLong(in, 0, Long.MAX_VALUE, "vocabulary dropped tokens");
+        if (v.since != null) {
+            if (since != null) {
+                for (long start : since) StateFormat.check(start >= 0 && start <= v.totalTokens, "count start " + start);
+                System.arraycopy(since, 0, v.since, 0, idLimit);
+            } else {
+                java.util.Arrays.fill(v.since, 0, idLimit, v.totalTokens);
+            }
+        }
         return v;
     }
 }

@@ -40,7 +40,8 @@ public final class VocabularyState {
 
     /** A fresh state: nothing seen yet. */
     public VocabularyState(SkipGramSettings settings) {
-        this(settings, new Vocabulary(settings.vocabularyCapacity(), settings.minCount()),
+        this(settings, new Vocabulary(settings.vocabularyCapacity(), settings.minCount(),
+                        Math.max(1, settings.vocabularyCapacity() / 8), settings.minCountHorizon()),
                 new NegativeSampler(settings.negativeTableRebuildTokens()),
                 new SplitMix64(settings.seed() * 0x9E3779B97F4A7C15L + 17));
     }
@@ -96,7 +97,8 @@ public final class VocabularyState {
      * goes back to the configured schedule.
      */
     public void restartLearningRate(float initial) {
-        learningRate = new LearningRate(initial, learningRate.decayTokens(), Math.min(learningRate.floor(), initial));
+        learningRate = new LearningRate(initial, learningRate.decayTokens(), Math.min(learningRate.floor(), initial),
+                learningRate.shape());
         learningRateFrom = vocabulary.totalTokens();
     }
 
@@ -123,7 +125,8 @@ public final class VocabularyState {
      */
     public static VocabularyState readFrom(DataInput in, SkipGramSettings settings) throws IOException {
         StateFormat.readVersion(in, "vocabulary state", FORMAT);
-        Vocabulary vocabulary = Vocabulary.readFrom(in, settings.vocabularyCapacity(), settings.minCount());
+        Vocabulary vocabulary = Vocabulary.readFrom(in, settings.vocabularyCapacity(), settings.minCount(),
+                settings.minCountHorizon());
         NegativeSampler sampler = NegativeSampler.readFrom(in, settings.negativeTableRebuildTokens(), vocabulary);
         SplitMix64 random = SplitMix64.readFrom(in);
         return new VocabularyState(settings, vocabulary, sampler, random);

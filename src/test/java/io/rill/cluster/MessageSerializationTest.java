@@ -186,6 +186,19 @@ class MessageSerializationTest {
         }
     }
 
+    /** Arrays a worker lends a shard on its own node to copy rows into are not sent to another node. */
+    @Test
+    void lentArraysStayOnTheirNode() throws Exception {
+        ParameterServer.PullRows pull = new ParameterServer.PullRows(List.of(new int[] {4, 9}, new int[] {6}),
+                List.of(new float[200], new float[100]), ref());
+        byte[] bytes = serialize(pull);
+        assertThat(bytes.length).isLessThan(4 * 100);
+        ParameterServer.PullRows copy = (ParameterServer.PullRows) deserialize(bytes, pull);
+        assertThat(copy.into()).isNull();
+        assertThat(copy.ids()).containsExactly(new int[] {4, 9}, new int[] {6});
+        assertThat(copy.replyTo()).isEqualTo(pull.replyTo());
+    }
+
     @Test
     void numericPayloadsTravelAsByteStringsNotAsArraysOfNumbers() throws Exception {
         CBORMapper cbor = new CBORMapper();

@@ -1,13 +1,14 @@
 package io.rill.skipgram;
 
 /**
- * Prints the throughput of the kernel pieces on this machine; a program to run by hand, not a
+ * Prints the CPU time per pair of the kernel and the throughput of the front end on this machine; a program to run by hand, not a
  * test (timings would make a test flaky). Pairs and negatives are drawn from a Zipf-like
  * distribution so row reuse and cache behaviour resemble text.
  *
  * <pre>
  * mvn -B -q test-compile
- * java -cp target/classes:target/test-classes io.rill.skipgram.SgnsKernelBenchmark [dim] [negatives] [vocab] [batch]
+ * java [--add-modules jdk.incubator.vector] -cp target/classes:target/test-classes \
+ *     io.rill.skipgram.SgnsKernelBenchmark [dim] [negatives] [vocab] [batch]
  * </pre>
  */
 public final class SgnsKernelBenchmark {
@@ -44,33 +45,38 @@ public final class SgnsKernelBenchmark {
         SgnsKernel kernel = new SgnsKernel(dim, k);
         float lr = 0.025f;
 
+        System.out.println("row loops: " + KernelRows.describe());
+        java.lang.management.ThreadMXBean cpu = java.lang.management.ManagementFactory.getThreadMXBean();
         for (int round = 0; round < 3; round++) {
             double sink = 0;
-            long pairsDone = 0, t0 = System.nanoTime();
-            while (System.nanoTime() - t0 < 2_000_000_000L) {
-                for (int b = 0; b < batches; b++) sink += kernel.train(wIn, wOut, pairs[b], negs[b], lr);
-                pairsDone += (long) batches * batch;
-            }
-            double dense = pairsDone / ((System.nanoTime() - t0) / 1e9);
-
-            SparseBatch sparse = new SparseBatch(dim, k);
-            pairsDone = 0;
-            t0 = System.nanoTime();
-            while (System.nanoTime() - t0 < 2_000_000_000L) {
-                for (int b = 0; b < batches; b++) {
-                    sparse.plan(pairs[b], negs[b]);
-                    sparse.input().pullFrom(wIn);
-                    sparse.output().pullFrom(wOut);
-                    sink += sparse.train(kernel, lr);
-                    sparse.input().addDeltasTo(wIn);
-                    sparse.output().addDeltasTo(wOut);
+            double[] nsPerPair = new double[3];
+            for (int variant = 0; variant < 3; variant++) {
+                SparseBatch sparse = new SparseBatch(dim, k);
+                long pairsDone = 0, c0 = cpu.getCurrentThreadCpuTime();
+                while (cpu.getCurrentThreadCpuTime() - c0 < 2_000_000_000L) {
+                    for (int b = 0; b < batches; b++) {
+                        if (variant == 0) {
+                            sink += kernel.train(wIn, wOut, pairs[b], negs[b], lr);
+                        } else if (variant == 1) {
+                            sink += kernel.trainRows(wIn, wOut, pairs[b].centers(), pairs[b].contexts(), negs[b],
+                                    pairs[b].size(), lr, 16);
+                        } else {
+                            sparse.plan(pairs[b], negs[b]);
+                            sparse.input().pullFrom(wIn);
+                            sparse.output().pullFrom(wOut);
+                            sink += sparse.train(kernel, lr);
+                            sparse.input().addDeltasTo(wIn);
+                            sparse.output().addDeltasTo(wOut);
+                        }
+                    }
+                    pairsDone += (long) batches * batch;
                 }
-                pairsDone += (long) batches * batch;
+                nsPerPair[variant] = (cpu.getCurrentThreadCpuTime() - c0) / (double) pairsDone;
             }
-            double sparseRate = pairsDone / ((System.nanoTime() - t0) / 1e9);
             // printing the loss keeps the work observable, so none of it can be optimised away
-            System.out.printf("round %d: in place %,.0f pairs/s | sparse pull+train+push %,.0f pairs/s | loss sum %.3g%n",
-                    round, dense, sparseRate, sink);
+            System.out.printf("round %d, CPU per pair: in place %.0f ns | in place, loss of every 16th pair %.0f ns | "
+                    + "sparse pull+train+push %.0f ns | loss sum %.3g%n", round, nsPerPair[0], nsPerPair[1],
+                    nsPerPair[2], sink);
         }
 
         // The per-token front end: vocabulary lookup, subsampling, window.
