@@ -152,6 +152,31 @@ public final class CnnParams {
         return tensors.get(OUTPUT_BIAS);
     }
 
+    /**
+     * Makes a gradient these parameters wrote ready for the next step: zeroes the word-offset rows of {@code wordIds}
+     * (the rows {@link KimCnn#train} wrote); the other tensors are overwritten by every step. Clearing a few rows of a
+     * large gradient costs nothing next to allocating it afresh, which ND4J does slowly (fresh native pages).
+     */
+    public void clearWordRows(int[] wordIds) {
+        if (wordIds.length == 0) {
+            return;
+        }
+        java.nio.FloatBuffer floats = config.dataType() == org.nd4j.linalg.api.buffer.DataType.FLOAT
+                ? wordOffsets().data().asNioFloat() : null;
+        Vec rows = floats == null ? Vec.of(wordOffsets()) : null;
+        int k = config.dimension();
+        float[] zeros = new float[k];
+        for (int id : wordIds) {
+            if (floats != null) {
+                floats.put(id * k, zeros, 0, k);
+            } else {
+                for (int i = 0; i < k; i++) {
+                    rows.set(id * k + i, 0);
+                }
+            }
+        }
+    }
+
     /** Zero tensors of the same shapes (a gradient for these parameters). */
     public CnnParams zerosLike() {
         return new CnnParams(config, tensors.zerosLike());

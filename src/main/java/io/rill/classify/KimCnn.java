@@ -37,8 +37,11 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  */
 public final class KimCnn {
 
-    /** One training step: the mean loss (with dropout) and the prediction of each sentence before it. */
-    public record Step(double loss, int[] predicted) {
+    /**
+     * One training step: the mean loss (with dropout), the prediction of each sentence before it, and the word ids
+     * whose offset rows the gradient has (the only ones to clear before the gradient is used again).
+     */
+    public record Step(double loss, int[] predicted, int[] wordIds) {
     }
 
     /** A sentence's class probabilities and, when asked, each token's weight in the decision. */
@@ -58,6 +61,17 @@ public final class KimCnn {
     public CnnConfig config() {
         return impl.config;
     }
+
+    /** Seconds spent so far per phase (input rows, the gemm, pooling, the output layer, backward, gradients out). */
+    public java.util.Map<String, Double> phaseSeconds() {
+        java.util.Map<String, Double> seconds = new java.util.LinkedHashMap<>();
+        for (int p = 0; p < PHASES.length; p++) {
+            seconds.put(PHASES[p], impl.phaseNanos[p] / 1e9);
+        }
+        return seconds;
+    }
+
+    private static final String[] PHASES = {"input", "gemm", "pool", "output", "backward", "gradients"};
 
     /**
      * Forward and backward over {@code sentences} (word ids, each id with a base row and, for a trained variant, an
@@ -99,6 +113,8 @@ public final class KimCnn {
         private final int padding;
         private final boolean trained;
         private final boolean fixed;
+        final long[] phaseNanos = new long[PHASES.length];
+        private long mark;
 
         private int sentenceCapacity;
         private int rowCapacity;
@@ -226,9 +242,12 @@ public final class KimCnn {
                     ops.set(dPooled, e, ops.get(dPooled, e) * ops.get(mask, e));
                 }
             }
+            lap(3);
             convolutionBackward(sentences, count);
-            writeGradients(params, sentences, count, gradients, classes);
-            return new Step(loss / count, predicted);
+            lap(4);
+            int[] wordIds = writeGradients(params, sentences, count, gradients, classes);
+            lap(5);
+            return new Step(loss / count, predicted, wordIds);
         }
 
         Classification classify(CnnParams params, BaseRows base, int[] ids, boolean explain) {
@@ -307,7 +326,9 @@ public final class KimCnn {
                 rows += lengths[s];
             }
             ensureRows(rows);
+            lap(-1);
             buildInput(params, base, sentences, count);
+            lap(0);
             if (rows > 0) {
                 ops.write(x, 0, xMemory, 0, rows * in);
                 INDArray xs = rows == rowCapacity ? xArray
@@ -317,10 +338,21 @@ public final class KimCnn {
                 Nd4j.gemm(xs, params.filters(), zs, false, true, 1.0, 0.0);
                 ops.read(zMemory, 0, z, 0, rows * taps);
             }
+            lap(1);
             ops.read(params.filterBias(), bias);
             for (int s = 0; s < count; s++) {
                 pool(s);
             }
+            lap(2);
+        }
+
+        /** Adds the time since the last lap to phase {@code phase} (−1: just start the clock). */
+        private void lap(int phase) {
+            long now = System.nanoTime();
+            if (phase >= 0) {
+                phaseNanos[phase] += now - mark;
+            }
+            mark = now;
         }
 
         private void buildInput(CnnParams params, BaseRows base, int[][] sentences, int count) {
@@ -419,14 +451,14 @@ public final class KimCnn {
             }
         }
 
-        private void writeGradients(CnnParams params, int[][] sentences, int count, CnnParams gradients,
-                                    int classes) {
+        private int[] writeGradients(CnnParams params, int[][] sentences, int count, CnnParams gradients,
+                                     int classes) {
             ops.write(dFilters, gradients.filters());
             ops.write(dBias, gradients.filterBias());
             ops.write(dOutWeights, 0, ops.memory(gradients.outputWeights()), 0, classes * pooledSize);
             ops.write(dOutBias, 0, ops.memory(gradients.outputBias()), 0, classes);
             if (!trained) {
-                return;
+                return new int[0];
             }
             int words = params.wordRows();
             if (slotOfId.length < words) {
@@ -457,6 +489,7 @@ public final class KimCnn {
                 ops.write(dRows, slot * k, memory, uniqueIds[slot] * k, k);
                 slotOfId[uniqueIds[slot]] = -1;
             }
+            return Arrays.copyOf(uniqueIds, unique);
         }
 
         private void readOutput(CnnParams params, int classes) {
