@@ -30,13 +30,16 @@ final class EmbeddingCommands {
         RillCli.ConfigOption options;
         @Mixin
         NodeJmx jmx;
+        @Option(names = "--model", paramLabel = "NAME",
+                description = "The skip-gram model to ask (default: the node's only one).")
+        String model;
 
         abstract String ask(SkipGramMBean skipGram);
 
         @Override
         public Integer call() throws Exception {
             try (JMXConnector connector = jmx.connect(options.settings())) {
-                String answer = ask(NodeJmx.proxy(connector, "type=SkipGram", SkipGramMBean.class));
+                String answer = ask(NodeJmx.modelProxy(connector, "SkipGram", model, SkipGramMBean.class));
                 System.out.println(answer);
                 return answer.startsWith("error:") ? 1 : 0;
             }
@@ -119,6 +122,9 @@ final class EmbeddingCommands {
         Path out;
         @Option(names = "--title", defaultValue = "rill word embeddings, PCA", description = "Title of the picture.")
         String title;
+        @Option(names = "--model", paramLabel = "NAME",
+                description = "The skip-gram model to plot (default: the node's only one).")
+        String model;
 
         @Override
         public Integer call() throws Exception {
@@ -129,7 +135,7 @@ final class EmbeddingCommands {
                 // The node writes its vectors where this process can read them: same machine.
                 Path exported = Files.createTempFile("rill-vectors", ".bin");
                 try (JMXConnector connector = jmx.connect(options.settings())) {
-                    NodeJmx.proxy(connector, "type=SkipGram", SkipGramMBean.class)
+                    NodeJmx.modelProxy(connector, "SkipGram", model, SkipGramMBean.class)
                             .exportVectors(exported.toAbsolutePath().toString(), true);
                 }
                 snapshot = Word2VecFormat.readBinary(exported);

@@ -52,6 +52,28 @@ final class NodeJmx {
         }
     }
 
+    /**
+     * The bean of model {@code model} of JMX type {@code beanType} ({@code rill:type=SkipGram,model=corpus}), or, with
+     * no model named, the only one of that type; a clear error when there is none, or several and none named.
+     */
+    static <T> T modelProxy(JMXConnector connector, String beanType, String model, Class<T> type) throws IOException {
+        if (model != null) {
+            return proxy(connector, "type=" + beanType + ",model=" + model, type);
+        }
+        try {
+            java.util.Set<ObjectName> names = connector.getMBeanServerConnection()
+                    .queryNames(new ObjectName("rill:type=" + beanType + ",*"), null);
+            if (names.size() != 1) {
+                throw new IllegalArgumentException(names.isEmpty() ? "the node runs no " + beanType + " model"
+                        : "the node runs several " + beanType + " models " + names.stream()
+                                .map(n -> n.getKeyProperty("model")).sorted().toList() + ": name one with --model");
+            }
+            return JMX.newMBeanProxy(connector.getMBeanServerConnection(), names.iterator().next(), type);
+        } catch (javax.management.MalformedObjectNameException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
     static <T> T proxy(JMXConnector connector, String properties, Class<T> type) throws IOException {
         MBeanServerConnection connection = connector.getMBeanServerConnection();
         try {

@@ -10,7 +10,8 @@ import java.util.Optional;
 
 /** rill's command line: {@code rill run | demo | produce | topics | neighbours | analogy | ...}. */
 // scope INHERIT: every subcommand answers --help and --version too, as picocli's standard options.
-@Command(name = "rill", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, version = "rill 0.1.0",
+@Command(name = "rill", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT,
+        versionProvider = RillCli.BuildVersion.class,
         description = "A streaming, actor-based online learner for text, on Kafka and Akka.",
         subcommands = {RunCommand.class, DemoCommand.class, ProduceCommand.class, GenerateCommand.class, TopicsCommand.class,
                 EmbeddingCommands.Neighbours.class, EmbeddingCommands.Analogy.class, EmbeddingCommands.Similarity.class,
@@ -25,6 +26,22 @@ public final class RillCli {
 
         RillSettings settings() {
             return RillSettings.load(Optional.ofNullable(config));
+        }
+    }
+
+    /** The version the build wrote into {@code build.properties}, not one written into the code. */
+    static final class BuildVersion implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() throws java.io.IOException {
+            java.util.Properties build = new java.util.Properties();
+            try (java.io.InputStream in = RillCli.class.getResourceAsStream("build.properties")) {
+                if (in != null) {
+                    build.load(in);
+                }
+            }
+            return new String[] {"rill " + build.getProperty("version", "(unknown: not built by Maven)"),
+                    "Java " + System.getProperty("java.version") + ", " + System.getProperty("os.name") + " "
+                            + System.getProperty("os.arch")};
         }
     }
 

@@ -41,6 +41,11 @@ public final class Models {
         for (LearnerKind kind : kinds.values()) {
             Config defaults = config.getConfig(kind.defaultsPath());
             models.root().keySet().stream().sorted().forEach(name -> {
+                if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,99}")) {
+                    // it names JMX beans, entities and checkpoint sections: keep it to what needs no quoting
+                    throw new IllegalArgumentException("rill.models." + name + ": a model's name is 1 to 100 letters, "
+                            + "digits, '.', '_' or '-', starting with a letter or digit");
+                }
                 if (models.root().get(name).valueType() != ConfigValueType.OBJECT) {
                     throw new IllegalArgumentException("rill.models." + name + " must be an object such as "
                             + "{ kind = \"char-lstm\", topics = [\"rill.text.names\"] }");

@@ -11,6 +11,17 @@ import picocli.CommandLine;
 class RillCliTest {
 
     @Test
+    void theVersionIsTheBuildsAndEverySubcommandTellsIt() {
+        for (String[] args : new String[][] {{"--version"}, {"run", "--version"}}) {
+            StringWriter out = new StringWriter();
+            CommandLine cli = new CommandLine(new RillCli());
+            cli.setOut(new PrintWriter(out));
+            assertThat(cli.execute(args)).isZero();
+            assertThat(out.toString()).startsWith("rill 0.1.0-SNAPSHOT").doesNotContain("${");
+        }
+    }
+
+    @Test
     void everySubcommandAnswersHelp() {
         CommandLine cli = new CommandLine(new RillCli());
         assertThat(cli.getSubcommands()).containsKeys("run", "demo", "produce", "generate", "topics", "neighbours");

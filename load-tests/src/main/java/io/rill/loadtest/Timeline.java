@@ -1,247 +1,258 @@
 package io.rill.loadtest;
 
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.ListOffsetsResult;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.KafkaFuture;
-import org.apache.kafka.common.TopicPartition;
-
-import java.time.Duration;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
+import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
+import java.util.function.ToDoubleFunction;
+import java.util.function.ToLongFunction;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.TopicPartition;
 
 /**
- * What a scenario looked like over time, sampled every second from both sides: from the broker (the topics' end
- * offsets and the group's committed offsets, through an admin client), from the node (records taken in, heap used and
- * its limit, the last checkpoint's sequence, over remote JMX) and from the harness (records the producer has had
- * acknowledged). A side that cannot be read (the node killed, the broker down) leaves -1 in that sample. Events (a
- * kill, the broker going away) are marked with the time they happened. The samples feed the report's figures and the
- * SVG chart.
+ * What a fault scenario looked like over time, sampled every second from every side: the broker (end and committed
+ * offsets), the node (records taken in, heap used and its limit, the last checkpoint's sequence, over JMX) and the
+ * producer (records acknowledged); a side that cannot be read leaves -1. Events (a kill, the broker going away) are
+ * marked when they happen. It draws itself as a plain SVG chart: panels on one time axis, events as dashed lines.
  */
 final class Timeline implements AutoCloseable {
 
-    /**
-     * One sample, {@code t} seconds after the timeline started. -1: not known. {@code endOffsets} and {@code
-     * committed} are summed over the watched partitions (a partition without a committed offset counts 0).
-     */
-    record Sample(double t, long produced, long endOffsets, long committed, long recordsIn, long heapUsed,
-                  long heapMax, long checkpointSequence) {
+    /** One sample, {@code t} seconds after the start; offsets summed over the watched partitions. */
+    record Sample(double t, long produced, long ends, long committed, long recordsIn, long heapUsed, long heapMax,
+                  long checkpoint) {
 
-        /** Records written to the topics but not yet committed by rill: the consumer lag. */
+        /** End offsets less committed: the consumer lag. */
         long lag() {
-            return endOffsets < 0 || committed < 0 ? -1 : endOffsets - committed;
+            return ends < 0 || committed < 0 ? -1 : ends - committed;
         }
 
-        /** Records written to the topics that rill has not yet taken in. */
+        /** End offsets less taken in: how far behind the learners are. */
         long backlog() {
-            return endOffsets < 0 || recordsIn < 0 ? -1 : Math.max(0, endOffsets - recordsIn);
+            return ends < 0 || recordsIn < 0 ? -1 : Math.max(0, ends - recordsIn);
         }
     }
 
     record Event(double t, String label) {
     }
 
+    private final long start = System.nanoTime();
+    private final List<Sample> samples = new CopyOnWriteArrayList<>();
+    private final List<Event> events = new CopyOnWriteArrayList<>();
     private final Admin admin;
     private final String group;
     private final List<TopicPartition> partitions;
-    private final Supplier<NodeJmx> node;
+    private final Supplier<Node> node;
     private final LongSupplier produced;
-    private final long periodMillis;
-    private final long startNanos = System.nanoTime();
-    private final List<Sample> samples = new CopyOnWriteArrayList<>();
-    private final List<Event> events = new CopyOnWriteArrayList<>();
-    private volatile boolean running;
-    private Thread thread;
+    private final Thread thread;
+    private volatile boolean running = true;
 
-    Timeline(Admin admin, String group, List<TopicPartition> partitions, Supplier<NodeJmx> node,
-             LongSupplier produced, Duration period) {
+    Timeline(Admin admin, String group, List<TopicPartition> partitions, Supplier<Node> node, LongSupplier produced) {
         this.admin = admin;
         this.group = group;
         this.partitions = List.copyOf(partitions);
         this.node = node;
         this.produced = produced;
-        this.periodMillis = period.toMillis();
-    }
-
-    void start() {
-        running = true;
-        thread = new Thread(this::loop, "timeline");
+        this.thread = new Thread(() -> {
+            try {
+                while (running) {
+                    long next = System.nanoTime() + 1_000_000_000L;
+                    samples.add(sample());
+                    Thread.sleep(Math.max(0, (next - System.nanoTime()) / 1_000_000));
+                }
+            } catch (InterruptedException e) {
+                // closed
+            }
+        }, "timeline");
         thread.setDaemon(true);
         thread.start();
     }
 
-    /** Seconds since the timeline started. */
     double now() {
-        return (System.nanoTime() - startNanos) / 1e9;
+        return (System.nanoTime() - start) / 1e9;
     }
 
     void event(String label) {
         events.add(new Event(now(), label));
     }
 
-    private void loop() {
-        long next = System.nanoTime();
-        while (running) {
-            samples.add(sample());
-            next += TimeUnit.MILLISECONDS.toNanos(periodMillis);
-            long wait = next - System.nanoTime();
-            if (wait > 0) {
-                try {
-                    TimeUnit.NANOSECONDS.sleep(wait);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            } else {
-                next = System.nanoTime(); // a slow sample (the broker down): no catching up in a burst
-            }
-        }
-    }
-
-    /** One sample now; each side read with its own bounds, failures leaving -1. */
     Sample sample() {
         double t = now();
         long producedNow = produced.getAsLong();
-        long recordsIn = -1;
-        long heapUsed = -1;
-        long heapMax = -1;
-        long sequence = -1;
-        NodeJmx jmx = node.get();
-        if (jmx != null) {
-            try {
-                // No stream beans yet (partitions not assigned): nothing known about the count.
-                var streams = jmx.streams();
-                recordsIn = streams.isEmpty() ? -1 : streams.values().stream().mapToLong(NodeJmx.Stream::recordsIn).sum();
-                long[] heap = jmx.heap();
-                heapUsed = heap[0];
-                heapMax = heap[1];
-                sequence = jmx.checkpoints("LastSequence");
-            } catch (Exception e) {
-                // the node is gone or not up yet
-            }
-        }
-        long[] offsets = brokerOffsets(1500);
-        return new Sample(t, producedNow, offsets[0], offsets[1], recordsIn, heapUsed, heapMax, sequence);
-    }
-
-    /** {end offsets, committed offsets} summed over the partitions, or -1 each when the broker does not answer. */
-    long[] brokerOffsets(long timeoutMillis) {
+        long[] n = {-1, -1, -1, -1, -1}; // taken in, heap used, heap max, checkpoint; ends, committed below
+        Node current = node.get();
         try {
-            Map<TopicPartition, OffsetSpec> latest = new java.util.HashMap<>();
-            partitions.forEach(tp -> latest.put(tp, OffsetSpec.latest()));
-            KafkaFuture<Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo>> ends =
-                    admin.listOffsets(latest).all();
-            KafkaFuture<Map<TopicPartition, OffsetAndMetadata>> committed =
-                    admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata();
-            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-            long end = 0;
-            for (ListOffsetsResult.ListOffsetsResultInfo info : ends.get(timeoutMillis, TimeUnit.MILLISECONDS).values()) {
-                end += info.offset();
-            }
-            long left = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
-            Map<TopicPartition, OffsetAndMetadata> group = committed.get(left, TimeUnit.MILLISECONDS);
-            long sum = 0;
-            for (TopicPartition tp : partitions) {
-                OffsetAndMetadata offset = group.get(tp);
-                sum += offset == null ? 0 : offset.offset();
-            }
-            return new long[] {end, sum};
+            n[0] = current.streams().isEmpty() ? -1 : current.recordsIn(null);
+            long[] heap = current.heap();
+            n[1] = heap[0];
+            n[2] = heap[1];
+            n[3] = current.num(Node.CHECKPOINTS, "LastSequence");
         } catch (Exception e) {
-            return new long[] {-1, -1};
+            // no node, gone or not up yet
         }
+        long[] offsets = {-1, -1};
+        try {
+            offsets = new long[] {Kafka.sum(Kafka.ends(admin, partitions)), Kafka.committed(admin, group, partitions)
+                    .values().stream().mapToLong(v -> Math.max(0, v)).sum()};
+        } catch (Exception e) {
+            // the broker is down
+        }
+        return new Sample(t, producedNow, offsets[0], offsets[1], n[0], n[1], n[2], n[3]);
     }
 
     List<Sample> samples() {
         return List.copyOf(samples);
     }
 
-    List<Event> events() {
-        return List.copyOf(events);
-    }
-
-    /** The largest known value of {@code field} over the samples, or -1. */
-    static long max(List<Sample> samples, java.util.function.ToLongFunction<Sample> field) {
-        return samples.stream().mapToLong(field).max().orElse(-1);
-    }
-
-    /**
-     * The chart of this timeline: records per second (taken in by rill, acknowledged to the producer), lag and
-     * backlog, heap used against its limit, and, when asked, the checkpoint sequence; events as vertical lines.
-     */
-    SvgChart chart(String title, String subtitle, boolean withCheckpoints) {
-        List<Sample> all = samples();
-        int n = all.size();
-        double[] t = new double[n];
-        double[] inRate = new double[n];
-        double[] producedRate = new double[n];
-        double[] lag = new double[n];
-        double[] backlog = new double[n];
-        double[] heap = new double[n];
-        double[] heapMax = new double[n];
-        double[] sequence = new double[n];
-        for (int i = 0; i < n; i++) {
-            Sample s = all.get(i);
-            t[i] = s.t();
-            inRate[i] = Double.NaN;
-            producedRate[i] = Double.NaN;
-            if (i > 0) {
-                Sample p = all.get(i - 1);
-                double dt = s.t() - p.t();
-                // A node restart starts its count again from its checkpoint: no rate across that.
-                if (s.recordsIn() >= 0 && p.recordsIn() >= 0 && s.recordsIn() >= p.recordsIn() && dt > 0) {
-                    inRate[i] = (s.recordsIn() - p.recordsIn()) / dt;
-                }
-                if (dt > 0) {
-                    producedRate[i] = (s.produced() - p.produced()) / dt;
-                }
-            }
-            lag[i] = s.lag() < 0 ? Double.NaN : s.lag();
-            backlog[i] = s.backlog() < 0 ? Double.NaN : s.backlog();
-            heap[i] = s.heapUsed() < 0 ? Double.NaN : s.heapUsed() / ProcMemory.MIB;
-            heapMax[i] = s.heapMax() < 0 ? Double.NaN : s.heapMax() / ProcMemory.MIB;
-            sequence[i] = s.checkpointSequence() < 0 ? Double.NaN : s.checkpointSequence();
-        }
-        SvgChart chart = new SvgChart(title, subtitle);
-        chart.panel("throughput", "records/s", List.of(
-                new SvgChart.Series("taken in by rill", "#1f77b4", t, inRate),
-                new SvgChart.Series("acknowledged to the producer", "#ff7f0e", t, producedRate)));
-        chart.panel("lag", "records", List.of(
-                new SvgChart.Series("end offsets - committed (consumer lag)", "#d62728", t, lag),
-                new SvgChart.Series("end offsets - taken in", "#9467bd", t, backlog)));
-        chart.panel("heap", "MiB", List.of(
-                new SvgChart.Series("heap used", "#2ca02c", t, heap),
-                new SvgChart.Series("heap limit (max)", "#7f7f7f", t, heapMax)));
-        if (withCheckpoints) {
-            chart.panel("checkpoints", "sequence", List.of(
-                    new SvgChart.Series("last checkpoint written", "#8c564b", t, sequence)));
-        }
-        for (Event e : events()) {
-            chart.event(e.t(), e.label());
-        }
-        return chart;
+    /** The largest value of {@code field} over the samples from {@code from} to {@code to} seconds, or -1. */
+    long max(ToLongFunction<Sample> field, double from, double to) {
+        return samples.stream().filter(s -> s.t() >= from && s.t() <= to).mapToLong(field).max().orElse(-1);
     }
 
     @Override
     public void close() throws InterruptedException {
         running = false;
-        if (thread != null) {
-            thread.interrupt();
-            thread.join(10_000);
-        }
+        thread.interrupt();
+        thread.join(10_000);
     }
 
-    static List<Double> times(List<Event> events, String prefix) {
-        List<Double> found = new ArrayList<>();
-        for (Event e : events) {
-            if (e.label().startsWith(prefix)) {
-                found.add(e.t());
+    // ---- the chart ---------------------------------------------------------------------------------------------
+
+    private static final int WIDTH = 960;
+    private static final int LEFT = 80;
+    private static final int TOP = 116;
+    private static final int HEIGHT = 150;
+    private static final int GAP = 56;
+
+    private record Series(String label, String color, ToDoubleFunction<Integer> y) {
+    }
+
+    /**
+     * Writes the chart: records/s taken in and acknowledged, lag and backlog, heap used against its limit, and with
+     * {@code checkpoints} the checkpoint sequence; events as labelled dashed lines.
+     */
+    void chart(Path file, String title, String subtitle, boolean checkpoints) throws java.io.IOException {
+        List<Sample> all = samples();
+        ToDoubleFunction<Integer> inRate = i -> i == 0 || all.get(i).recordsIn() < 0 || all.get(i - 1).recordsIn() < 0
+                || all.get(i).recordsIn() < all.get(i - 1).recordsIn() ? Double.NaN // a restart counts again
+                : (all.get(i).recordsIn() - all.get(i - 1).recordsIn()) / (all.get(i).t() - all.get(i - 1).t());
+        ToDoubleFunction<Integer> ackRate = i -> i == 0 ? Double.NaN
+                : (all.get(i).produced() - all.get(i - 1).produced()) / (all.get(i).t() - all.get(i - 1).t());
+        List<List<Series>> panels = new ArrayList<>(List.of(
+                List.of(new Series("throughput (records/s): taken in by rill", "#1f77b4", inRate),
+                        new Series("acknowledged to the producer", "#ff7f0e", ackRate)),
+                List.of(new Series("lag (records): end offsets - committed", "#d62728", i -> nan(all.get(i).lag())),
+                        new Series("end offsets - taken in", "#9467bd", i -> nan(all.get(i).backlog()))),
+                List.of(new Series("heap (MiB): used", "#2ca02c", i -> nan(all.get(i).heapUsed()) / Machine.MIB),
+                        new Series("limit (max)", "#7f7f7f", i -> nan(all.get(i).heapMax()) / Machine.MIB))));
+        if (checkpoints) {
+            panels.add(List.of(new Series("checkpoints: last sequence written", "#8c564b",
+                    i -> nan(all.get(i).checkpoint()))));
+        }
+        double xMax = Math.max(1, Math.max(all.isEmpty() ? 0 : all.get(all.size() - 1).t(),
+                events.stream().mapToDouble(Event::t).max().orElse(0)));
+        double step = nice(xMax / 10);
+        int ticks = (int) Math.ceil(xMax / step - 1e-9);
+        double xTop = step * ticks;
+        int plot = WIDTH - LEFT - 24;
+        int height = TOP + panels.size() * (HEIGHT + GAP) - GAP + 48;
+        StringBuilder svg = new StringBuilder(f("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
+                + "viewBox=\"0 0 %d %d\" font-family=\"sans-serif\" font-size=\"11\">%n<rect width=\"%d\" height=\"%d\" "
+                + "fill=\"white\"/>%n<text x=\"%d\" y=\"20\" font-size=\"15\" font-weight=\"bold\">%s</text>%n<text "
+                + "x=\"%d\" y=\"38\" fill=\"#444\">%s</text>%n", WIDTH, height, WIDTH, height, WIDTH, height, LEFT,
+                esc(title), LEFT, esc(subtitle)));
+        for (int p = 0; p < panels.size(); p++) {
+            int top = TOP + p * (HEIGHT + GAP);
+            int bottom = top + HEIGHT;
+            double yMax = 0;
+            for (Series s : panels.get(p)) {
+                for (int i = 0; i < all.size(); i++) {
+                    double y = s.y().applyAsDouble(i);
+                    yMax = Double.isNaN(y) ? yMax : Math.max(yMax, y);
+                }
+            }
+            double yTop = nice(yMax <= 0 ? 1 : yMax);
+            int legend = LEFT;
+            for (Series s : panels.get(p)) {
+                svg.append(f("<rect x=\"%d\" y=\"%d\" width=\"14\" height=\"3\" fill=\"%s\"/><text x=\"%d\" y=\"%d\" "
+                        + "fill=\"#333\">%s</text>%n", legend, top - 13, s.color(), legend + 18, top - 8, esc(s.label())));
+                legend += 40 + 6 * s.label().length();
+            }
+            svg.append(f("<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" stroke=\"#999\"/>%n", LEFT,
+                    top, plot, HEIGHT));
+            for (int k = 0; k <= 4; k++) {
+                double y = bottom - HEIGHT * k / 4.0;
+                svg.append(f("<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#e5e5e5\"/><text x=\"%d\" "
+                        + "y=\"%.1f\" text-anchor=\"end\" fill=\"#333\">%s</text>%n", LEFT, y, LEFT + plot, y, LEFT - 6,
+                        y + 4, label(yTop * k / 4)));
+            }
+            for (Event e : events) {
+                double x = LEFT + plot * e.t() / xTop;
+                svg.append(f("<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#555\" stroke-dasharray=\"3,3\"/>"
+                        + "%n", x, top, x, bottom));
+            }
+            for (Series s : panels.get(p)) {
+                StringBuilder run = new StringBuilder();
+                for (int i = 0; i <= all.size(); i++) {
+                    double y = i < all.size() ? s.y().applyAsDouble(i) : Double.NaN;
+                    if (Double.isNaN(y)) { // a gap: a node that was down
+                        if (!run.isEmpty()) {
+                            String points = run.toString().trim();
+                            svg.append(f("<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"1.5\" points=\"%s\"/>%n",
+                                    s.color(), points.contains(" ") ? points : points + " " + points));
+                        }
+                        run.setLength(0);
+                    } else {
+                        run.append(f("%.1f,%.1f ", LEFT + plot * all.get(i).t() / xTop,
+                                bottom - HEIGHT * Math.min(y, yTop) / yTop));
+                    }
+                }
             }
         }
-        return found;
+        for (int i = 0; i < events.size(); i++) {
+            double x = LEFT + plot * events.get(i).t() / xTop + 2;
+            int y = TOP - 24 - (i % 2) * 10;
+            svg.append(f("<text x=\"%.1f\" y=\"%d\" font-size=\"9\" fill=\"#555\" transform=\"rotate(-30 %.1f %d)\">%s"
+                    + "</text>%n", x, y, x, y, esc(events.get(i).label())));
+        }
+        int axis = TOP + panels.size() * (HEIGHT + GAP) - GAP;
+        for (int k = 0; k <= ticks; k++) {
+            svg.append(f("<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" fill=\"#333\">%s</text>%n",
+                    LEFT + plot * k / (double) ticks, axis + 16, label(step * k)));
+        }
+        svg.append(f("<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" fill=\"#333\">seconds since the scenario started"
+                + "</text>%n</svg>%n", LEFT + plot / 2, axis + 36));
+        Files.writeString(file, svg.toString());
+    }
+
+    private static double nan(long v) {
+        return v < 0 ? Double.NaN : v;
+    }
+
+    /** 1, 2, 2.5 or 5 times a power of ten, at least {@code v}. */
+    private static double nice(double v) {
+        double power = Math.pow(10, Math.floor(Math.log10(v)));
+        for (double m : new double[] {1, 2, 2.5, 5}) {
+            if (m * power >= v) {
+                return m * power;
+            }
+        }
+        return 10 * power;
+    }
+
+    private static String label(double v) {
+        String s = Math.abs(v) >= 1e6 ? f("%.2fM", v / 1e6) : Math.abs(v) >= 1e4 ? f("%.1fk", v / 1e3) : f("%.2f", v);
+        return s.replaceAll("\\.?0+([Mk]?)$", "$1");
+    }
+
+    private static String f(String format, Object... args) {
+        return String.format(Locale.ROOT, format, args);
+    }
+
+    private static String esc(String text) {
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
     }
 }
