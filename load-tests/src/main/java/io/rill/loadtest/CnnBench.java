@@ -187,7 +187,8 @@ public final class CnnBench extends Bench<CnnBench.Result> {
         List<String> lines = Node.base(dir.resolve("node"), broker.bootstrap(), "bench-cnn-" + UUID.randomUUID(),
                 topics, topic, "lines, batch-bytes = 65536", topic + ".deadletter");
         lines.addAll(List.of("rill.models." + MODEL + ".topics = [" + Node.quote(topic) + "]",
-                "rill.skipgram.enabled = false", "rill.lstm.enabled = false", "rill.classify.variant = " + Node.quote(variant),
+                "rill.skipgram.enabled = false", "rill.lstm.enabled = false",
+                "rill.classify.variant = " + Node.quote(variant),
                 "rill.classify.held-out.every = 0", "rill.classify.progress.interval = 5s"));
         if (!variant.equals("rand")) {
             lines.addAll(List.of("rill.classify.vectors = " + Node.quote("file:" + vectors),
@@ -228,7 +229,7 @@ public final class CnnBench extends Bench<CnnBench.Result> {
                 for (Map.Entry<Integer, JsonNode> e : client.replies().entrySet()) {
                     correct += e.getValue().path("label").asText().equals(test.get(e.getKey())[0]) ? 1 : 0;
                 }
-                Fold result = new Fold(fold, (double) correct / test.size(), rate, last[1] - first[1],
+                Fold result = new Fold(fold, (double) correct / test.size(), rate, (long) (last[1] - first[1]),
                         last[0] - first[0]);
                 System.out.printf("[rill] %s: accuracy %.4f (%d of %d answered), %.0f training sentences/s%n", run,
                         result.accuracy(), scored.replies(), test.size(), rate);
