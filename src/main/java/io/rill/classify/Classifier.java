@@ -85,7 +85,7 @@ public final class Classifier extends AbstractBehavior<Classifier.Command> {
         this.source = source;
         this.timeout = timeout;
         this.metrics = metrics;
-        this.engine = new KimCnn(config);
+        this.engine = new KimCnn(config, true);
         this.copy = new ModelCopy(config, recycle, false);
         this.row = new float[config.dimension()];
         timers.startTimerWithFixedDelay(Refresh.INSTANCE, interval);
@@ -125,6 +125,7 @@ public final class Classifier extends AbstractBehavior<Classifier.Command> {
         pulling = false;
         if (fresh.failure() == null) {
             copy.apply(fresh.snapshot());
+            engine.parametersChanged();
         } else {
             getContext().getLog().warn("classifier {}: no parameters from the server ({}); the next refresh asks "
                     + "again", model, fresh.failure().toString());

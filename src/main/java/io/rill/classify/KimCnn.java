@@ -55,7 +55,22 @@ public final class KimCnn {
     private final Impl<?> impl;
 
     public KimCnn(CnnConfig config) {
-        this.impl = new Impl<>(config, Numbers.of(config.dataType()));
+        this(config, false);
+    }
+
+    /**
+     * An engine; a {@code serving} one computes a single sentence's product X · Fᵀ in plain Java on a transposed copy
+     * of the filters (made again after {@link #parametersChanged}) instead of calling BLAS: a few million
+     * multiply-adds take about a millisecond that way, while a BLAS call would wait for the training's gemms, which
+     * hold the library's threads.
+     */
+    public KimCnn(CnnConfig config, boolean serving) {
+        this.impl = new Impl<>(config, Numbers.of(config.dataType()), serving);
+    }
+
+    /** For a serving engine: the parameters it is given have changed since its last call. */
+    public void parametersChanged() {
+        impl.filtersStale = true;
     }
 
     public CnnConfig config() {
@@ -148,9 +163,14 @@ public final class KimCnn {
         private int[] uniqueIds = new int[0];
         private A dRows;
 
-        Impl(CnnConfig config, Numbers<A> ops) {
+        private final boolean serving;
+        private A filtersT;
+        boolean filtersStale = true;
+
+        Impl(CnnConfig config, Numbers<A> ops, boolean serving) {
             this.config = config;
             this.ops = ops;
+            this.serving = serving;
             this.k = config.dimension();
             this.in = config.inputWidth();
             this.taps = config.taps();
@@ -329,7 +349,9 @@ public final class KimCnn {
             lap(-1);
             buildInput(params, base, sentences, count);
             lap(0);
-            if (rows > 0) {
+            if (rows > 0 && serving && count == 1) {
+                convolveInJava(params, rows);
+            } else if (rows > 0) {
                 ops.write(x, 0, xMemory, 0, rows * in);
                 INDArray xs = rows == rowCapacity ? xArray
                         : xArray.get(NDArrayIndex.interval(0, rows), NDArrayIndex.all());
@@ -344,6 +366,31 @@ public final class KimCnn {
                 pool(s);
             }
             lap(2);
+        }
+
+        /** Z = X · Fᵀ by rows of Fᵀ (one axpy of T per input entry), for a serving engine's single sentence. */
+        private void convolveInJava(CnnParams params, int rows) {
+            if (filtersStale || filtersT == null) {
+                ops.read(params.filters(), filters);
+                if (filtersT == null) {
+                    filtersT = ops.allocate(in * taps);
+                }
+                for (int t = 0; t < taps; t++) {
+                    for (int c = 0; c < in; c++) {
+                        ops.set(filtersT, c * taps + t, ops.get(filters, t * in + c));
+                    }
+                }
+                filtersStale = false;
+            }
+            ops.fill(z, 0, rows * taps, 0);
+            for (int r = 0; r < rows; r++) {
+                for (int c = 0; c < in; c++) {
+                    double v = ops.get(x, r * in + c);
+                    if (v != 0) {
+                        ops.axpy(v, filtersT, c * taps, z, r * taps, taps);
+                    }
+                }
+            }
         }
 
         /** Adds the time since the last lap to phase {@code phase} (−1: just start the clock). */

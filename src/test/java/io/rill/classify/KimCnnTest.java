@@ -54,6 +54,25 @@ class KimCnnTest {
     }
 
     @Test
+    void aServingEngineClassifiesAsTheBatchEngineDoesAndFollowsNewParameters() {
+        CnnConfig config = new CnnConfig(Variant.MULTICHANNEL, 6, new int[] {2, 3}, 5, 1, 0.5, DataType.FLOAT);
+        CnnParams params = CnnParams.initialize(config, 4, 3, 8);
+        BaseTable base = KimCnnGradientTest.randomBase(6, 4, new Random(8));
+        KimCnn batch = new KimCnn(config);
+        KimCnn serving = new KimCnn(config, true);
+        int[] sentence = {3, 0, 2, 2, 1};
+        assertThat(serving.classify(params, base, sentence, true).probabilities())
+                .containsExactly(batch.classify(params, base, sentence, true).probabilities(), within(1e-5));
+        Vec filters = Vec.of(params.filters());
+        for (int i = 0; i < filters.length(); i++) {
+            filters.set(i, filters.get(i) * -2);
+        }
+        serving.parametersChanged();
+        assertThat(serving.classify(params, base, sentence, true).tokenWeights())
+                .containsExactly(batch.classify(params, base, sentence, true).tokenWeights(), within(1e-4));
+    }
+
+    @Test
     void learnsASeparableToySetInMemory() {
         CnnConfig config = new CnnConfig(Variant.RAND, 8, new int[] {2, 3}, 8, 1, 0.5, DataType.FLOAT);
         int words = 20; // 0..1: class words, 2..19: filler

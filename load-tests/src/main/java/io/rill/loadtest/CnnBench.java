@@ -48,6 +48,9 @@ public final class CnnBench extends Bench<CnnBench.Result> {
     Path corpus;
     @Option(names = "--vector-dim", defaultValue = "300") int vectorDim;
     @Option(names = "--vector-passes", defaultValue = "3") int vectorPasses;
+    @Option(names = "--vector-min-count", defaultValue = "1", description = "The skip-gram model's min-count: 1 gives "
+            + "every MR word a vector (at 5, one pass, about 40% of them have one).")
+    int vectorMinCount;
     @Option(names = "--load-rate", defaultValue = "200", description = "Requests/s while training (0: no such phase).")
     int loadRate;
     @Option(names = "--load-seconds", defaultValue = "20") int loadSeconds;
@@ -132,7 +135,8 @@ public final class CnnBench extends Bench<CnnBench.Result> {
         peerSides.addAll(peers.equals("last") ? peers(vectors) : List.of());
         broker.stop();
         return new Result(foldList(), epochs, partitions, vectors == null ? null : "rill skip-gram, " + vectorDim
-                + " dimensions, " + vectorPasses + " passes over the corpus and the MR sentences", vectorDim,
+                + " dimensions, min-count " + vectorMinCount + ", " + vectorPasses + " passes over the corpus and the MR "
+                + "sentences", vectorDim,
                 rillSides, peerSides, load, List.copyOf(overrides), jvmOpts);
     }
 
@@ -146,7 +150,8 @@ public final class CnnBench extends Bench<CnnBench.Result> {
         List<String> config = Node.base(dir.resolve("node"), broker.bootstrap(), "bench-cnn-" + UUID.randomUUID(),
                 topics, topic, "words", topic + ".deadletter");
         config.addAll(List.of("rill.models.corpus.topics = [" + Node.quote(topic) + "]", "rill.lstm.enabled = false",
-                "rill.classify.enabled = false", "rill.skipgram.dimension = " + vectorDim));
+                "rill.classify.enabled = false", "rill.skipgram.dimension = " + vectorDim,
+                "rill.skipgram.min-count = " + vectorMinCount));
         config.addAll(overrides);
         try (var admin = Kafka.admin(broker.bootstrap())) {
             Kafka.specs(topics, topic, partitions, topic + ".deadletter", null);
