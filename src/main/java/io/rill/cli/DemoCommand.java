@@ -1,5 +1,7 @@
 package io.rill.cli;
 
+import io.rill.classify.ClassifierMetrics;
+import io.rill.classify.ClassifierModel;
 import io.rill.node.RillNode;
 import io.rill.node.RillSettings;
 import com.typesafe.config.ConfigValueFactory;
@@ -13,17 +15,23 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
 /**
- * {@code rill demo}: a node, plus a feeder that streams the bundled names and Moby-Dick into its topics, plus a
- * live view of what the node does. Runs until Ctrl-C, or with {@code --exit-when-done} until everything fed has
+ * {@code rill demo}: a node, plus a feeder that streams the bundled names and Moby-Dick into its topics (and the MR
+ * sentences into the labelled topic when {@code ../shared/data/mr/mr.tsv} is there), plus a live view of what the
+ * node does. Runs until Ctrl-C, or with {@code --exit-when-done} until everything fed has
  * been taken in and committed.
  */
-@Command(name = "demo", description = "Run a node and feed it the bundled names and corpus, with a live view.")
+@Command(name = "demo", description = "Run a node and feed it the bundled names and corpus (and MR's labelled sentences "
+        + "when ../shared has them), with a live view.")
 final class DemoCommand implements Callable<Integer> {
 
     @Mixin
@@ -48,6 +56,11 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--names-every-steps", defaultValue = "20", description = "Draw fresh names every this many "
             + "training steps of the names model (default ${DEFAULT-VALUE}; the service's default is rarer).")
     int progressEverySteps;
+
+    @Option(names = "--labelled", paramLabel = "FILE", defaultValue = "../shared/data/mr/mr.tsv",
+            description = "Labelled sentences for the classifier, label<TAB>sentence or label<TAB>fold<TAB>sentence "
+                    + "per line (the fold is dropped), fed when the file exists (default ${DEFAULT-VALUE}).")
+    Path labelled;
 
     @Option(names = "--watch", split = ",", defaultValue = "whale,sea,ship,captain,ahab",
             description = "Words whose nearest neighbours the live view shows (default ${DEFAULT-VALUE}).")
@@ -75,7 +88,9 @@ final class DemoCommand implements Callable<Integer> {
         long learnerShownAt = 0;
         String names = topicFor(settings, "characters", "rill.text.names");
         String corpus = topicFor(settings, "words", "rill.text.corpus");
-        DemoFeeder feeder = new DemoFeeder(settings.clientProperties(node.bootstrapServers()), names, corpus, rate, passes);
+        String labelledTopic = topicFor(settings, "lines", "rill.text.labelled");
+        DemoFeeder feeder = new DemoFeeder(settings.clientProperties(node.bootstrapServers()), names, corpus,
+                labelledTopic, labelledLines(labelled), rate, passes);
         Thread feeding = new Thread(feeder, "rill-demo-feeder");
         feeding.setDaemon(true);
         feeding.start();
@@ -115,6 +130,14 @@ final class DemoCommand implements Callable<Integer> {
      */
     private List<String> learnerLines(RillNode node, SkipGramLearner skipGram, SkipGramQueries queries) {
         List<String> lines = new ArrayList<>();
+        node.models(ClassifierModel.class).forEach((name, model) -> {
+            ClassifierMetrics m = model.metrics();
+            lines.add(String.format(Locale.ROOT, "classifier %s: version %d, %d sentences trained, %.0f sentences/s,"
+                            + " prequential accuracy %s (last %d), held-out %s, %d classes, %d words", name,
+                    m.getVersion(), m.getSentencesTrained(), m.getSentencesPerSecond(),
+                    figure(m.getPrequentialAccuracy()), model.settings().prequentialWindow(),
+                    figure(m.getHeldOutAccuracy()), m.getClasses(), m.getVocabularySize()));
+        });
         node.models(CharModel.class).forEach((name, model) -> {
             CharModelMetrics c = model.metrics();
             lines.add(String.format(Locale.ROOT, "char model %s: version %d, %d chars trained, %.0f chars/s, loss %.3f,"
@@ -140,11 +163,35 @@ final class DemoCommand implements Callable<Integer> {
         return lines;
     }
 
+    /**
+     * The labelled lines of {@code file} as label<TAB>sentence (a middle fold column, as MR's file has, dropped);
+     * none when there is no such file: the demo runs without it.
+     */
+    static List<String> labelledLines(Path file) throws IOException {
+        if (file == null || !Files.isRegularFile(file)) {
+            return List.of();
+        }
+        List<String> lines = new ArrayList<>();
+        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+            String[] fields = line.split("\t", -1);
+            if (fields.length == 3 && fields[1].strip().matches("\\d+")) {
+                lines.add(fields[0] + "\t" + fields[2]);
+            } else if (!line.isBlank()) {
+                lines.add(line);
+            }
+        }
+        return lines;
+    }
+
     private static String topicFor(RillSettings settings, String tokenizer, String fallback) {
         return settings.streams().stream()
                 .filter(s -> s.tokenizer().name().equalsIgnoreCase(tokenizer))
                 .map(StreamSpec::topic)
                 .findFirst().orElse(fallback);
+    }
+
+    private static String figure(double value) {
+        return Double.isNaN(value) ? "-" : String.format(Locale.ROOT, "%.3f", value);
     }
 
     private static boolean allTakenIn(RillNode node, DemoFeeder feeder) {

@@ -3,46 +3,59 @@ package io.rill.cli;
 import io.rill.text.BundledText;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Properties;
+import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
- * Streams the bundled data into the text topics at a steady rate, as a user's producers would: the names list,
- * a few names per record, and Moby-Dick, one paragraph per record (its hard-wrapped lines joined, so that a
- * paragraph is one line, one document). Names and paragraphs are interleaved so both learners see data at once.
+ * Streams the demo's data into the text topics at a steady rate, as a user's producers would: the bundled names
+ * list, a few names per record, and Moby-Dick, one paragraph per record (its hard-wrapped lines joined, so that a
+ * paragraph is one line, one document), and, when given, labelled sentences ({@code label<TAB>sentence}), a few per
+ * record, shuffled anew every pass. The sources are interleaved in proportion, so every learner sees data at once and
+ * all finish together.
  */
 final class DemoFeeder implements Runnable {
 
     private static final int NAMES_PER_RECORD = 4;
+    private static final int SENTENCES_PER_RECORD = 10;
+
+    /** One topic's records for a pass; {@code shuffled} lines are dealt anew each pass. */
+    private record Source(String topic, List<String> lines, int linesPerRecord, boolean shuffled) {
+        int records() {
+            return (lines.size() + linesPerRecord - 1) / linesPerRecord;
+        }
+    }
 
     private final Properties producerProperties;
-    private final String namesTopic;
-    private final String corpusTopic;
+    private final List<Source> sources = new ArrayList<>();
     private final int recordsPerSecond;
     private final int passes;
-    private final List<String> nameRecords;
-    private final List<String> corpusRecords;
     private final AtomicLong sent = new AtomicLong();
     private volatile boolean finished;
     private volatile boolean stopped;
     private volatile Thread thread;
 
-    DemoFeeder(Properties producerProperties, String namesTopic, String corpusTopic, int recordsPerSecond, int passes) {
+    /** @param labelled labelled lines ({@code label<TAB>sentence}) for {@code labelledTopic}; empty: none */
+    DemoFeeder(Properties producerProperties, String namesTopic, String corpusTopic, String labelledTopic,
+               List<String> labelled, int recordsPerSecond, int passes) {
         this.producerProperties = producerProperties;
-        this.namesTopic = namesTopic;
-        this.corpusTopic = corpusTopic;
         this.recordsPerSecond = recordsPerSecond;
         this.passes = passes;
-        this.nameRecords = chunk(BundledText.lines(BundledText.NAMES), NAMES_PER_RECORD);
-        this.corpusRecords = BundledText.paragraphs(BundledText.lines(BundledText.MOBY_DICK));
+        sources.add(new Source(namesTopic, BundledText.lines(BundledText.NAMES), NAMES_PER_RECORD, false));
+        sources.add(new Source(corpusTopic, BundledText.paragraphs(BundledText.lines(BundledText.MOBY_DICK)), 1,
+                false));
+        if (!labelled.isEmpty()) {
+            sources.add(new Source(labelledTopic, List.copyOf(labelled), SENTENCES_PER_RECORD, true));
+        }
     }
 
     long total() {
-        return (long) passes * (nameRecords.size() + corpusRecords.size());
+        return (long) passes * sources.stream().mapToLong(Source::records).sum();
     }
 
     long sent() {
@@ -82,20 +95,36 @@ final class DemoFeeder implements Runnable {
         props.put("acks", "all");
         props.put("linger.ms", "10");
         long start = System.nanoTime();
+        Random shuffle = new Random(1);
         try (KafkaProducer<byte[], byte[]> producer =
                      new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
             for (int pass = 0; pass < passes && going(); pass++) {
-                int n = 0;
-                int c = 0;
-                while ((n < nameRecords.size() || c < corpusRecords.size()) && going()) {
-                    // Interleave in proportion, so both topics finish together.
-                    boolean nameNext = c >= corpusRecords.size()
-                            || n < nameRecords.size() && (long) n * corpusRecords.size() <= (long) c * nameRecords.size();
-                    String topic = nameNext ? namesTopic : corpusTopic;
-                    String value = nameNext ? nameRecords.get(n++) : corpusRecords.get(c++);
-                    producer.send(new ProducerRecord<>(topic, value.getBytes(StandardCharsets.UTF_8)));
-                    long count = sent.incrementAndGet();
-                    pace(start, count);
+                List<List<String>> records = new ArrayList<>();
+                for (Source source : sources) {
+                    List<String> lines = source.lines();
+                    if (source.shuffled()) {
+                        lines = new ArrayList<>(lines);
+                        Collections.shuffle(lines, shuffle);
+                    }
+                    records.add(chunk(lines, source.linesPerRecord()));
+                }
+                int[] next = new int[sources.size()];
+                while (going()) {
+                    // Interleave in proportion: the source furthest behind its share goes next.
+                    int pick = -1;
+                    for (int s = 0; s < sources.size(); s++) {
+                        if (next[s] < records.get(s).size() && (pick < 0 || (long) next[s] * records.get(pick).size()
+                                < (long) next[pick] * records.get(s).size())) {
+                            pick = s;
+                        }
+                    }
+                    if (pick < 0) {
+                        break;
+                    }
+                    String value = records.get(pick).get(next[pick]++);
+                    producer.send(new ProducerRecord<>(sources.get(pick).topic(),
+                            value.getBytes(StandardCharsets.UTF_8)));
+                    pace(start, sent.incrementAndGet());
                 }
             }
             if (going()) {

@@ -47,8 +47,17 @@ public final class ParameterServer extends AbstractBehavior<ParameterServer.Comm
     public record Push(Tensors gradients, long version, int examples, double loss) implements Command {
     }
 
-    /** Asks for a copy of the dense blocks. */
-    public record Pull(ActorRef<Snapshot> replyTo) implements Command {
+    /**
+     * Asks for a copy of the dense blocks. {@code reuse}, when not null, is an earlier copy the asker no longer reads:
+     * if it still has the blocks' shapes the copy is written into it instead of into new arrays. ND4J allocates large
+     * arrays slowly (tens of milliseconds for tens of megabytes of fresh native pages), so a worker that pulls a
+     * large model every step hands its previous copy back; only on the server's own node, since across nodes the
+     * copy travels anyway.
+     */
+    public record Pull(ActorRef<Snapshot> replyTo, Tensors reuse) implements Command {
+        public Pull(ActorRef<Snapshot> replyTo) {
+            this(replyTo, null);
+        }
     }
 
     /** A copy of the dense blocks of server {@code server} at {@code version}, after {@code examples} trained. */
@@ -212,6 +221,14 @@ public final class ParameterServer extends AbstractBehavior<ParameterServer.Comm
 
     private Behavior<Command> onPull(Pull pull) {
         metrics.pulled();
+        Tensors dense = parameters.dense();
+        if (pull.reuse() != null && pull.reuse().sameShapeAs(dense)) {
+            for (int k = 0; k < dense.count(); k++) {
+                pull.reuse().get(k).assign(dense.get(k));
+            }
+            pull.replyTo().tell(new Snapshot(name, pull.reuse(), parameters.version(), parameters.examples()));
+            return this;
+        }
         pull.replyTo().tell(snapshot());
         return this;
     }

@@ -6,6 +6,14 @@ import io.rill.testing.KafkaBrokerExtension;
 import io.rill.testing.TestKafka;
 import io.rill.testing.TestNodes;
 import org.apache.kafka.clients.admin.Admin;
+import com.typesafe.config.ConfigFactory;
+import io.rill.classify.ClassifierSettings;
+import io.rill.classify.Tokens;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -98,11 +106,16 @@ class KillAndRestartIT {
                             + " acknowledged; first failed send: %s%n", total, produced.get(), sendFailure.get());
                 }
                 await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
-                    assertThat(sum(jmx, topics.corpus(), "RecordsIn") + sum(jmx, topics.names(), "RecordsIn"))
-                            .isEqualTo(total);
-                    assertThat(sum(jmx, topics.corpus(), "ConsumerLag") + sum(jmx, topics.names(), "ConsumerLag"))
-                            .isZero();
+                    assertThat(sum(jmx, topics.corpus(), "RecordsIn") + sum(jmx, topics.names(), "RecordsIn")
+                            + sum(jmx, topics.labelled(), "RecordsIn")).isEqualTo(total);
+                    assertThat(sum(jmx, topics.corpus(), "ConsumerLag") + sum(jmx, topics.names(), "ConsumerLag")
+                            + sum(jmx, topics.labelled(), "ConsumerLag")).isZero();
                 });
+                // The classifier lost no sentence and learned none twice: every one not held out, exactly once.
+                long sentences = trainedSentences(kafka, topics);
+                ObjectName classifier = new ObjectName("rill:type=Classifier,model=mr");
+                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
+                        assertThat((Long) jmx.getAttribute(classifier, "SentencesTrained")).isEqualTo(sentences));
                 assertThat((Long) jmx.getAttribute(checkpoints, "CheckpointsWritten")).isPositive();
             } catch (Throwable failure) {
                 throw new AssertionError("run " + run + " failed: " + failure.getMessage() + "\n"
@@ -118,7 +131,7 @@ class KillAndRestartIT {
         props.put("bootstrap.servers", kafka.bootstrapServers());
         try (Admin admin = Admin.create(props)) {
             for (PartitionOffsets offsets : PartitionOffsets.read(admin, groupOf(dir),
-                    List.of(topics.corpus(), topics.names()), 30_000)) {
+                    List.of(topics.corpus(), topics.names(), topics.labelled()), 30_000)) {
                 // A partition that never received a record has nothing to commit.
                 long committed = offsets.committedOffset() < 0 ? offsets.startOffset() : offsets.committedOffset();
                 assertThat(committed).as("%s-%d", offsets.topic(), offsets.partition())
@@ -249,6 +262,10 @@ class KillAndRestartIT {
                 String name = "Name" + (char) ('a' + random.nextInt(26)) + (char) ('a' + random.nextInt(26));
                 producer.send(new ProducerRecord<>(topics.names(), partition, null,
                         name.getBytes(StandardCharsets.UTF_8)), acknowledged);
+                String labelled = (i % 3 == 0 ? "neg" : "pos") + "\t" + line + "\n" + (i % 2 == 0 ? "neg" : "pos")
+                        + "\t" + name.toLowerCase() + " " + i;
+                producer.send(new ProducerRecord<>(topics.labelled(), partition, null,
+                        labelled.getBytes(StandardCharsets.UTF_8)), acknowledged);
                 if (i % 100 == 99) {
                     producer.flush();
                     Thread.sleep(1000);
@@ -260,11 +277,35 @@ class KillAndRestartIT {
         }
     }
 
+    /** The labelled topic's sentences the classifier trains on: all but the held-out ones, as the topic holds them. */
+    private static long trainedSentences(TestKafka kafka, TestNodes.Topics topics) {
+        ClassifierSettings settings = ClassifierSettings.of(ConfigFactory.load().getConfig("rill.classify"));
+        Properties props = kafka.clientConfig();
+        long sentences = 0;
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                     new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = List.of(new TopicPartition(topics.labelled(), 0),
+                    new TopicPartition(topics.labelled(), 1));
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < ends.get(p))) {
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+                    for (String line : new String(record.value(), StandardCharsets.UTF_8).split("\n")) {
+                        String sentence = String.join(" ", Tokens.ofTopic(line.substring(line.indexOf('\t') + 1)));
+                        sentences += settings.isHeldOut(sentence) ? 0 : 1;
+                    }
+                }
+            }
+        }
+        return sentences;
+    }
+
     private static long recordsInTopics(TestKafka kafka, TestNodes.Topics topics) throws Exception {
         long total = 0;
         try (Admin admin = Admin.create(kafka.clientConfig())) {
             for (PartitionOffsets offsets : PartitionOffsets.read(admin, "none",
-                    List.of(topics.corpus(), topics.names()), 30_000)) {
+                    List.of(topics.corpus(), topics.names(), topics.labelled()), 30_000)) {
                 total += offsets.endOffset() - offsets.startOffset();
             }
         }
@@ -276,7 +317,7 @@ class KillAndRestartIT {
         StringBuilder report = new StringBuilder("partition: start..end / RecordsIn on JMX / committed\n");
         try (Admin admin = Admin.create(kafka.clientConfig())) {
             for (PartitionOffsets offsets : PartitionOffsets.read(admin, groupOf(dir),
-                    List.of(topics.corpus(), topics.names()), 30_000)) {
+                    List.of(topics.corpus(), topics.names(), topics.labelled()), 30_000)) {
                 String counted = "?";
                 try {
                     counted = String.valueOf(connector.getMBeanServerConnection().getAttribute(

@@ -24,7 +24,8 @@ class RillCliTest {
     @Test
     void everySubcommandAnswersHelp() {
         CommandLine cli = new CommandLine(new RillCli());
-        assertThat(cli.getSubcommands()).containsKeys("run", "demo", "produce", "generate", "topics", "neighbours");
+        assertThat(cli.getSubcommands()).containsKeys("run", "demo", "produce", "generate", "classify", "topics",
+                "neighbours");
         for (String name : cli.getSubcommands().keySet()) {
             if (name.equals("help")) {
                 continue;

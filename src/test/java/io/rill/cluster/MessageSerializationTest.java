@@ -121,6 +121,7 @@ class MessageSerializationTest {
                         .tensors(), 17, 64, 2.5),
                 new ParameterServer.Push(randomized(LstmGradients.zerosLike(params), 3).tensors(), 0, 1, 0.0),
                 new ParameterServer.Pull(ref()),
+                new ParameterServer.Pull(ref(), params.tensors()),
                 new ParameterServer.Snapshot("names", params.tensors(), 9, 1234),
                 new ParameterServer.Grow("vocabulary", 7),
                 new ParameterServer.PullRows(List.of(new int[] {4, 0, 200_000}, new int[] {6}), ref()),

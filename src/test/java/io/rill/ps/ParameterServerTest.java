@@ -118,6 +118,26 @@ class ParameterServerTest {
     }
 
     @Test
+    void aPullWritesIntoTheCopyItHandsBackWhenItStillFits() {
+        ActorRef<ParameterServer.Command> server = testKit.spawn(ParameterServer.create("m", design(0, 0), null,
+                null, ServerMetrics.NONE));
+        ParameterServer.Snapshot first = pull(server);
+        server.tell(new ParameterServer.Push(gradient(2, 0.1f), 0, 1, 0.0));
+        TestProbe<ParameterServer.Snapshot> probe = testKit.createTestProbe();
+        server.tell(new ParameterServer.Pull(probe.getRef(), first.params()));
+        ParameterServer.Snapshot second = probe.receiveMessage();
+        assertThat(second.params()).isSameAs(first.params());
+        assertThat(second.version()).isEqualTo(1);
+        assertThat(second.params().get("output").getFloat(0, 0)).isCloseTo(-0.1f, within(1e-6f));
+
+        server.tell(new ParameterServer.Grow("classes", 3)); // the old copy no longer fits: a new one
+        server.tell(new ParameterServer.Pull(probe.getRef(), first.params()));
+        ParameterServer.Snapshot third = probe.receiveMessage();
+        assertThat(third.params()).isNotSameAs(first.params());
+        assertThat(third.params().get("output").rows()).isEqualTo(3);
+    }
+
+    @Test
     void clippingAndMaxNormBoundTheUpdate() {
         ActorRef<ParameterServer.Command> server = testKit.spawn(ParameterServer.create("m", design(1.0, 0.3), null,
                 null, ServerMetrics.NONE));

@@ -31,7 +31,7 @@ public final class TestNodes {
 
     /** The topic names one test uses. */
     public record Topics(String corpus, String names, String deadletter, String requests, String generated,
-                         Path specs) {
+                         Path specs, String labelled, String classifyRequests, String classified) {
     }
 
     public static Topics topics(String testName) {
@@ -44,12 +44,16 @@ public final class TestNodes {
         try {
             Path specs = Files.createTempDirectory("rill-topics");
             Topics topics = new Topics(prefix + "corpus", prefix + "names", prefix + "deadletter",
-                    prefix + "requests", prefix + "generated", specs);
+                    prefix + "requests", prefix + "generated", specs, prefix + "labelled",
+                    prefix + "classify-requests", prefix + "classified");
             writeSpec(specs, topics.corpus(), 2);
             writeSpec(specs, topics.names(), namesPartitions);
             writeSpec(specs, topics.deadletter(), 1);
             writeSpec(specs, topics.requests(), 2);
             writeSpec(specs, topics.generated(), 1);
+            writeSpec(specs, topics.labelled(), 2);
+            writeSpec(specs, topics.classifyRequests(), 2);
+            writeSpec(specs, topics.classified(), 1);
             return topics;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -113,9 +117,10 @@ public final class TestNodes {
 
     /**
      * The configuration of a node on {@code kafka} learning from {@code topics}, as HOCON text. The character
-     * model is small (tests that measure it set their own sizes), so a test that only sends names stays cheap.
-     * Checkpoints go to a directory of the test's own, every second, so offsets commit soon after ingestion; so does
-     * the rest of the node's data (training curves, written every second). The HTTP endpoint takes a free port.
+     * model and the classifier are small (tests that measure them set their own sizes), so a test that only sends
+     * names stays cheap. Checkpoints go to a directory of the test's own, every second, so offsets commit soon after
+     * ingestion; so does the rest of the node's data (training curves, written every second). The HTTP endpoint takes
+     * a free port.
      * The broker's client properties (a login) become the node's {@code rill.kafka.client-properties}.
      */
     public static String configText(TestKafka kafka, Topics topics) {
@@ -133,21 +138,30 @@ public final class TestNodes {
                 rill.ingest.streams = [
                   { topic = "%s", tokenizer = "words" }
                   { topic = "%s", tokenizer = "characters", batch-bytes = 65536 }
+                  { topic = "%s", tokenizer = "lines", batch-bytes = 65536 }
                 ]
                 rill.models.corpus.topics = ["%s"]
                 rill.models.names.topics = ["%s"]
+                rill.models.mr.topics = ["%s"]
                 rill.lstm.embedding-size = 16
                 rill.lstm.hidden-size = 32
+                rill.classify.dimension = 16
+                rill.classify.feature-maps = 8
                 rill.generate.requests-topic = "%s"
                 rill.generate.replies-topic = "%s"
+                rill.classification.requests-topic = "%s"
+                rill.classification.replies-topic = "%s"
+                rill.classify.progress.topic = "%s"
                 rill.checkpoint.directory = "%s"
                 rill.checkpoint.interval = 1s
                 rill.node.data-dir = "%s"
                 rill.http.port = 0
                 rill.progress.interval = 1s
                 """.formatted(kafka.bootstrapServers(), clientProperties, topics.corpus(), topics.specs(),
-                topics.deadletter(), topics.corpus(), topics.names(), topics.corpus(), topics.names(), topics.requests(),
-                topics.generated(), topics.specs().resolveSibling(topics.specs().getFileName() + "-checkpoints"),
+                topics.deadletter(), topics.corpus(), topics.names(), topics.labelled(), topics.corpus(),
+                topics.names(), topics.labelled(), topics.requests(), topics.generated(), topics.classifyRequests(),
+                topics.classified(), topics.classified(),
+                topics.specs().resolveSibling(topics.specs().getFileName() + "-checkpoints"),
                 topics.specs().resolveSibling(topics.specs().getFileName() + "-data"));
     }
 
