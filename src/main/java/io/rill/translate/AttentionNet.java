@@ -5,6 +5,7 @@ import io.rill.nn.PhaseTimes.Phase;
 import io.rill.nn.RecurrentLayer;
 import io.rill.nn.Softmax;
 import io.rill.nn.Vec;
+import java.lang.ref.Reference;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -30,7 +31,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * to the keys, the source states and q_t, and dL/dq_t · W_sᵀ joins dL/ds_{t-1} before step t − 1 — the layer's
  * step-by-step protocol. The weight gradients of W_s, W_o and the encoder are whole-batch gemms afterwards.
  *
- * <p>Gradients are added to the buffer given (cleared first). Buffers are kept per batch shape. Not thread-safe:
+ * <p>Gradients are added to the buffer given. Buffers are kept per batch shape. Not thread-safe:
  * one per worker.
  */
 public final class AttentionNet {
@@ -50,6 +51,7 @@ public final class AttentionNet {
     private double[] u = new double[0];
     /** The last batch's attention weights, per step (rows × S), for tests. */
     private Vec[] lastAttention;
+    private INDArray[] lastAttentionArrays;
     private int lastSourceSteps;
     private double[] dv = new double[0];
 
@@ -129,9 +131,11 @@ public final class AttentionNet {
         }
     }
 
-    /** Mean cross-entropy per target word of {@code batch}, and its gradient added to {@code gradients} (cleared). */
+    /**
+     * Mean cross-entropy per target word of {@code batch}; its gradient is added to {@code gradients} (zeros for the
+     * gradient alone: a fresh buffer, as a worker pushes each one away).
+     */
     public double train(TranslatorParams params, Batch batch, TranslatorParams gradients) {
-        gradients.tensors().clear();
         return run(params, batch, gradients);
     }
 
@@ -172,7 +176,9 @@ public final class AttentionNet {
         RecurrentLayer layer = st.layer;
         layer.maskLengths(lengths);
         layer.start(enc.initial, null);
-        // α of each step in an array of its own (a 1 × 1 view would not read as C order).
+        // α of each step in an array of its own (a 1 × 1 view would not read as C order). The arrays are kept in a
+        // field: a Vec reads native memory that is freed once its array is collected.
+        INDArray[] alphaArrays = new INDArray[steps];
         Vec[] alphaVec = new Vec[steps];
         int uSize = steps * rows * sourceSteps * a;
         if (u.length < uSize) {
@@ -193,7 +199,8 @@ public final class AttentionNet {
             now = times.lap(Phase.COPY, now);
             Nd4j.gemm(st.previousStep[t], queryWeights, st.queryStep[t], false, false, 1.0, 0.0);
             now = times.lap(Phase.STEP_GEMM, now);
-            alphaVec[t] = Vec.of(Nd4j.zeros(config.dataType(), rows, sourceSteps));
+            alphaArrays[t] = Nd4j.zeros(config.dataType(), rows, sourceSteps);
+            alphaVec[t] = Vec.of(alphaArrays[t]);
             for (int b = 0; b < rows; b++) {
                 if (t < lengths[b]) {
                     AdditiveAttention.scores(st.queriesVec, (t * rows + b) * a, enc.keysVec, b * sourceSteps,
@@ -220,13 +227,14 @@ public final class AttentionNet {
         }
 
         lastAttention = alphaVec;
+        lastAttentionArrays = alphaArrays;
         lastSourceSteps = sourceSteps;
 
         // The output layer over every real target position at once: rows r of [s_t, c_t].
         now = System.nanoTime();
         int width = config.outputInputSize();
         int vocabulary = params.targetSize();
-        INDArray features = Nd4j.createUninitialized(config.dataType(), outputs, width);
+        INDArray features = Nd4j.zeros(config.dataType(), outputs, width);
         Vec featuresVec = Vec.of(features);
         int[] targets = new int[outputs];
         int[] rowOf = new int[outputs];
@@ -244,7 +252,7 @@ public final class AttentionNet {
             }
         }
         now = times.lap(Phase.COPY, now);
-        INDArray logits = Nd4j.createUninitialized(config.dataType(), outputs, vocabulary);
+        INDArray logits = Nd4j.zeros(config.dataType(), outputs, vocabulary);
         Nd4j.gemm(features, params.get(TranslatorParams.OUTPUT_WEIGHTS), logits, false, false, 1.0, 0.0);
         now = times.lap(Phase.OUTPUT_GEMM, now);
         Vec logitsVec = Vec.of(logits);
@@ -252,6 +260,8 @@ public final class AttentionNet {
                 outputs, vocabulary, training, outputs);
         times.lap(Phase.SOFTMAX, now);
         if (!training) {
+            Reference.reachabilityFence(features);
+            Reference.reachabilityFence(logits);
             return total / outputs;
         }
 
@@ -260,7 +270,7 @@ public final class AttentionNet {
         Encoder.columnSums(logitsVec, outputs, vocabulary, Vec.of(gradients.get(TranslatorParams.OUTPUT_BIAS)));
         now = times.lap(Phase.SOFTMAX, now);
         Nd4j.gemm(features, logits, gradients.get(TranslatorParams.OUTPUT_WEIGHTS), true, false, 1.0, 1.0);
-        INDArray featureGradient = Nd4j.createUninitialized(config.dataType(), outputs, width);
+        INDArray featureGradient = Nd4j.zeros(config.dataType(), outputs, width);
         Nd4j.gemm(logits, params.get(TranslatorParams.OUTPUT_WEIGHTS), featureGradient, false, true, 1.0, 0.0);
         now = times.lap(Phase.OUTPUT_GEMM, now);
         Vec featureGradientVec = Vec.of(featureGradient);
@@ -334,6 +344,11 @@ public final class AttentionNet {
                 1.0);
         times.lap(Phase.WEIGHT_GEMM, now);
         encoder.backward(params, enc, gradients);
+        // Vecs read these arrays' native memory, which their collection would free.
+        Reference.reachabilityFence(features);
+        Reference.reachabilityFence(logits);
+        Reference.reachabilityFence(featureGradient);
+        Reference.reachabilityFence(dAlpha);
         return total / outputs;
     }
 

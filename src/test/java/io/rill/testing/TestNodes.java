@@ -31,7 +31,7 @@ public final class TestNodes {
 
     /** The topic names one test uses. */
     public record Topics(String corpus, String names, String deadletter, String requests, String generated,
-                         Path specs) {
+                         Path specs, String parallel, String translateRequests, String translated) {
     }
 
     public static Topics topics(String testName) {
@@ -44,12 +44,16 @@ public final class TestNodes {
         try {
             Path specs = Files.createTempDirectory("rill-topics");
             Topics topics = new Topics(prefix + "corpus", prefix + "names", prefix + "deadletter",
-                    prefix + "requests", prefix + "generated", specs);
+                    prefix + "requests", prefix + "generated", specs, prefix + "parallel",
+                    prefix + "translate-requests", prefix + "translated");
             writeSpec(specs, topics.corpus(), 2);
             writeSpec(specs, topics.names(), namesPartitions);
             writeSpec(specs, topics.deadletter(), 1);
             writeSpec(specs, topics.requests(), 2);
             writeSpec(specs, topics.generated(), 1);
+            writeSpec(specs, topics.parallel(), 2);
+            writeSpec(specs, topics.translateRequests(), 2);
+            writeSpec(specs, topics.translated(), 1);
             return topics;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -132,18 +136,26 @@ public final class TestNodes {
                 rill.ingest.streams = [
                   { topic = "%s", tokenizer = "words" }
                   { topic = "%s", tokenizer = "characters", batch-bytes = 65536 }
+                  { topic = "%s", tokenizer = "lines", batch-bytes = 16384 }
                 ]
                 rill.models.corpus.topics = ["%s"]
                 rill.models.names.topics = ["%s"]
+                rill.models.en-fr.topics = ["%s"]
                 rill.lstm.embedding-size = 16
                 rill.lstm.hidden-size = 32
+                rill.translate.embedding-size = 8
+                rill.translate.hidden-size = 8
+                rill.translate.attention-size = 8
                 rill.generate.requests-topic = "%s"
                 rill.generate.replies-topic = "%s"
+                rill.translation.requests-topic = "%s"
+                rill.translation.replies-topic = "%s"
                 rill.checkpoint.directory = "%s"
                 rill.checkpoint.interval = 1s
                 """.formatted(kafka.bootstrapServers(), clientProperties, topics.corpus(), topics.specs(),
-                topics.deadletter(), topics.corpus(), topics.names(), topics.corpus(), topics.names(), topics.requests(),
-                topics.generated(), topics.specs().resolveSibling(topics.specs().getFileName() + "-checkpoints"));
+                topics.deadletter(), topics.corpus(), topics.names(), topics.parallel(), topics.corpus(),
+                topics.names(), topics.parallel(), topics.requests(), topics.generated(), topics.translateRequests(),
+                topics.translated(), topics.specs().resolveSibling(topics.specs().getFileName() + "-checkpoints"));
     }
 
     /** Writes {@link #configText} plus {@code extra} HOCON lines to a file, for a node started by the CLI. */
