@@ -8,11 +8,12 @@ import picocli.CommandLine.Option;
 import java.nio.file.Path;
 import java.util.Optional;
 
-/** rill's command line: {@code rill run | demo | produce | topics | neighbours | analogy | ...}. */
+/** rill's command line: {@code rill run | demo | produce | generate | translate | plot-attention | topics | ...}. */
 // scope INHERIT: every subcommand answers --help and --version too, as picocli's standard options.
 @Command(name = "rill", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, version = "rill 0.1.0",
         description = "A streaming, actor-based online learner for text, on Kafka and Akka.",
-        subcommands = {RunCommand.class, DemoCommand.class, ProduceCommand.class, GenerateCommand.class, TopicsCommand.class,
+        subcommands = {RunCommand.class, DemoCommand.class, ProduceCommand.class, GenerateCommand.class, TranslateCommand.class,
+                PlotAttentionCommand.class, TopicsCommand.class,
                 EmbeddingCommands.Neighbours.class, EmbeddingCommands.Analogy.class, EmbeddingCommands.Similarity.class,
                 EmbeddingCommands.Export.class, EmbeddingCommands.Plot.class, CommandLine.HelpCommand.class})
 public final class RillCli {
