@@ -38,6 +38,7 @@ public final class TranslatorMetrics implements TranslatorMBean, ServerMetrics {
     private final AtomicLong stepNanos = new AtomicLong();
     private volatile int batchPairs;
     private volatile String latestTranslation = "";
+    private volatile TranslatedSentence latestSample;
     private volatile DoubleConsumer learningRateSetter = rate -> {
     };
 
@@ -111,7 +112,8 @@ public final class TranslatorMetrics implements TranslatorMBean, ServerMetrics {
         stepNanos.addAndGet(nanos);
     }
 
-    public void progress(double loss, double bleu, int sentences, String translation) {
+    public void progress(double loss, double bleu, int sentences, String translation, TranslatedSentence sample) {
+        latestSample = sample;
         heldOutLoss = loss;
         heldOutBleu = bleu;
         heldOutSentencesScored = sentences;
@@ -233,6 +235,11 @@ public final class TranslatorMetrics implements TranslatorMBean, ServerMetrics {
     @Override
     public int getBatchPairs() {
         return batchPairs;
+    }
+
+    /** The sample translation of the last progress report with its map (null before the first): the demo draws it. */
+    public TranslatedSentence latestSample() {
+        return latestSample;
     }
 
     @Override

@@ -131,7 +131,7 @@ public final class TranslatorProgress extends AbstractBehavior<TranslatorProgres
         TranslatedSentence sample = words.isEmpty() || !view.trained() ? null
                 : view.translate(decoding, words, 1, 2 * words.size() + 10);
         String shown = sample == null ? "" : String.join(" ", words) + " → " + sample.text();
-        metrics.progress(scores.loss(), scores.bleu(), scores.sentences(), shown);
+        metrics.progress(scores.loss(), scores.bleu(), scores.sentences(), shown, sample);
         publisher.publish(model, TranslationJson.progress(model, view.version(), view.pairsTrained(),
                 metrics.getTrainingLoss(), scores.loss(), scores.bleu(), scores.pairs(), sample, Instant.now()));
         getContext().getLog().info("translator {} version {}: held-out loss {}, BLEU-4 {} on {} sentences; {}", model,
