@@ -11,6 +11,13 @@ import io.rill.skipgram.SkipGramLearner;
 import io.rill.skipgram.SkipGramQueries;
 import io.rill.lstm.CharModel;
 import io.rill.ingest.StreamSpec;
+import io.rill.translate.AttentionPicture;
+import io.rill.translate.TranslatedSentence;
+import io.rill.translate.TranslationModel;
+import io.rill.translate.TranslatorMetrics;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -26,12 +33,12 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code rill demo}: a node, plus a feeder that streams the bundled names and Moby-Dick into its topics (and the MR
- * sentences into the labelled topic when {@code ../shared/data/mr/mr.tsv} is there), plus a live view of what the
- * node does. Runs until Ctrl-C, or with {@code --exit-when-done} until everything fed has
- * been taken in and committed.
+ * sentences into the labelled topic when {@code ../shared/data/mr/mr.tsv} is there, and the train side of the shared
+ * English-French pairs into the parallel topic when that file is there), plus a live view of what the node does.
+ * Runs until Ctrl-C, or with {@code --exit-when-done} until everything fed has been taken in and committed.
  */
 @Command(name = "demo", description = "Run a node and feed it the bundled names and corpus (and MR's labelled sentences "
-        + "when ../shared has them), with a live view.")
+        + "and English-French pairs when ../shared has them), with a live view.")
 final class DemoCommand implements Callable<Integer> {
 
     @Mixin
@@ -61,6 +68,14 @@ final class DemoCommand implements Callable<Integer> {
             description = "Labelled sentences for the classifier, label<TAB>sentence or label<TAB>fold<TAB>sentence "
                     + "per line (the fold is dropped), fed when the file exists (default ${DEFAULT-VALUE}).")
     Path labelled;
+    @Option(names = "--parallel", paramLabel = "FILE", defaultValue = "../shared/data/translation/eng-fra.tsv",
+            description = "Sentence pairs to feed the translator when the file exists: split<TAB>english<TAB>french"
+                    + "<TAB>attribution, train rows only (default ${DEFAULT-VALUE}).")
+    Path parallel;
+
+    @Option(names = "--translations-every-steps", defaultValue = "40", description = "Translate the sample sentence "
+            + "(with its map) every this many training steps of the translator (default ${DEFAULT-VALUE}).")
+    int translationEverySteps;
 
     @Option(names = "--watch", split = ",", defaultValue = "whale,sea,ship,captain,ahab",
             description = "Words whose nearest neighbours the live view shows (default ${DEFAULT-VALUE}).")
@@ -77,6 +92,10 @@ final class DemoCommand implements Callable<Integer> {
             settings = RillSettings.from(settings.config().withValue("rill.lstm.progress.every-steps",
                     ConfigValueFactory.fromAnyRef(progressEverySteps)));
         }
+        if (translationEverySteps > 0) {
+            settings = RillSettings.from(settings.config().withValue("rill.translate.progress.every-steps",
+                    ConfigValueFactory.fromAnyRef(translationEverySteps)));
+        }
         if (!noJmx) {
             settings = RillSettings.from(settings.config().withValue("rill.jmx.remote.enabled",
                     ConfigValueFactory.fromAnyRef(true)));
@@ -88,9 +107,17 @@ final class DemoCommand implements Callable<Integer> {
         long learnerShownAt = 0;
         String names = topicFor(settings, "characters", "rill.text.names");
         String corpus = topicFor(settings, "words", "rill.text.corpus");
-        String labelledTopic = topicFor(settings, "lines", "rill.text.labelled");
+        String labelledTopic = topicOfKind(settings, "kim-cnn");
+        String pairsTopic = topicOfKind(settings, "attention");
+        List<String> pairs = pairsTopic != null && parallel != null && Files.isRegularFile(parallel)
+                ? DemoFeeder.parallelPairs(Files.readAllLines(parallel, StandardCharsets.UTF_8)) : List.of();
+        if (pairs.isEmpty()) {
+            System.out.println("demo: no sentence pairs (" + parallel + " not found); the translator waits for pairs on "
+                    + (pairsTopic == null ? "its topic" : pairsTopic));
+        }
         DemoFeeder feeder = new DemoFeeder(settings.clientProperties(node.bootstrapServers()), names, corpus,
-                labelledTopic, labelledLines(labelled), rate, passes);
+                labelledTopic, labelledTopic == null ? List.of() : labelledLines(labelled), pairsTopic, pairs, rate,
+                passes);
         Thread feeding = new Thread(feeder, "rill-demo-feeder");
         feeding.setDaemon(true);
         feeding.start();
@@ -147,6 +174,23 @@ final class DemoCommand implements Callable<Integer> {
                     c.getVocabularySize(), c.getStalenessP50(), c.getStalenessP99()));
             lines.add("  generated → " + (c.getLatestSamples().isEmpty() ? "(none yet)" : c.getLatestSamples()));
         });
+        node.models(TranslationModel.class).forEach((name, model) -> {
+            TranslatorMetrics t = model.metrics();
+            lines.add(String.format(Locale.ROOT, "translator %s: version %d, %d pairs trained, %.0f pairs/s, loss %.3f,"
+                            + " held-out %s, BLEU-4 %s, vocabularies %d/%d, staleness p50/p99 %d/%d", name,
+                    t.getVersion(), t.getPairsTrained(), t.getPairsPerSecond(), t.getTrainingLoss(),
+                    Double.isNaN(t.getHeldOutLoss()) ? "-" : String.format(Locale.ROOT, "%.3f", t.getHeldOutLoss()),
+                    Double.isNaN(t.getHeldOutBleu()) ? "-" : String.format(Locale.ROOT, "%.1f", t.getHeldOutBleu()),
+                    t.getSourceVocabularySize(), t.getTargetVocabularySize(), t.getStalenessP50(),
+                    t.getStalenessP99()));
+            TranslatedSentence sample = t.latestSample();
+            if (sample == null) {
+                lines.add("  translation → (none yet)");
+            } else {
+                lines.add("  " + String.join(" ", sample.sourceTokens()) + " → " + sample.text());
+                AttentionPicture.grid(sample, false).lines().forEach(line -> lines.add("    " + line));
+            }
+        });
         if (queries == null) {
             return lines;
         }
@@ -181,6 +225,19 @@ final class DemoCommand implements Callable<Integer> {
             }
         }
         return lines;
+    }
+
+    /** The first topic of the first model of {@code kind} in {@code rill.models}; null when there is none. */
+    private static String topicOfKind(RillSettings settings, String kind) {
+        com.typesafe.config.Config models = settings.config().getConfig("rill.models");
+        for (String name : models.root().keySet()) {
+            com.typesafe.config.Config model = models.getConfig(com.typesafe.config.ConfigUtil.joinPath(name));
+            if (model.hasPath("kind") && model.getString("kind").equals(kind) && model.hasPath("topics")
+                    && !model.getStringList("topics").isEmpty()) {
+                return model.getStringList("topics").get(0);
+            }
+        }
+        return null;
     }
 
     private static String topicFor(RillSettings settings, String tokenizer, String fallback) {

@@ -15,14 +15,16 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 /**
  * Streams the demo's data into the text topics at a steady rate, as a user's producers would: the bundled names
  * list, a few names per record, and Moby-Dick, one paragraph per record (its hard-wrapped lines joined, so that a
- * paragraph is one line, one document), and, when given, labelled sentences ({@code label<TAB>sentence}), a few per
- * record, shuffled anew every pass. The sources are interleaved in proportion, so every learner sees data at once and
- * all finish together.
+ * paragraph is one line, one document); when given, labelled sentences ({@code label<TAB>sentence}), a few per
+ * record, shuffled anew every pass; and, when there is a parallel file (the shared English-French pairs), its train
+ * side as {@code english<TAB>french} lines, a few pairs per record. The sources are interleaved in proportion, so
+ * every learner sees data at once and all finish a pass together.
  */
 final class DemoFeeder implements Runnable {
 
     private static final int NAMES_PER_RECORD = 4;
     private static final int SENTENCES_PER_RECORD = 10;
+    private static final int PAIRS_PER_RECORD = 8;
 
     /** One topic's records for a pass; {@code shuffled} lines are dealt anew each pass. */
     private record Source(String topic, List<String> lines, int linesPerRecord, boolean shuffled) {
@@ -35,23 +37,52 @@ final class DemoFeeder implements Runnable {
     private final List<Source> sources = new ArrayList<>();
     private final int recordsPerSecond;
     private final int passes;
+    private final boolean feedsPairs;
     private final AtomicLong sent = new AtomicLong();
     private volatile boolean finished;
     private volatile boolean stopped;
     private volatile Thread thread;
 
-    /** @param labelled labelled lines ({@code label<TAB>sentence}) for {@code labelledTopic}; empty: none */
+    /**
+     * @param labelled labelled lines ({@code label<TAB>sentence}) for {@code labelledTopic}; empty: none
+     * @param pairs    sentence pairs ({@code english<TAB>french}, {@link #parallelPairs}) for {@code parallelTopic};
+     *                 empty: none
+     */
     DemoFeeder(Properties producerProperties, String namesTopic, String corpusTopic, String labelledTopic,
-               List<String> labelled, int recordsPerSecond, int passes) {
+               List<String> labelled, String parallelTopic, List<String> pairs, int recordsPerSecond, int passes) {
         this.producerProperties = producerProperties;
         this.recordsPerSecond = recordsPerSecond;
         this.passes = passes;
         sources.add(new Source(namesTopic, BundledText.lines(BundledText.NAMES), NAMES_PER_RECORD, false));
         sources.add(new Source(corpusTopic, BundledText.paragraphs(BundledText.lines(BundledText.MOBY_DICK)), 1,
                 false));
-        if (!labelled.isEmpty()) {
+        if (labelledTopic != null && !labelled.isEmpty()) {
             sources.add(new Source(labelledTopic, List.copyOf(labelled), SENTENCES_PER_RECORD, true));
         }
+        feedsPairs = parallelTopic != null && !pairs.isEmpty();
+        if (feedsPairs) {
+            sources.add(new Source(parallelTopic, List.copyOf(pairs), PAIRS_PER_RECORD, false));
+        }
+    }
+
+    /**
+     * The pairs of a file of {@code split<TAB>english<TAB>french<TAB>attribution} lines (the shared eng-fra.tsv):
+     * the {@code train} rows as {@code english<TAB>french}.
+     */
+    static List<String> parallelPairs(List<String> lines) {
+        List<String> pairs = new ArrayList<>();
+        for (String line : lines) {
+            String[] fields = line.split("\t", -1);
+            if (fields.length >= 3 && fields[0].equals("train")) {
+                pairs.add(fields[1] + "\t" + fields[2]);
+            }
+        }
+        return pairs;
+    }
+
+    /** Whether sentence pairs are fed. */
+    boolean feedsPairs() {
+        return feedsPairs;
     }
 
     long total() {

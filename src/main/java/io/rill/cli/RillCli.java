@@ -8,12 +8,13 @@ import picocli.CommandLine.Option;
 import java.nio.file.Path;
 import java.util.Optional;
 
-/** rill's command line: {@code rill run | demo | produce | generate | classify | topics | neighbours | ...}. */
+/** rill's command line: {@code rill run | demo | produce | generate | classify | translate | topics | neighbours | ...}. */
 // scope INHERIT: every subcommand answers --help and --version too, as picocli's standard options.
 @Command(name = "rill", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT,
         versionProvider = RillCli.BuildVersion.class,
         description = "A streaming, actor-based online learner for text, on Kafka and Akka.",
-        subcommands = {RunCommand.class, DemoCommand.class, ProduceCommand.class, GenerateCommand.class, ClassifyCommand.class, TopicsCommand.class,
+        subcommands = {RunCommand.class, DemoCommand.class, ProduceCommand.class, GenerateCommand.class,
+                ClassifyCommand.class, TranslateCommand.class, PlotAttentionCommand.class, TopicsCommand.class,
                 EmbeddingCommands.Neighbours.class, EmbeddingCommands.Analogy.class, EmbeddingCommands.Similarity.class,
                 EmbeddingCommands.Export.class, EmbeddingCommands.Plot.class, PlotProgressCommand.class,
                 CommandLine.HelpCommand.class})

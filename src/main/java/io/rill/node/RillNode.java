@@ -37,6 +37,7 @@ import io.rill.learn.Models;
 import io.rill.learn.Spawner;
 import io.rill.classify.KimCnnKind;
 import io.rill.lstm.CharLstmKind;
+import io.rill.translate.AttentionKind;
 import io.rill.skipgram.SkipGramKind;
 import akka.stream.RestartSettings;
 import io.rill.kafka.EmbeddedKafkaBroker;
@@ -120,7 +121,7 @@ public final class RillNode implements AutoCloseable {
      * ones for every node, since a kind keeps what its models share on the node (a kind of request).
      */
     private static List<LearnerKind> kinds() {
-        return List.of(new SkipGramKind(), new CharLstmKind(), new KimCnnKind());
+        return List.of(new SkipGramKind(), new CharLstmKind(), new KimCnnKind(), new AttentionKind());
     }
 
     private RillNode(RillSettings settings, ActorSystem<SpawnProtocol.Command> system,

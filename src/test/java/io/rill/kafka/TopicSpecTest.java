@@ -44,7 +44,8 @@ class TopicSpecTest {
     void theBundledSpecsDeclareEveryTopicRillNeeds() {
         List<TopicSpec> specs = TopicSpec.loadAll(null);
         assertThat(specs).extracting(TopicSpec::name).contains(
-                "rill.text.names", "rill.text.corpus", "rill.generate.requests", "rill.generated", "rill.deadletter");
+                "rill.text.names", "rill.text.corpus", "rill.generate.requests", "rill.generated", "rill.deadletter",
+                "rill.text.parallel", "rill.translate.requests", "rill.translated");
         TopicSpec deadletter = specs.stream().filter(s -> s.name().equals("rill.deadletter")).findFirst().orElseThrow();
         TopicSpec corpus = specs.stream().filter(s -> s.name().equals("rill.text.corpus")).findFirst().orElseThrow();
         // The dead-letter topic must hold any record a source topic accepts.

@@ -31,7 +31,8 @@ public final class TestNodes {
 
     /** The topic names one test uses. */
     public record Topics(String corpus, String names, String deadletter, String requests, String generated,
-                         Path specs, String labelled, String classifyRequests, String classified) {
+                         Path specs, String labelled, String classifyRequests, String classified, String parallel,
+                         String translateRequests, String translated) {
     }
 
     public static Topics topics(String testName) {
@@ -45,7 +46,8 @@ public final class TestNodes {
             Path specs = Files.createTempDirectory("rill-topics");
             Topics topics = new Topics(prefix + "corpus", prefix + "names", prefix + "deadletter",
                     prefix + "requests", prefix + "generated", specs, prefix + "labelled",
-                    prefix + "classify-requests", prefix + "classified");
+                    prefix + "classify-requests", prefix + "classified", prefix + "parallel",
+                    prefix + "translate-requests", prefix + "translated");
             writeSpec(specs, topics.corpus(), 2);
             writeSpec(specs, topics.names(), namesPartitions);
             writeSpec(specs, topics.deadletter(), 1);
@@ -54,6 +56,9 @@ public final class TestNodes {
             writeSpec(specs, topics.labelled(), 2);
             writeSpec(specs, topics.classifyRequests(), 2);
             writeSpec(specs, topics.classified(), 1);
+            writeSpec(specs, topics.parallel(), 2);
+            writeSpec(specs, topics.translateRequests(), 2);
+            writeSpec(specs, topics.translated(), 1);
             return topics;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -139,28 +144,36 @@ public final class TestNodes {
                   { topic = "%s", tokenizer = "words" }
                   { topic = "%s", tokenizer = "characters", batch-bytes = 65536 }
                   { topic = "%s", tokenizer = "lines", batch-bytes = 65536 }
+                  { topic = "%s", tokenizer = "lines", batch-bytes = 16384 }
                 ]
                 rill.models.corpus.topics = ["%s"]
                 rill.models.names.topics = ["%s"]
                 rill.models.mr.topics = ["%s"]
+                rill.models.en-fr.topics = ["%s"]
                 rill.lstm.embedding-size = 16
                 rill.lstm.hidden-size = 32
                 rill.classify.dimension = 16
                 rill.classify.feature-maps = 8
+                rill.translate.embedding-size = 8
+                rill.translate.hidden-size = 8
+                rill.translate.attention-size = 8
                 rill.generate.requests-topic = "%s"
                 rill.generate.replies-topic = "%s"
                 rill.classification.requests-topic = "%s"
                 rill.classification.replies-topic = "%s"
                 rill.classify.progress.topic = "%s"
+                rill.translation.requests-topic = "%s"
+                rill.translation.replies-topic = "%s"
                 rill.checkpoint.directory = "%s"
                 rill.checkpoint.interval = 1s
                 rill.node.data-dir = "%s"
                 rill.http.port = 0
                 rill.progress.interval = 1s
                 """.formatted(kafka.bootstrapServers(), clientProperties, topics.corpus(), topics.specs(),
-                topics.deadletter(), topics.corpus(), topics.names(), topics.labelled(), topics.corpus(),
-                topics.names(), topics.labelled(), topics.requests(), topics.generated(), topics.classifyRequests(),
-                topics.classified(), topics.classified(),
+                topics.deadletter(), topics.corpus(), topics.names(), topics.labelled(), topics.parallel(),
+                topics.corpus(), topics.names(), topics.labelled(), topics.parallel(), topics.requests(),
+                topics.generated(), topics.classifyRequests(), topics.classified(), topics.classified(),
+                topics.translateRequests(), topics.translated(),
                 topics.specs().resolveSibling(topics.specs().getFileName() + "-checkpoints"),
                 topics.specs().resolveSibling(topics.specs().getFileName() + "-data"));
     }
