@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
@@ -100,6 +101,8 @@ class ClassifierActorsTest {
         assertThat(row).containsExactly(1f, 1f, 1f);
 
         data.tell(new ClassifierData.Refresh());
+        // The source answers asynchronously: sync once the refreshed rows are in, not before.
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> metrics.getBaseRefreshes() == 1);
         ClassifierData.Synced refreshed = sync(data, copy);
         assertThat(refreshed.rowsFrom()).isZero();
         copy.base().read(0, row, 0);

@@ -30,6 +30,6 @@ class RillSettingsTest {
     void withoutAFileTheBundledDefaultsApply() {
         RillSettings settings = RillSettings.load(Optional.empty());
         assertThat(settings.streams()).extracting(StreamSpec::topic)
-                .containsExactly("rill.text.corpus", "rill.text.names", "rill.text.parallel");
+                .containsExactly("rill.text.corpus", "rill.text.names", "rill.text.labelled", "rill.text.parallel");
     }
 }
