@@ -1,5 +1,6 @@
 package io.rill.classify;
 
+import io.rill.ops.Counter;
 import io.rill.request.RequestMBean;
 
 /**
@@ -9,6 +10,7 @@ import io.rill.request.RequestMBean;
  */
 public interface ClassificationMBean extends RequestMBean {
 
+    @Counter
     long getSentencesClassified();
 
     double getClassifyLatencyP50Millis();
@@ -16,7 +18,9 @@ public interface ClassificationMBean extends RequestMBean {
     double getClassifyLatencyP99Millis();
 
     /** Progress messages published on the progress topic, and publications that failed. */
+    @Counter
     long getProgressMessages();
 
+    @Counter
     long getPublishFailures();
 }

@@ -1,21 +1,21 @@
 package io.rill.classify;
 
+import io.rill.learn.LearnerMetersMBean;
+import io.rill.ops.Counter;
+
 /**
  * JMX view of one sentence classifier, {@code rill:type=Classifier,model=<name>}: how far it has learned (version,
  * sentences, rate, loss), how well (prequential accuracy: each sentence predicted before it is trained on; held-out
- * accuracy and loss), its vocabularies, the lines its streams refused, and its parameter server's staleness.
+ * accuracy and loss), its vocabularies and the lines its streams refused; and what every learner shows
+ * ({@link LearnerMetersMBean}: version, training loss with dropout, staleness, steps; setLearningRate sets Adadelta's
+ * multiplier, 1 by default).
  */
-public interface ClassifierMBean {
+public interface ClassifierMBean extends LearnerMetersMBean {
 
-    /** Updates the parameter server has applied. */
-    long getVersion();
-
+    @Counter
     long getSentencesTrained();
 
     double getSentencesPerSecond();
-
-    /** Mean training loss (with dropout) of recent steps. */
-    double getTrainingLoss();
 
     /** Share of the last {@code prequential-window} trained sentences that the model predicted right just before. */
     double getPrequentialAccuracy();
@@ -38,29 +38,18 @@ public interface ClassifierMBean {
     int getVocabularySize();
 
     /** Tokens dropped because the vocabulary was full. */
+    @Counter
     long getWordsDropped();
 
     /** Lines refused by the model's streams (dead-lettered), all reasons. */
+    @Counter
     long getLinesRejected();
 
     /** Lines refused by reason, e.g. "no-tab=3 too-many-classes=1". */
     String getLinesRejectedByReason();
 
     /** Times the fixed rows were refreshed from the pre-trained source (a skip-gram model). */
+    @Counter
     long getBaseRefreshes();
 
-    long getStalenessP50();
-
-    long getStalenessP99();
-
-    long getStalenessMax();
-
-    long getStaleUpdatesRefused();
-
-    long getSteps();
-
-    double getMeanStepMillis();
-
-    /** Adadelta's learning rate multiplier (1 by default); set it to change the server's at once. */
-    void setLearningRate(double rate);
 }

@@ -95,7 +95,7 @@ class KafkaSaslPlainIT {
                     assertThat(records(node, topics.corpus())).isEqualTo(1);
                     assertThat(node.status().deadLetters().getEmpty()).isEqualTo(1);
                     // Lag 0 on every stream: committed, and read back by the lag poller's admin client.
-                    assertThat(node.status().streams()).hasSize(4)
+                    assertThat(node.status().streams()).hasSize(8) // corpus, names, labelled, parallel
                             .allSatisfy(stream -> assertThat(stream.getConsumerLag()).isZero());
                 });
                 try (Admin admin = Admin.create(asWriter.clientConfig())) {

@@ -70,7 +70,8 @@ class RunWithKcatAndJmxIT {
                 ObjectName nodeName = new ObjectName("rill:type=Node");
                 assertThat(jmx.getAttribute(nodeName, "BrokerMode")).isEqualTo("external");
                 assertThat(jmx.getAttribute(nodeName, "BootstrapServers")).isEqualTo(kafka.bootstrapServers());
-                assertThat((Integer) jmx.getAttribute(nodeName, "Streams")).isEqualTo(4);
+                // Two partitions each of corpus, names, labelled and parallel.
+                assertThat((Integer) jmx.getAttribute(nodeName, "Streams")).isEqualTo(8);
             }
 
             // rill generate asks the running node over Kafka, as a user would.

@@ -100,8 +100,10 @@ class NodeHttpIT {
                     h -> h.path("status").asText().equals("up"));
             assertThat(get(base + "/health").statusCode()).isEqualTo(200);
             assertThat(health.path("parts").path("ingest").path("state").asText()).isEqualTo("consuming");
-            assertThat(health.path("parts").path("ingest").path("detail").asText()).contains("4 partitions assigned");
-            assertThat(health.path("parts").path("learners").path("detail").asText()).contains("corpus").contains("names");
+            assertThat(health.path("parts").path("ingest").path("detail").asText())
+                    .contains("8 partitions assigned"); // corpus, names, labelled and parallel: two each
+            assertThat(health.path("parts").path("learners").path("detail").asText()).contains("corpus").contains("names")
+                .contains("mr").contains("en-fr");
             assertThat(health.path("parts").path("broker").path("state").asText()).isEqualTo("connected");
 
             // training curves: one file per model, rows every second (TestNodes), downloadable
