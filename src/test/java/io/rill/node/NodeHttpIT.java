@@ -108,8 +108,9 @@ class NodeHttpIT {
 
             // training curves: one file per model, rows every second (TestNodes), downloadable
             JsonNode curves = await().atMost(Duration.ofSeconds(30)).until(() -> json(get(base + "/progress")),
-                    c -> c.size() == 2);
-            assertThat(curves.findValuesAsText("file")).containsExactly("CharModel-names.csv", "SkipGram-corpus.csv");
+                    c -> c.size() == 4);
+            assertThat(curves.findValuesAsText("file")).containsExactly("CharModel-names.csv", "Classifier-mr.csv",
+                    "SkipGram-corpus.csv", "Translator-en-fr.csv");
             ProgressCsv.Table curve = await().atMost(Duration.ofSeconds(30)).until(() -> ProgressCsv.read(
                     new StringReader(get(base + "/progress?model=names").body())), t -> t.rows().size() >= 2);
             assertThat(curve.columns()).contains("TrainingLoss", "HeldOutLoss", "CharactersPerSecond", "Version");
@@ -117,7 +118,8 @@ class NodeHttpIT {
 
             JsonNode self = json(get(base + "/node"));
             assertThat(self.path("dataDirectory").asText()).isEqualTo(settings.dataDir().toAbsolutePath().normalize().toString());
-            assertThat(self.path("models").findValuesAsText("name")).containsExactly("corpus", "names");
+            assertThat(self.path("models").findValuesAsText("name"))
+                    .containsExactlyInAnyOrder("corpus", "names", "mr", "en-fr");
         }
     }
 
