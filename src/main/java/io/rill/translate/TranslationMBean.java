@@ -1,5 +1,6 @@
 package io.rill.translate;
 
+import io.rill.ops.Counter;
 import io.rill.request.RequestMBean;
 
 /**
@@ -9,6 +10,7 @@ import io.rill.request.RequestMBean;
  */
 public interface TranslationMBean extends RequestMBean {
 
+    @Counter
     long getTranslations();
 
     double getDecodingLatencyP50Millis();
@@ -16,11 +18,14 @@ public interface TranslationMBean extends RequestMBean {
     double getDecodingLatencyP99Millis();
 
     /** Source words of requests that their model did not know (each read as the unknown-word symbol). */
+    @Counter
     long getUnknownWords();
 
     /** Progress messages published so far, by every attention model of the node. */
+    @Counter
     long getProgressMessages();
 
     /** Progress messages that could not be written to Kafka. */
+    @Counter
     long getPublishFailures();
 }

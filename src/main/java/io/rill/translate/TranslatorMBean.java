@@ -1,5 +1,7 @@
 package io.rill.translate;
 
+import io.rill.ops.Counter;
+
 /**
  * JMX view of one attention model, {@code rill:type=Translator,model=<name>}: training progress, the parameter
  * server's staleness, held-out loss and BLEU-4, the vocabularies and the latest sample translation. Written by the
@@ -10,6 +12,7 @@ public interface TranslatorMBean {
     /** Parameter version: updates the parameter server has applied. */
     long getVersion();
 
+    @Counter
     long getPairsTrained();
 
     /** Sentence pairs trained per second, over the last few seconds. */
@@ -36,10 +39,13 @@ public interface TranslatorMBean {
     int getTargetVocabularySize();
 
     /** Sentence pairs read from the streams, of them held out, and lines refused (dead-lettered) by reason. */
+    @Counter
     long getPairsSeen();
 
+    @Counter
     long getPairsHeldOut();
 
+    @Counter
     long getLinesRejected();
 
     String getLinesRejectedByReason();
@@ -52,15 +58,19 @@ public interface TranslatorMBean {
     long getStalenessMax();
 
     /** Gradients refused because they were more than max-staleness versions old. */
+    @Counter
     long getStaleGradientsRefused();
 
     /** Gradients refused because their model has another shape than the server's (a node configured otherwise). */
+    @Counter
     long getMisshapenGradientsRefused();
 
     /** Parameter copies served to workers, translators and progress reports. */
+    @Counter
     long getPulls();
 
     /** Training steps, their mean wall time in milliseconds, and the pairs of the last step's batch. */
+    @Counter
     long getSteps();
 
     double getStepMillis();

@@ -9,6 +9,8 @@ import org.apache.kafka.clients.admin.Admin;
 import com.typesafe.config.ConfigFactory;
 import io.rill.classify.ClassifierSettings;
 import io.rill.classify.Tokens;
+import io.rill.translate.ParallelLine;
+import io.rill.translate.TranslatorSettings;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -48,7 +50,8 @@ import static org.awaitility.Awaitility.await;
  * in a child JVM is killed without warning at a random moment after it has written a checkpoint, and started
  * again. Each start must restore a checkpoint at least as new as the last one the killed node reported (the model
  * never goes back further), and at the end the streams' accounting holds every record of the topics exactly once
- * (the restored counts plus what was read again after the checkpoint's offsets), with every offset committed. On a
+ * (the restored counts plus what was read again after the checkpoint's offsets), with every offset committed, and
+ * the classifier and the translator have trained every sentence and pair they were given exactly once. On a
  * failure the message gives each partition's offsets and count and what every run logged about its partitions.
  */
 @ExtendWith(KafkaBrokerExtension.class)
@@ -106,16 +109,20 @@ class KillAndRestartIT {
                             + " acknowledged; first failed send: %s%n", total, produced.get(), sendFailure.get());
                 }
                 await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
-                    assertThat(sum(jmx, topics.corpus(), "RecordsIn") + sum(jmx, topics.names(), "RecordsIn")
-                            + sum(jmx, topics.labelled(), "RecordsIn")).isEqualTo(total);
-                    assertThat(sum(jmx, topics.corpus(), "ConsumerLag") + sum(jmx, topics.names(), "ConsumerLag")
-                            + sum(jmx, topics.labelled(), "ConsumerLag")).isZero();
+                    assertThat(sum(jmx, topics, "RecordsIn")).isEqualTo(total);
+                    assertThat(sum(jmx, topics, "ConsumerLag")).isZero();
                 });
                 // The classifier lost no sentence and learned none twice: every one not held out, exactly once.
                 long sentences = trainedSentences(kafka, topics);
                 ObjectName classifier = new ObjectName("rill:type=Classifier,model=mr");
                 await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
                         assertThat((Long) jmx.getAttribute(classifier, "SentencesTrained")).isEqualTo(sentences));
+                // So did the translator with its pairs.
+                long pairs = trainedPairs(kafka, topics);
+                assertThat(pairs).as("pairs the translator should have trained").isGreaterThan(1000);
+                ObjectName translator = new ObjectName("rill:type=Translator,model=en-fr");
+                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
+                        assertThat((Long) jmx.getAttribute(translator, "PairsTrained")).isEqualTo(pairs));
                 assertThat((Long) jmx.getAttribute(checkpoints, "CheckpointsWritten")).isPositive();
             } catch (Throwable failure) {
                 throw new AssertionError("run " + run + " failed: " + failure.getMessage() + "\n"
@@ -131,7 +138,7 @@ class KillAndRestartIT {
         props.put("bootstrap.servers", kafka.bootstrapServers());
         try (Admin admin = Admin.create(props)) {
             for (PartitionOffsets offsets : PartitionOffsets.read(admin, groupOf(dir),
-                    List.of(topics.corpus(), topics.names(), topics.labelled()), 30_000)) {
+                    learned(topics), 30_000)) {
                 // A partition that never received a record has nothing to commit.
                 long committed = offsets.committedOffset() < 0 ? offsets.startOffset() : offsets.committedOffset();
                 assertThat(committed).as("%s-%d", offsets.topic(), offsets.partition())
@@ -266,6 +273,10 @@ class KillAndRestartIT {
                         + "\t" + name.toLowerCase() + " " + i;
                 producer.send(new ProducerRecord<>(topics.labelled(), partition, null,
                         labelled.getBytes(StandardCharsets.UTF_8)), acknowledged);
+                String parallel = line.substring(0, 24).trim() + " " + i + "\t" + name.toLowerCase() + " " + i
+                        + "\n" + name.toLowerCase() + " .\t" + line.substring(0, 16).trim() + " .";
+                producer.send(new ProducerRecord<>(topics.parallel(), partition, null,
+                        parallel.getBytes(StandardCharsets.UTF_8)), acknowledged);
                 if (i % 100 == 99) {
                     producer.flush();
                     Thread.sleep(1000);
@@ -301,11 +312,47 @@ class KillAndRestartIT {
         return sentences;
     }
 
+    /** The parallel topic's pairs the translator trains on: all but the held-out ones, as the topic holds them. */
+    private static long trainedPairs(TestKafka kafka, TestNodes.Topics topics) {
+        TranslatorSettings settings = TranslatorSettings.of(ConfigFactory.load().getConfig("rill.translate"));
+        long pairs = 0;
+        for (String line : lines(kafka, topics.parallel())) {
+            if (ParallelLine.parse(line, settings.maxSentenceWords()) instanceof ParallelLine.Pair pair
+                    && !settings.isHeldOut(pair.source())) {
+                pairs++;
+            }
+        }
+        return pairs;
+    }
+
+    /** Every line of every record of both partitions of {@code topic}. */
+    private static List<String> lines(TestKafka kafka, String topic) {
+        List<String> lines = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                     new KafkaConsumer<>(kafka.clientConfig(), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = List.of(new TopicPartition(topic, 0), new TopicPartition(topic, 1));
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < ends.get(p))) {
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+                    lines.addAll(List.of(new String(record.value(), StandardCharsets.UTF_8).split("\n")));
+                }
+            }
+        }
+        return lines;
+    }
+
+    /** The topics the first test's node learns from. */
+    private static List<String> learned(TestNodes.Topics topics) {
+        return List.of(topics.corpus(), topics.names(), topics.labelled(), topics.parallel());
+    }
+
     private static long recordsInTopics(TestKafka kafka, TestNodes.Topics topics) throws Exception {
         long total = 0;
         try (Admin admin = Admin.create(kafka.clientConfig())) {
             for (PartitionOffsets offsets : PartitionOffsets.read(admin, "none",
-                    List.of(topics.corpus(), topics.names(), topics.labelled()), 30_000)) {
+                    learned(topics), 30_000)) {
                 total += offsets.endOffset() - offsets.startOffset();
             }
         }
@@ -317,7 +364,7 @@ class KillAndRestartIT {
         StringBuilder report = new StringBuilder("partition: start..end / RecordsIn on JMX / committed\n");
         try (Admin admin = Admin.create(kafka.clientConfig())) {
             for (PartitionOffsets offsets : PartitionOffsets.read(admin, groupOf(dir),
-                    List.of(topics.corpus(), topics.names(), topics.labelled()), 30_000)) {
+                    learned(topics), 30_000)) {
                 String counted = "?";
                 try {
                     counted = String.valueOf(connector.getMBeanServerConnection().getAttribute(
@@ -369,6 +416,14 @@ class KillAndRestartIT {
         JMXServiceURL url = new JMXServiceURL("service:jmx:rmi:///jndi/rmi://127.0.0.1:" + port + "/jmxrmi");
         return await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(300)).ignoreExceptions()
                 .until(() -> JMXConnectorFactory.connect(url), c -> c != null);
+    }
+
+    private static long sum(MBeanServerConnection jmx, TestNodes.Topics topics, String attribute) throws Exception {
+        long total = 0;
+        for (String topic : learned(topics)) {
+            total += sum(jmx, topic, attribute);
+        }
+        return total;
     }
 
     private static long sum(MBeanServerConnection jmx, String topic, String attribute) throws Exception {

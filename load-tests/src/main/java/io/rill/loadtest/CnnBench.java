@@ -266,10 +266,7 @@ public final class CnnBench extends Bench<CnnBench.Result> {
     }
 
     private void produce(String bootstrap, String topic, List<String> order) throws Exception {
-        int records = (order.size() + linesPerRecord - 1) / linesPerRecord;
-        Kafka.produce(Kafka.producer(bootstrap, true), records, i -> new ProducerRecord<>(topic, String.join("\n",
-                order.subList((int) i * linesPerRecord, Math.min(order.size(), (int) (i + 1) * linesPerRecord)))
-                .getBytes(StandardCharsets.UTF_8)));
+        Kafka.produceLines(bootstrap, topic, order, linesPerRecord);
     }
 
     private static String request(String id, String text) {

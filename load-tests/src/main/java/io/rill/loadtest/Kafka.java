@@ -169,6 +169,14 @@ final class Kafka {
         return new Sent(partitionOf, Bench.since(started));
     }
 
+    /** {@code lines} in order, {@code perRecord} of them a record (joined by newlines), by a bulk producer. */
+    static Sent produceLines(String bootstrap, String topic, List<String> lines, int perRecord) throws Exception {
+        int records = (lines.size() + perRecord - 1) / perRecord;
+        return produce(producer(bootstrap, true), records, i -> new ProducerRecord<>(topic, String.join("\n",
+                lines.subList((int) i * perRecord, Math.min(lines.size(), (int) (i + 1) * perRecord)))
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    }
+
     /** A consumer assigned every partition of {@code topic}, at its beginning or its end. */
     static KafkaConsumer<byte[], byte[]> reader(String bootstrap, String topic, boolean fromBeginning) {
         Properties props = new Properties();
