@@ -1,25 +1,21 @@
 package io.rill.translate;
 
+import io.rill.learn.LearnerMetersMBean;
 import io.rill.ops.Counter;
 
 /**
  * JMX view of one attention model, {@code rill:type=Translator,model=<name>}: training progress, the parameter
  * server's staleness, held-out loss and BLEU-4, the vocabularies and the latest sample translation. Written by the
- * model's actors, read by operators.
+ * model's actors, read by operators. The version, training loss (nats per target word, end of sentence included),
+ * staleness, refusals, pulls and steps are {@link LearnerMetersMBean}'s.
  */
-public interface TranslatorMBean {
-
-    /** Parameter version: updates the parameter server has applied. */
-    long getVersion();
+public interface TranslatorMBean extends LearnerMetersMBean {
 
     @Counter
     long getPairsTrained();
 
     /** Sentence pairs trained per second, over the last few seconds. */
     double getPairsPerSecond();
-
-    /** Mean training loss of recent batches, nats per target word (end of sentence included). */
-    double getTrainingLoss();
 
     /** Loss on the held-out pairs at the last progress report, nats per target word; NaN before the first. */
     double getHeldOutLoss();
@@ -50,36 +46,9 @@ public interface TranslatorMBean {
 
     String getLinesRejectedByReason();
 
-    /** Versions the parameter server had moved on between a worker's pull and the push of its gradient. */
-    long getStalenessP50();
-
-    long getStalenessP99();
-
-    long getStalenessMax();
-
-    /** Gradients refused because they were more than max-staleness versions old. */
-    @Counter
-    long getStaleGradientsRefused();
-
-    /** Gradients refused because their model has another shape than the server's (a node configured otherwise). */
-    @Counter
-    long getMisshapenGradientsRefused();
-
-    /** Parameter copies served to workers, translators and progress reports. */
-    @Counter
-    long getPulls();
-
-    /** Training steps, their mean wall time in milliseconds, and the pairs of the last step's batch. */
-    @Counter
-    long getSteps();
-
-    double getStepMillis();
-
+    /** Sentence pairs in the last training step's batch. */
     int getBatchPairs();
 
     /** The sample sentence and its translation at the last progress report. */
     String getLatestTranslation();
-
-    /** Operation: sets Adam's learning rate from the next update on (a restart goes back to the configured one). */
-    void setLearningRate(double rate);
 }

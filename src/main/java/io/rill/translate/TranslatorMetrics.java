@@ -1,25 +1,15 @@
 package io.rill.translate;
 
-import io.rill.ops.Histogram;
-import io.rill.ops.RateMeter;
-import io.rill.ps.ServerMetrics;
+import io.rill.learn.LearnerMeters;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.DoubleConsumer;
 import java.util.stream.Collectors;
 
 /** The published figures of one attention model; its parameter server, data, streams, worker and reports write. */
-public final class TranslatorMetrics implements TranslatorMBean, ServerMetrics {
+public final class TranslatorMetrics extends LearnerMeters implements TranslatorMBean {
 
-    private static final double LOSS_SMOOTHING = 0.05;
-
-    private volatile long version;
-    private final AtomicLong pairsTrained = new AtomicLong();
-    private final RateMeter pairRate = new RateMeter();
-    private volatile double trainingLoss = Double.NaN;
     private volatile double heldOutLoss = Double.NaN;
     private volatile double heldOutBleu = Double.NaN;
     private volatile int heldOutPairs;
@@ -29,64 +19,9 @@ public final class TranslatorMetrics implements TranslatorMBean, ServerMetrics {
     private final LongAdder pairsSeen = new LongAdder();
     private final LongAdder pairsHeldOut = new LongAdder();
     private final Map<String, LongAdder> rejected = new ConcurrentHashMap<>();
-    private final Histogram staleness = new Histogram(1024);
-    private final AtomicLong stalenessMax = new AtomicLong();
-    private final LongAdder staleRefused = new LongAdder();
-    private final LongAdder misshapenRefused = new LongAdder();
-    private final LongAdder pulls = new LongAdder();
-    private final AtomicLong steps = new AtomicLong();
-    private final AtomicLong stepNanos = new AtomicLong();
     private volatile int batchPairs;
     private volatile String latestTranslation = "";
     private volatile TranslatedSentence latestSample;
-    private volatile DoubleConsumer learningRateSetter = rate -> {
-    };
-
-    /** What {@link #setLearningRate} does: the node tells the model's parameter server. */
-    public void setLearningRateWith(DoubleConsumer setter) {
-        this.learningRateSetter = setter;
-    }
-
-    @Override
-    public void setLearningRate(double rate) {
-        if (!(rate > 0) || !Double.isFinite(rate)) {
-            throw new IllegalArgumentException("the learning rate must be positive and finite, not " + rate);
-        }
-        learningRateSetter.accept(rate);
-    }
-
-    @Override
-    public void applied(long newVersion, long stalenessVersions, long pairs, double loss) {
-        version = newVersion;
-        staleness.record(stalenessVersions);
-        stalenessMax.accumulateAndGet(stalenessVersions, Math::max);
-        pairsTrained.addAndGet(pairs);
-        pairRate.mark(pairs);
-        double previous = trainingLoss;
-        trainingLoss = Double.isNaN(previous) ? loss : previous + LOSS_SMOOTHING * (loss - previous);
-    }
-
-    @Override
-    public void restored(long restoredVersion, long pairs) {
-        version = restoredVersion;
-        pairsTrained.set(pairs);
-    }
-
-    @Override
-    public void refusedStale(long stalenessVersions) {
-        staleRefused.increment();
-        stalenessMax.accumulateAndGet(stalenessVersions, Math::max);
-    }
-
-    @Override
-    public void refusedMisshapen() {
-        misshapenRefused.increment();
-    }
-
-    @Override
-    public void pulled() {
-        pulls.increment();
-    }
 
     public void vocabularySizes(int source, int target) {
         sourceVocabularySize = source;
@@ -106,10 +41,10 @@ public final class TranslatorMetrics implements TranslatorMBean, ServerMetrics {
         rejected.computeIfAbsent(reason, r -> new LongAdder()).increment();
     }
 
+    /** A worker's step of {@code pairs} pairs took {@code nanos}. */
     public void step(int pairs, long nanos) {
         batchPairs = pairs;
-        steps.incrementAndGet();
-        stepNanos.addAndGet(nanos);
+        step(nanos);
     }
 
     public void progress(double loss, double bleu, int sentences, String translation, TranslatedSentence sample) {
@@ -121,23 +56,13 @@ public final class TranslatorMetrics implements TranslatorMBean, ServerMetrics {
     }
 
     @Override
-    public long getVersion() {
-        return version;
-    }
-
-    @Override
     public long getPairsTrained() {
-        return pairsTrained.get();
+        return examplesTrained();
     }
 
     @Override
     public double getPairsPerSecond() {
-        return pairRate.perSecond();
-    }
-
-    @Override
-    public double getTrainingLoss() {
-        return trainingLoss;
+        return examplesPerSecond();
     }
 
     @Override
@@ -189,47 +114,6 @@ public final class TranslatorMetrics implements TranslatorMBean, ServerMetrics {
     public String getLinesRejectedByReason() {
         return new TreeMap<>(rejected).entrySet().stream().map(e -> e.getKey() + "=" + e.getValue().sum())
                 .collect(Collectors.joining(" "));
-    }
-
-    @Override
-    public long getStalenessP50() {
-        return staleness.percentile(0.50);
-    }
-
-    @Override
-    public long getStalenessP99() {
-        return staleness.percentile(0.99);
-    }
-
-    @Override
-    public long getStalenessMax() {
-        return stalenessMax.get();
-    }
-
-    @Override
-    public long getStaleGradientsRefused() {
-        return staleRefused.sum();
-    }
-
-    @Override
-    public long getMisshapenGradientsRefused() {
-        return misshapenRefused.sum();
-    }
-
-    @Override
-    public long getPulls() {
-        return pulls.sum();
-    }
-
-    @Override
-    public long getSteps() {
-        return steps.get();
-    }
-
-    @Override
-    public double getStepMillis() {
-        long n = steps.get();
-        return n == 0 ? Double.NaN : stepNanos.get() / 1e6 / n;
     }
 
     @Override
