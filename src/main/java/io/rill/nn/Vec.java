@@ -15,6 +15,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * double storage) keep one copy of the math for training in float and gradient checking in double; a JVM that only
  * ever sees one of them inlines the calls completely. The float view also copies ranges to and from plain arrays in
  * bulk, for the loops worth vectorising (the LSTM's forward gates, see {@link LstmCell}; {@link Adam}'s update).
+ *
+ * <p>A view keeps its array reachable: the NIO buffer alone does not, and once ND4J's collector frees an array that
+ * nothing else holds, a write through the buffer lands in freed native memory (it corrupted the C heap of a node whose
+ * dropout masks were held by their views only).
  */
 public interface Vec {
 
@@ -85,11 +89,11 @@ public interface Vec {
     int length = Math.toIntExact(array.length());
     if (array.dataType() == DataType.FLOAT) {
       FloatBuffer all = array.data().asNioFloat();
-      return new FloatVec(all.position(offset).slice().limit(length).slice(), length);
+      return new FloatVec(all.position(offset).slice().limit(length).slice(), length, array);
     }
     if (array.dataType() == DataType.DOUBLE) {
       DoubleBuffer all = array.data().asNioDouble();
-      return new DoubleVec(all.position(offset).slice().limit(length).slice(), length);
+      return new DoubleVec(all.position(offset).slice().limit(length).slice(), length, array);
     }
     throw new IllegalArgumentException("unsupported data type " + array.dataType());
   }
@@ -110,10 +114,13 @@ public interface Vec {
   final class FloatVec implements Vec {
     private final FloatBuffer buffer;
     private final int length;
+    @SuppressWarnings("unused") // held so that the native memory behind the buffer stays allocated
+    private final INDArray array;
 
-    FloatVec(FloatBuffer buffer, int length) {
+    FloatVec(FloatBuffer buffer, int length, INDArray array) {
       this.buffer = buffer;
       this.length = length;
+      this.array = array;
     }
 
     /** Copies {@code count} elements from {@code index} into {@code to} (a bulk memory copy). */
@@ -157,10 +164,13 @@ public interface Vec {
   final class DoubleVec implements Vec {
     private final DoubleBuffer buffer;
     private final int length;
+    @SuppressWarnings("unused") // held so that the native memory behind the buffer stays allocated
+    private final INDArray array;
 
-    DoubleVec(DoubleBuffer buffer, int length) {
+    DoubleVec(DoubleBuffer buffer, int length, INDArray array) {
       this.buffer = buffer;
       this.length = length;
+      this.array = array;
     }
 
     @Override

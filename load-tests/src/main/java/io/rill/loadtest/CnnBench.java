@@ -149,7 +149,7 @@ public final class CnnBench extends Bench<CnnBench.Result> {
         Path topics = dir.resolve("topics");
         List<String> config = Node.base(dir.resolve("node"), broker.bootstrap(), "bench-cnn-" + UUID.randomUUID(),
                 topics, topic, "words", topic + ".deadletter");
-        config.addAll(List.of("rill.models.corpus.topics = [" + Node.quote(topic) + "]", "rill.lstm.enabled = false",
+        config.addAll(List.of("rill.models.corpus { kind = skip-gram, topics = [" + Node.quote(topic) + "] }", "rill.lstm.enabled = false",
                 "rill.classify.enabled = false", "rill.skipgram.dimension = " + vectorDim,
                 "rill.skipgram.min-count = " + vectorMinCount));
         config.addAll(overrides);
@@ -191,7 +191,7 @@ public final class CnnBench extends Bench<CnnBench.Result> {
         Path topics = dir.resolve("topics");
         List<String> lines = Node.base(dir.resolve("node"), broker.bootstrap(), "bench-cnn-" + UUID.randomUUID(),
                 topics, topic, "lines, batch-bytes = 65536", topic + ".deadletter");
-        lines.addAll(List.of("rill.models." + MODEL + ".topics = [" + Node.quote(topic) + "]",
+        lines.addAll(List.of("rill.models." + MODEL + " { kind = kim-cnn, topics = [" + Node.quote(topic) + "] }",
                 "rill.skipgram.enabled = false", "rill.lstm.enabled = false",
                 "rill.classify.variant = " + Node.quote(variant),
                 "rill.classify.held-out.every = 0", "rill.classify.progress.interval = 5s"));
