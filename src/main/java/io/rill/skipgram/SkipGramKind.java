@@ -6,6 +6,8 @@ import io.rill.learn.LearnerKind;
 import io.rill.learn.ModelSpec;
 import io.rill.ops.Jmx;
 import io.rill.text.TokenizerKind;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Word embeddings learned online by skip-gram with negative sampling, from topics tokenized into words: a model of
@@ -15,6 +17,8 @@ import io.rill.text.TokenizerKind;
 public final class SkipGramKind implements LearnerKind {
 
     public static final String NAME = "skip-gram";
+
+    private static final Logger log = LoggerFactory.getLogger(SkipGramKind.class);
 
     @Override
     public String name() {
@@ -38,6 +42,7 @@ public final class SkipGramKind implements LearnerKind {
         SkipGramLearner learner = new SkipGramLearner(spec.name(), SkipGramSettings.of(spec.config()),
                 context.system(), context.spawner(), context.placement(), metrics);
         metrics.answerQueriesWith(new SkipGramQueries(learner));
+        log.info("skip-gram {}: kernel row loops on {}", spec.name(), KernelRows.describe());
         return learner;
     }
 }

@@ -120,6 +120,9 @@ final class Node implements AutoCloseable {
                 Path config = Files.writeString(Files.createDirectories(s.dir()).resolve(s.label() + ".conf"),
                         String.join("\n", all) + "\n");
                 List<String> command = new ArrayList<>(List.of(Child.java()));
+                // As ./rill and the Docker image start a node: with the Vector API module, which the skip-gram
+                // kernel's row loops use when it is there.
+                command.addAll(List.of("--add-modules", "jdk.incubator.vector"));
                 command.addAll(Child.words(s.jvmOpts()));
                 command.addAll(List.of("-jar", s.jar().toString(), "run", "-c", config.toString()));
                 started.add(System.nanoTime());
