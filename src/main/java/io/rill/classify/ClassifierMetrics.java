@@ -1,12 +1,8 @@
 package io.rill.classify;
 
 import io.rill.learn.LearnerMeters;
-import java.util.Map;
-import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.stream.Collectors;
 
 /** The published figures of one classifier; its parameter server, worker, streams and reporter write here. */
 public final class ClassifierMetrics extends LearnerMeters implements ClassifierMBean {
@@ -24,7 +20,6 @@ public final class ClassifierMetrics extends LearnerMeters implements Classifier
     private volatile String labels = "";
     private volatile int vocabularySize;
     private final LongAdder wordsDropped = new LongAdder();
-    private final Map<String, LongAdder> rejected = new ConcurrentHashMap<>();
     private final LongAdder baseRefreshes = new LongAdder();
 
     public ClassifierMetrics(int prequentialWindow) {
@@ -63,15 +58,6 @@ public final class ClassifierMetrics extends LearnerMeters implements Classifier
 
     public void dropped(long words) {
         wordsDropped.add(words);
-    }
-
-    public void rejected(String reason) {
-        rejected.computeIfAbsent(reason, r -> new LongAdder()).increment();
-    }
-
-    public long rejectedLines(String reason) {
-        LongAdder count = rejected.get(reason);
-        return count == null ? 0 : count.sum();
     }
 
     public void baseRefreshed() {
@@ -132,17 +118,6 @@ public final class ClassifierMetrics extends LearnerMeters implements Classifier
     @Override
     public long getWordsDropped() {
         return wordsDropped.sum();
-    }
-
-    @Override
-    public long getLinesRejected() {
-        return rejected.values().stream().mapToLong(LongAdder::sum).sum();
-    }
-
-    @Override
-    public String getLinesRejectedByReason() {
-        return new TreeMap<>(rejected).entrySet().stream().map(e -> e.getKey() + "=" + e.getValue().sum())
-                .collect(Collectors.joining(" "));
     }
 
     @Override

@@ -3,14 +3,19 @@ package io.rill.learn;
 import io.rill.ops.Histogram;
 import io.rill.ops.RateMeter;
 import io.rill.ps.ServerMetrics;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.DoubleConsumer;
+import java.util.stream.Collectors;
 
 /**
  * The figures every learner keeps the same way, written by its parameter server ({@link ServerMetrics}) and its
  * workers ({@link #step}), read over JMX ({@link LearnerMetersMBean}). A model's metrics extend it with their own, and
- * name its examples ({@link #examplesTrained()}: characters, sentences, pairs) in their bean.
+ * name its examples ({@link #examplesTrained()}: characters, sentences, pairs) in their bean. The lines a model's
+ * streams dead-letter ({@link LineRejects}) are counted here by reason too, for the beans that show them.
  */
 public abstract class LearnerMeters implements ServerMetrics, LearnerMetersMBean {
 
@@ -28,6 +33,7 @@ public abstract class LearnerMeters implements ServerMetrics, LearnerMetersMBean
     private final LongAdder pulls = new LongAdder();
     private final AtomicLong steps = new AtomicLong();
     private final AtomicLong stepNanos = new AtomicLong();
+    private final Map<String, LongAdder> rejected = new ConcurrentHashMap<>();
     private volatile DoubleConsumer learningRateSetter = rate -> {
     };
 
@@ -81,6 +87,28 @@ public abstract class LearnerMeters implements ServerMetrics, LearnerMetersMBean
     public void step(long nanos) {
         steps.incrementAndGet();
         stepNanos.addAndGet(nanos);
+    }
+
+    /** A line of one of the model's streams was dead-lettered for {@code reason}. */
+    public void rejected(String reason) {
+        rejected.computeIfAbsent(reason, r -> new LongAdder()).increment();
+    }
+
+    /** Lines dead-lettered for {@code reason} so far. */
+    public long rejectedLines(String reason) {
+        LongAdder count = rejected.get(reason);
+        return count == null ? 0 : count.sum();
+    }
+
+    /** Lines dead-lettered so far, every reason. */
+    public long getLinesRejected() {
+        return rejected.values().stream().mapToLong(LongAdder::sum).sum();
+    }
+
+    /** {@code reason=count} pairs, by reason. */
+    public String getLinesRejectedByReason() {
+        return new TreeMap<>(rejected).entrySet().stream().map(e -> e.getKey() + "=" + e.getValue().sum())
+                .collect(Collectors.joining(" "));
     }
 
     /** Examples (characters, sentences, pairs: what the model's updates count) trained so far. */

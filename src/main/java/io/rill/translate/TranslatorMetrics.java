@@ -1,11 +1,7 @@
 package io.rill.translate;
 
 import io.rill.learn.LearnerMeters;
-import java.util.Map;
-import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.stream.Collectors;
 
 /** The published figures of one attention model; its parameter server, data, streams, worker and reports write. */
 public final class TranslatorMetrics extends LearnerMeters implements TranslatorMBean {
@@ -18,7 +14,6 @@ public final class TranslatorMetrics extends LearnerMeters implements Translator
     private volatile int targetVocabularySize;
     private final LongAdder pairsSeen = new LongAdder();
     private final LongAdder pairsHeldOut = new LongAdder();
-    private final Map<String, LongAdder> rejected = new ConcurrentHashMap<>();
     private volatile int batchPairs;
     private volatile String latestTranslation = "";
     private volatile TranslatedSentence latestSample;
@@ -35,10 +30,6 @@ public final class TranslatorMetrics extends LearnerMeters implements Translator
     public void pairs(long seen, long heldOut) {
         pairsSeen.add(seen);
         pairsHeldOut.add(heldOut);
-    }
-
-    public void rejected(String reason) {
-        rejected.computeIfAbsent(reason, r -> new LongAdder()).increment();
     }
 
     /** A worker's step of {@code pairs} pairs took {@code nanos}. */
@@ -103,17 +94,6 @@ public final class TranslatorMetrics extends LearnerMeters implements Translator
     @Override
     public long getPairsHeldOut() {
         return pairsHeldOut.sum();
-    }
-
-    @Override
-    public long getLinesRejected() {
-        return rejected.values().stream().mapToLong(LongAdder::sum).sum();
-    }
-
-    @Override
-    public String getLinesRejectedByReason() {
-        return new TreeMap<>(rejected).entrySet().stream().map(e -> e.getKey() + "=" + e.getValue().sum())
-                .collect(Collectors.joining(" "));
     }
 
     @Override
