@@ -48,8 +48,18 @@ final class NodeJmx {
                     + e.getMessage(), e);
         } catch (IOException e) {
             throw new IOException("no rill node answers on JMX at " + target + " (start it with remote JMX on: "
-                    + "RILL_JMX_REMOTE=true ./rill run, or ./rill demo): " + e.getMessage(), e);
+                    + "RILL_JMX_REMOTE=true ./rill run, or ./rill demo): " + rootCause(e), e);
         }
+    }
+
+    /** The innermost cause, in one line: RMI's own messages nest their causes over several lines. */
+    private static String rootCause(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String message = root.getMessage() == null ? "" : ": " + root.getMessage().lines().findFirst().orElse("");
+        return root.getClass().getSimpleName() + message;
     }
 
     /**

@@ -48,10 +48,32 @@ public final class RillCli {
     }
 
     public static void main(String[] args) {
-        int exit = new CommandLine(new RillCli()).execute(args);
+        int exit = commandLine().execute(args);
         if (exit != 0 || args.length == 0 || !isService(args[0])) {
             System.exit(exit);
         }
+    }
+
+    /**
+     * The command line as {@link #main} runs it: an {@link java.io.IOException} (no node answers at the address, a file
+     * that cannot be read or written) is the user's to fix, so it prints as one line, {@code rill: <message>}, and
+     * exits 1; anything else is a bug and keeps picocli's stack trace.
+     */
+    static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new RillCli());
+        CommandLine.IExecutionExceptionHandler stackTrace = cli.getExecutionExceptionHandler();
+        cli.setExecutionExceptionHandler((e, command, parsed) -> {
+            if (e instanceof java.io.IOException) {
+                command.getErr().println("rill: " + e.getMessage());
+                command.getErr().flush();
+                return 1;
+            }
+            if (stackTrace != null) {
+                return stackTrace.handleExecutionException(e, command, parsed);
+            }
+            throw e;
+        });
+        return cli;
     }
 
     /** Service commands return when the node has stopped; the JVM then ends by itself. */

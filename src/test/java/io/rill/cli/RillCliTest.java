@@ -22,6 +22,20 @@ class RillCliTest {
     }
 
     @Test
+    void aNodeThatDoesNotAnswerIsOneLineNotAStackTrace() throws Exception {
+        int port;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = socket.getLocalPort(); // closed again: nothing listens there
+        }
+        StringWriter err = new StringWriter();
+        CommandLine cli = RillCli.commandLine();
+        cli.setErr(new PrintWriter(err));
+        assertThat(cli.execute("neighbours", "whale", "--jmx", "127.0.0.1:" + port)).isEqualTo(1);
+        assertThat(err.toString()).startsWith("rill: no rill node answers on JMX at 127.0.0.1:" + port)
+                .doesNotContain("\tat ").hasLineCount(1);
+    }
+
+    @Test
     void everySubcommandAnswersHelp() {
         CommandLine cli = new CommandLine(new RillCli());
         assertThat(cli.getSubcommands()).containsKeys("run", "demo", "produce", "generate", "classify", "topics",
